@@ -1,0 +1,9 @@
+//! Audit: the controls' checks over a spec, with waivers applied, and the reports made of them.
+
+mod evaluate;
+mod finding;
+mod report;
+
+pub use evaluate::evaluate;
+pub use finding::{Finding, WaiverNote};
+pub use report::{Report, Summary, FORMAT_VERSION};

@@ -1,0 +1,69 @@
+//! `palisade audit`: findings against a profile, as text or JSON.
+
+use std::path::PathBuf;
+
+use super::common::{load_cluster_file, read_spec, render_loaded, resolve_profiles, ReportFormat};
+use super::{exit, Output};
+use crate::audit::{evaluate, Report};
+use crate::controls::Severity;
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("input").args(["file", "kops"])))]
+pub struct Args {
+    /// A cluster file: audits what it renders to.
+    #[arg(short = 'f', long = "file")]
+    file: Option<PathBuf>,
+    /// A kops multi-document spec (Cluster + InstanceGroups).
+    #[arg(long = "kops")]
+    kops: Option<PathBuf>,
+    /// Profile name or file (repeat to merge). Default: the cluster file's, else baseline.
+    #[arg(long = "profile")]
+    profile: Vec<String>,
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: ReportFormat,
+    /// Exit 2 when an enforced control fails at or above this severity.
+    #[arg(long = "fail-on", default_value = "high", value_parser = parse_severity)]
+    fail_on: Severity,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("{s:?}: expected low, medium, high or critical"))
+}
+
+pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let report = match (&a.file, &a.kops) {
+        (_, Some(spec_path)) => {
+            let profile = resolve_profiles(&a.profile)?;
+            let spec = read_spec(spec_path)?;
+            let findings = evaluate(&spec, &profile, &[]);
+            Report::new(
+                &spec_path.display().to_string(),
+                spec.cluster_name(),
+                &profile.names,
+                findings,
+            )
+        }
+        (file, None) => {
+            let path = file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(super::common::DEFAULT_FILE));
+            let loaded = load_cluster_file(&path, &a.profile)?;
+            let rendered = render_loaded(&loaded)?;
+            Report::new(
+                &path.display().to_string(),
+                rendered.spec.cluster_name(),
+                &loaded.profile.names,
+                rendered.findings,
+            )
+        }
+    };
+    match a.output {
+        ReportFormat::Json => o.print(&report.to_json())?,
+        ReportFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,
+    }
+    Ok(if report.fails_at(a.fail_on) {
+        exit::ATTENTION
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,81 @@
+//! What several subcommands share: loading a cluster file with its profile, and formats.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cluster_file::{self, ClusterFile, Date};
+use crate::kops::render::{render, Rendered};
+use crate::kops::KopsSpec;
+use crate::profile::{self, ResolvedProfile};
+use crate::source_map::SourceMap;
+
+pub const DEFAULT_FILE: &str = "palisade.yaml";
+
+pub struct Loaded {
+    pub file: ClusterFile,
+    pub source: SourceMap,
+    pub profile: ResolvedProfile,
+}
+
+/// Loads and validates a cluster file and resolves its profile (or `profile_flag` when given).
+pub fn load_cluster_file(path: &Path, profile_flag: &[String]) -> anyhow::Result<Loaded> {
+    let (file, source) = cluster_file::load(path, Date::today())?;
+    let refs = if profile_flag.is_empty() {
+        file.profile.list()
+    } else {
+        profile_flag.to_vec()
+    };
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let profile = profile::resolve(&refs, dir).map_err(|e| {
+        // an unknown profile named in the file is reported at the file's `profile` line
+        if profile_flag.is_empty()
+            && matches!(
+                e,
+                profile::ProfileError::Unknown { .. } | profile::ProfileError::Read { .. }
+            )
+        {
+            anyhow::anyhow!("{}: {e}", source.locate("profile"))
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    Ok(Loaded {
+        file,
+        source,
+        profile,
+    })
+}
+
+/// Renders a loaded cluster file; refusals are left in the result for the caller to judge.
+pub fn render_loaded(l: &Loaded) -> anyhow::Result<Rendered> {
+    Ok(render(&l.file, &l.profile, &l.source)?)
+}
+
+/// Resolves `--profile` values (default: baseline) relative to the working directory.
+pub fn resolve_profiles(flag: &[String]) -> anyhow::Result<ResolvedProfile> {
+    let refs = if flag.is_empty() {
+        vec!["baseline".to_string()]
+    } else {
+        flag.to_vec()
+    };
+    Ok(profile::resolve(&refs, Path::new("."))?)
+}
+
+pub fn read_spec(path: &PathBuf) -> anyhow::Result<KopsSpec> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(KopsSpec::parse(&text, &path.display().to_string())?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,78 @@
+//! Command-line definitions and dispatch (DESIGN.md §3). One file per subcommand; errors get
+//! their context here and become exit codes in one place.
+
+mod audit;
+mod common;
+mod controls;
+pub mod exit;
+mod harden;
+pub mod output;
+mod profiles;
+mod render;
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+pub use output::Output;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Kubernetes clusters (kops on AWS, GKE) that are secure from day one"
+)]
+pub struct Cli {
+    /// More detail on stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the provider input for a cluster file: kops Cluster + InstanceGroup documents.
+    Render(render::Args),
+    /// Harden an existing provider spec, keeping every field no control touches.
+    #[command(subcommand)]
+    Harden(harden::Target),
+    /// Judge a spec or a cluster file against a profile.
+    Audit(audit::Args),
+    /// The control catalogue.
+    Controls(controls::Args),
+    /// The profiles: built-in ones, or a file.
+    Profiles(profiles::Args),
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let mut o = Output {
+        out,
+        err,
+        verbosity: cli.verbose,
+    };
+    let result = match cli.command {
+        Command::Render(a) => render::run(a, &mut o),
+        Command::Harden(t) => harden::run(t, &mut o),
+        Command::Audit(a) => audit::run(a, &mut o),
+        Command::Controls(a) => controls::run(a, &mut o),
+        Command::Profiles(a) => profiles::run(a, &mut o),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(o.err, "error: {e:#}");
+            exit::ERROR
+        }
+    }
+}
+
+/// Parses `std::env::args` and runs: what `main` calls.
+pub fn main() -> u8 {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    run(cli, &mut out, &mut err)
+}

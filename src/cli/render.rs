@@ -1,0 +1,40 @@
+//! `palisade render`: the kops documents for a cluster file.
+
+use std::path::PathBuf;
+
+use super::common::{load_cluster_file, render_loaded, DocFormat, DEFAULT_FILE};
+use super::{exit, Output};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The cluster file.
+    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
+    file: PathBuf,
+    /// yaml: a multi-document stream; json: an array of the same documents.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
+    output: DocFormat,
+}
+
+pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let loaded = load_cluster_file(&a.file, &[])?;
+    let rendered = render_loaded(&loaded)?.accepted()?;
+    for w in &rendered.warnings {
+        o.warn(w)?;
+    }
+    for f in rendered.findings.iter().filter(|f| f.waiver.is_some()) {
+        if let Some(w) = &f.waiver {
+            o.note(&format!(
+                "waived: {} for {} ({}): {}",
+                f.control, f.object, f.message, w.reason
+            ))?;
+        }
+    }
+    match a.output {
+        DocFormat::Yaml => o.print(&rendered.spec.to_yaml())?,
+        DocFormat::Json => {
+            let text = serde_json::to_string_pretty(rendered.spec.documents())?;
+            o.print(&(text + "\n"))?;
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,52 @@
+//! CIDRs as kops accepts them: canonical (no host bits outside the prefix).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cidr(ipnet::IpNet);
+
+impl Cidr {
+    pub fn parse(s: &str) -> Result<Cidr, String> {
+        let net: ipnet::IpNet = s
+            .parse()
+            .map_err(|_| format!("{s:?} is not a CIDR (expected an address and a prefix length, like 203.0.113.0/24)"))?;
+        if net.trunc() != net {
+            return Err(format!(
+                "{s} has host bits set outside the /{} prefix; kops rejects it. Did you mean {}?",
+                net.prefix_len(),
+                net.trunc()
+            ));
+        }
+        Ok(Cidr(net))
+    }
+
+    pub fn net(&self) -> ipnet::IpNet {
+        self.0
+    }
+
+    /// 0.0.0.0/0 or ::/0.
+    pub fn is_open(&self) -> bool {
+        self.0.prefix_len() == 0
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Cidr::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

@@ -1,0 +1,70 @@
+//! Reading a cluster file: parse, then validate, reporting every problem with its position.
+
+use std::fmt;
+use std::path::Path;
+
+use thiserror::Error;
+
+use super::{validate, ClusterFile, Date};
+use crate::source_map::{Location, SourceMap};
+
+/// One thing wrong with a cluster file, at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Location,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read the cluster file: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid { problems: Vec<Problem> },
+}
+
+/// Reads and validates the cluster file at `path`. `today` decides which waivers have expired.
+pub fn load(path: &Path, today: Date) -> Result<(ClusterFile, SourceMap), LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    load_str(&text, path, today)
+}
+
+/// As [`load`], from text already read.
+pub fn load_str(
+    text: &str,
+    path: &Path,
+    today: Date,
+) -> Result<(ClusterFile, SourceMap), LoadError> {
+    let map = SourceMap::new(&path.display().to_string(), text);
+    let mut file: ClusterFile = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        LoadError::Invalid {
+            problems: vec![Problem {
+                location: map.at(line, column),
+                message: crate::kops::spec::strip_location(&e.to_string()),
+            }],
+        }
+    })?;
+    file.source = path.to_path_buf();
+    let problems = validate::validate(&file, today)
+        .into_iter()
+        .map(|(field, message)| Problem {
+            location: map.locate(&field),
+            message,
+        })
+        .collect::<Vec<_>>();
+    if problems.is_empty() {
+        Ok((file, map))
+    } else {
+        Err(LoadError::Invalid { problems })
+    }
+}

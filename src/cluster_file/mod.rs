@@ -1,0 +1,171 @@
+//! The cluster file (`palisade.yaml`): what a team keeps in Git to describe one cluster.
+//!
+//! Loading is two phases, as cargo-deny does it: serde reads the file with unknown keys denied
+//! and typed values (CIDRs, dates) checked where they stand; then every rule that spans fields
+//! is checked and all problems are reported together, each with `file:line:col`.
+
+mod cidr;
+mod date;
+mod load;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::Mapping;
+
+pub use cidr::Cidr;
+pub use date::Date;
+pub use load::{load, load_str, LoadError, Problem};
+
+pub const API_VERSION: &str = "palisade.dev/v1alpha1";
+
+/// One or several profiles; a single name is the common case.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ProfileRefs {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Default for ProfileRefs {
+    fn default() -> Self {
+        ProfileRefs::One("baseline".into())
+    }
+}
+
+impl ProfileRefs {
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            ProfileRefs::One(s) => vec![s.clone()],
+            ProfileRefs::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterFile {
+    pub api_version: String,
+    pub kind: String,
+    /// The cluster's name; for kops a DNS name (the state store key and the API's DNS name).
+    pub name: String,
+    #[serde(default)]
+    pub profile: ProfileRefs,
+    pub kops: Option<KopsSection>,
+    #[serde(default)]
+    pub access: Access,
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    #[serde(default)]
+    pub overrides: Overrides,
+    /// Where the file was read from, for messages and for resolving relative paths.
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KopsSection {
+    /// Only `aws` today.
+    pub cloud: String,
+    pub region: String,
+    pub zones: Vec<String>,
+    pub kubernetes_version: String,
+    #[serde(rename = "networkCIDR", default = "default_network")]
+    pub network_cidr: Cidr,
+    pub control_plane: ControlPlane,
+    pub node_groups: Vec<NodeGroup>,
+    /// A public Route 53 zone for the API's DNS name; without one the cluster uses no DNS.
+    #[serde(default)]
+    pub dns_zone: Option<String>,
+    /// Path of an SSH public key to install for the admin user; none by default.
+    #[serde(default)]
+    pub ssh_public_key: Option<String>,
+    /// A bastion host in the utility subnets, the only SSH entry point.
+    #[serde(default)]
+    pub bastion: Option<Bastion>,
+    /// `file://PATH` or `s3://BUCKET[/PREFIX]`.
+    #[serde(default)]
+    pub state_store: Option<String>,
+    /// Public S3 bucket for the service-account issuer documents (IRSA).
+    #[serde(default)]
+    pub discovery_store: Option<String>,
+    /// Image for every instance group; kops picks its channel's image when unset.
+    #[serde(default)]
+    pub image: Option<String>,
+}
+
+fn default_network() -> Cidr {
+    // A fixed, valid literal.
+    Cidr::parse("10.0.0.0/16").unwrap_or_else(|_| unreachable!("literal CIDR"))
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlane {
+    #[serde(default = "one")]
+    pub count: u32,
+    pub machine_type: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeGroup {
+    pub name: String,
+    pub machine_type: String,
+    pub min_size: u32,
+    pub max_size: u32,
+    /// Zones of this group; all of `kops.zones` when unset.
+    #[serde(default)]
+    pub zones: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Bastion {
+    #[serde(default = "bastion_type")]
+    pub machine_type: String,
+}
+
+fn bastion_type() -> String {
+    "t3.micro".into()
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Access {
+    /// Networks allowed to reach the Kubernetes API.
+    #[serde(default)]
+    pub api_cidrs: Vec<Cidr>,
+    /// Networks allowed to reach SSH (the bastion when there is one).
+    #[serde(default)]
+    pub ssh_cidrs: Vec<Cidr>,
+}
+
+/// An accepted weakening: the control it lets fail, why, and until when.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Waiver {
+    pub control: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub expires: Option<Date>,
+}
+
+/// Raw kops fields merged last: `cluster` into the Cluster's `spec`, `instanceGroups.NAME`
+/// into that group's `spec`. Weakenings are still caught by the controls.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Overrides {
+    #[serde(default)]
+    pub cluster: Option<Mapping>,
+    #[serde(default)]
+    pub instance_groups: BTreeMap<String, Mapping>,
+}

@@ -1,0 +1,309 @@
+//! Rules of a cluster file that span fields. Each problem names the field path it is about;
+//! the loader turns the path into a position.
+
+use std::collections::BTreeSet;
+
+use super::{ClusterFile, Date, KopsSection, API_VERSION};
+use crate::controls;
+
+type Problems = Vec<(String, String)>;
+
+/// Oldest Kubernetes minor version kops still supports (kops NOTES: 1.32.0).
+const OLDEST_MINOR: u32 = 32;
+
+pub fn validate(file: &ClusterFile, today: Date) -> Problems {
+    let mut out = Problems::new();
+    if file.api_version != API_VERSION {
+        out.push((
+            "apiVersion".into(),
+            format!(
+                "apiVersion is {:?}; expected {API_VERSION}",
+                file.api_version
+            ),
+        ));
+    }
+    if file.kind != "Cluster" {
+        out.push((
+            "kind".into(),
+            format!("kind is {:?}; expected Cluster", file.kind),
+        ));
+    }
+    if let super::ProfileRefs::Many(list) = &file.profile {
+        if list.is_empty() {
+            out.push((
+                "profile".into(),
+                "profile list is empty; name at least one profile (baseline, strict or a file)"
+                    .into(),
+            ));
+        }
+    }
+    match &file.kops {
+        Some(k) => {
+            cluster_name(&file.name, k.dns_zone.as_deref(), &mut out);
+            kops_section(k, file, &mut out);
+        }
+        None => out.push((
+            "name".into(),
+            "no provider section: add `kops:` (cloud, region, zones, …)".into(),
+        )),
+    }
+    waivers(file, today, &mut out);
+    out
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn cluster_name(name: &str, dns_zone: Option<&str>, out: &mut Problems) {
+    let why = "kops uses it as a DNS name and as the state store key";
+    if name.len() > 253 || !name.split('.').all(is_dns_label) {
+        out.push(("name".into(), format!(
+            "cluster name {name:?} is not a valid DNS name: lowercase letters, digits, '-' and '.', each label 1-63 characters ({why})"
+        )));
+        return;
+    }
+    if name.ends_with(".k8s.local") {
+        out.push(("name".into(), format!(
+            "cluster name {name:?} asks for gossip DNS (.k8s.local), which kops 1.37 removed; drop the suffix (no DNS is used without kops.dnsZone)"
+        )));
+    }
+    if let Some(zone) = dns_zone {
+        let zone = zone.trim_end_matches('.');
+        if !name.ends_with(&format!(".{zone}")) {
+            out.push(("kops.dnsZone".into(), format!(
+                "cluster name {name:?} is not inside the DNS zone {zone:?}; kops publishes api.{name} in that zone, so the name must end with .{zone}"
+            )));
+        }
+    }
+}
+
+fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
+    if k.cloud != "aws" {
+        out.push((
+            "kops.cloud".into(),
+            format!("cloud {:?} is not supported; expected aws", k.cloud),
+        ));
+    }
+    if k.zones.is_empty() {
+        out.push(("kops.zones".into(), "at least one zone is needed".into()));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, z) in k.zones.iter().enumerate() {
+        let suffix = z.strip_prefix(k.region.as_str()).unwrap_or("");
+        if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_lowercase()) {
+            out.push((
+                format!("kops.zones[{i}]"),
+                format!(
+                    "zone {z:?} is not a zone of region {:?} (expected like {}a)",
+                    k.region, k.region
+                ),
+            ));
+        }
+        if !seen.insert(z) {
+            out.push((
+                format!("kops.zones[{i}]"),
+                format!("zone {z:?} is listed twice"),
+            ));
+        }
+    }
+    if k.zones.len() > 7 {
+        out.push((
+            "kops.zones".into(),
+            "at most 7 zones are supported (the network is split in eight)".into(),
+        ));
+    }
+    match parse_version(&k.kubernetes_version) {
+        None => out.push((
+            "kops.kubernetesVersion".into(),
+            format!(
+                "{:?} is not a Kubernetes version; expected like 1.34.1",
+                k.kubernetes_version
+            ),
+        )),
+        Some((1, minor)) if minor >= OLDEST_MINOR => {}
+        Some(_) => out.push((
+            "kops.kubernetesVersion".into(),
+            format!(
+                "Kubernetes {} is older than kops supports; use 1.{OLDEST_MINOR} or newer",
+                k.kubernetes_version
+            ),
+        )),
+    }
+    let net = k.network_cidr.net();
+    if !matches!(net, ipnet::IpNet::V4(_)) || net.prefix_len() > 20 {
+        out.push(("kops.networkCIDR".into(), format!("networkCIDR {net} must be an IPv4 network of /20 or larger (it is split into a subnet per zone)")));
+    }
+    let nonmasq: ipnet::IpNet = "100.64.0.0/10".parse().unwrap_or(net);
+    if net.contains(&nonmasq.network()) || nonmasq.contains(&net.network()) {
+        out.push((
+            "kops.networkCIDR".into(),
+            format!("networkCIDR {net} overlaps the pod and service range 100.64.0.0/10"),
+        ));
+    }
+    match k.control_plane.count {
+        1 => {}
+        3 if k.zones.len() >= 3 => {}
+        3 => out.push(("kops.controlPlane.count".into(), format!("3 control-plane nodes are spread over 3 zones, but kops.zones lists {}", k.zones.len()))),
+        n => out.push(("kops.controlPlane.count".into(), format!("control-plane count {n}: expected 1 (cheaper, no tolerance for a lost node) or 3 (survives the loss of a zone)"))),
+    }
+    if k.node_groups.is_empty() {
+        out.push((
+            "kops.nodeGroups".into(),
+            "at least one node group is needed".into(),
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for (i, g) in k.node_groups.iter().enumerate() {
+        let here = format!("kops.nodeGroups[{i}]");
+        if !is_dns_label(&g.name) {
+            out.push((
+                format!("{here}.name"),
+                format!(
+                    "node group name {:?} must be a DNS label (lowercase letters, digits, '-')",
+                    g.name
+                ),
+            ));
+        }
+        if g.name.starts_with("control-plane-") || g.name == "bastions" {
+            out.push((
+                format!("{here}.name"),
+                format!(
+                    "node group name {:?} is reserved for the groups Palisade makes",
+                    g.name
+                ),
+            ));
+        }
+        if !names.insert(g.name.as_str()) {
+            out.push((
+                format!("{here}.name"),
+                format!(
+                    "duplicate node group name {:?}; names must be unique",
+                    g.name
+                ),
+            ));
+        }
+        if g.min_size > g.max_size {
+            out.push((
+                format!("{here}.minSize"),
+                format!(
+                    "minSize {} is larger than maxSize {}",
+                    g.min_size, g.max_size
+                ),
+            ));
+        }
+        if g.max_size == 0 {
+            out.push((
+                format!("{here}.maxSize"),
+                "maxSize is 0: the group would have no nodes".into(),
+            ));
+        }
+        for (j, z) in g.zones.iter().flatten().enumerate() {
+            if !k.zones.contains(z) {
+                out.push((
+                    format!("{here}.zones[{j}]"),
+                    format!("zone {z:?} is not in kops.zones"),
+                ));
+            }
+        }
+    }
+    if let Some(store) = &k.state_store {
+        if !(store.starts_with("file://") || store.starts_with("s3://")) {
+            out.push((
+                "kops.stateStore".into(),
+                format!("state store {store:?}: expected file://PATH or s3://BUCKET[/PREFIX]"),
+            ));
+        }
+    }
+    if let Some(d) = &k.discovery_store {
+        let bucket = d
+            .strip_prefix("s3://")
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("");
+        if bucket.is_empty() || bucket.contains('.') {
+            out.push((
+                "kops.discoveryStore".into(),
+                format!(
+                    "discovery store {d:?}: expected s3://BUCKET with no dots in the bucket name"
+                ),
+            ));
+        }
+    }
+    if let Some(key) = &k.ssh_public_key {
+        let dir = file
+            .source
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."));
+        let path = dir.join(key);
+        match std::fs::read_to_string(&path) {
+            Ok(t) if t.starts_with("ssh-") || t.starts_with("ecdsa-") => {}
+            Ok(_) => out.push((
+                "kops.sshPublicKey".into(),
+                format!("{} is not an OpenSSH public key", path.display()),
+            )),
+            Err(e) => out.push((
+                "kops.sshPublicKey".into(),
+                format!("cannot read {}: {e}", path.display()),
+            )),
+        }
+    }
+    for name in file.overrides.instance_groups.keys() {
+        let known = k.node_groups.iter().any(|g| &g.name == name)
+            || name == "bastions"
+            || name.starts_with("control-plane-");
+        if !known {
+            out.push((format!("overrides.instanceGroups.{name}"), format!("no instance group {name:?}: expected a node group name, bastions or control-plane-ZONE")));
+        }
+    }
+}
+
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.trim_start_matches('v').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch: Option<u32> = parts.next().and_then(|p| p.parse().ok());
+    (patch.is_some() && parts.next().is_none()).then_some((major, minor))
+}
+
+fn waivers(file: &ClusterFile, today: Date, out: &mut Problems) {
+    let mut seen = BTreeSet::new();
+    for (i, w) in file.waivers.iter().enumerate() {
+        let here = format!("waivers[{i}]");
+        if controls::find(&w.control).is_none() {
+            out.push((
+                format!("{here}.control"),
+                format!(
+                    "unknown control `{}`; `palisade controls list` shows the catalogue",
+                    w.control
+                ),
+            ));
+        }
+        if w.reason.trim().is_empty() {
+            out.push((
+                here.clone(),
+                format!(
+                    "the waiver for `{}` has no reason; say why the weakening is accepted",
+                    w.control
+                ),
+            ));
+        }
+        if let Some(exp) = w.expires {
+            if exp < today {
+                out.push((format!("{here}.expires"), format!(
+                    "the waiver for `{}` expired on {exp}; fix the cluster, or renew the waiver with a new date and reason", w.control
+                )));
+            }
+        }
+        if !seen.insert(&w.control) {
+            out.push((
+                format!("{here}.control"),
+                format!("a second waiver for `{}`; keep one", w.control),
+            ));
+        }
+    }
+}

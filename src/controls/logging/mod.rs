@@ -1,0 +1,2 @@
+//! Controls on what the cluster records.
+pub mod audit_logging;

@@ -1,0 +1,69 @@
+//! Controls on who can reach the cluster and how pods reach each other.
+pub mod api_access_restricted;
+pub mod api_load_balancer_class;
+pub mod api_load_balancer_internal;
+pub mod network_policy;
+pub mod private_topology;
+pub mod ssh_access_restricted;
+
+use crate::controls::Check;
+
+/// `0.0.0.0/0` or `::/0`, in any spelling ipnet accepts.
+pub fn is_open(cidr: &str) -> bool {
+    cidr.parse::<ipnet::IpNet>()
+        .is_ok_and(|n| n.prefix_len() == 0)
+}
+
+/// An entry kops accepts in an access list: a canonical CIDR or an AWS prefix list id.
+pub fn entry_problem(entry: &str) -> Option<String> {
+    if entry.starts_with("pl-") {
+        return None;
+    }
+    match entry.parse::<ipnet::IpNet>() {
+        Ok(n) if n.trunc() == n => None,
+        Ok(n) => Some(format!(
+            "{entry} has host bits set (kops rejects it); did you mean {}?",
+            n.trunc()
+        )),
+        Err(_) => Some(format!("{entry} is not a CIDR or a prefix list id")),
+    }
+}
+
+/// Judges an access list (`kubernetesApiAccess`, `sshAccess`).
+pub fn check_access(
+    object: &str,
+    path: &str,
+    list: Option<Vec<String>>,
+    empty_ok: Option<&str>,
+) -> Check {
+    let list = list.unwrap_or_default();
+    if list.is_empty() {
+        return match empty_ok {
+            Some(why) => Check::pass(object, path, format!("{path} is empty; {why}")),
+            None => Check::fail(
+                object,
+                path,
+                format!("{path} is not set; name the CIDRs allowed in"),
+            ),
+        };
+    }
+    let open: Vec<&str> = list
+        .iter()
+        .map(String::as_str)
+        .filter(|c| is_open(c))
+        .collect();
+    if !open.is_empty() {
+        return Check::fail(
+            object,
+            path,
+            format!(
+                "{path} includes {}: open to the whole internet",
+                open.join(", ")
+            ),
+        );
+    }
+    if let Some(p) = list.iter().find_map(|c| entry_problem(c)) {
+        return Check::fail(object, path, p);
+    }
+    Check::pass(object, path, format!("{path} is {}", list.join(", ")))
+}

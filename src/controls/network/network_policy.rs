@@ -1,0 +1,145 @@
+//! `network-policy`: the CNI enforces Kubernetes NetworkPolicy.
+
+use serde_yaml::{Mapping, Value};
+
+use crate::controls::common::cluster_object;
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, Mode, ParamSpec, ParamValue, Params, Reference, Severity,
+    Verdict,
+};
+use crate::kops::{tree, KopsSpec};
+
+pub static CONTROL: Control = Control {
+    id: "network-policy",
+    title: "Use a CNI that enforces NetworkPolicy (Calico by default, Cilium accepted)",
+    severity: Severity::High,
+    family: "network",
+    rationale: "NetworkPolicy objects are silently ignored by a CNI that does not implement \
+                them, so every pod can reach every other pod and a default-deny policy is a \
+                false comfort.",
+    source: "CIS Kubernetes Benchmark 5.3.1 (CNI supports NetworkPolicy); Calico network policy",
+    references: &[
+        Reference {
+            benchmark: "cis-1.12",
+            id: "5.3.1",
+        },
+        Reference {
+            benchmark: "cis-1.10",
+            id: "5.3.1",
+        },
+        Reference {
+            benchmark: "cis-1.8",
+            id: "5.3.1",
+        },
+    ],
+    kops_fields: &["spec.networking"],
+    detection: "Passes for networking.calico, and for networking.cilium unless enablePolicy is \
+                never. Any other CNI (cni, flannel, kopeio, amazonvpc, kubenet, gce…) fails. \
+                Changing the CNI of a running cluster is a migration, so harden reports it \
+                instead of editing it.",
+    params: &[ParamSpec {
+        name: "cni",
+        doc: "the CNI a new cluster is given",
+        value: ParamValue::Choice {
+            default: "calico",
+            allowed: &["calico", "cilium"],
+        },
+    }],
+    kops: &Rule,
+};
+
+struct Rule;
+
+fn cni_name(spec: &KopsSpec) -> Option<String> {
+    let net = tree::get(spec.cluster(), &["spec", "networking"])?.as_mapping()?;
+    // kops allows exactly one CNI key; other keys (networkID, subnets…) are not CNIs
+    const CNIS: &[&str] = &[
+        "calico",
+        "cilium",
+        "flannel",
+        "kopeio",
+        "amazonvpc",
+        "cni",
+        "kubenet",
+        "external",
+        "gce",
+        "canal",
+        "weave",
+        "romana",
+        "kuberouter",
+        "lyftvpc",
+        "classic",
+    ];
+    net.keys()
+        .filter_map(Value::as_str)
+        .find(|k| CNIS.contains(k))
+        .map(str::to_string)
+}
+
+impl KopsRule for Rule {
+    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
+        let object = cluster_object(spec);
+        let path = "spec.networking";
+        let check = match cni_name(spec).as_deref() {
+            Some("calico") => Check::pass(&object, path, "Calico enforces NetworkPolicy"),
+            Some("cilium") => {
+                match tree::get_str(
+                    spec.cluster(),
+                    &["spec", "networking", "cilium", "enablePolicy"],
+                ) {
+                    Some("never") => Check::fail(
+                        &object,
+                        "spec.networking.cilium.enablePolicy",
+                        "Cilium with enablePolicy: never ignores NetworkPolicy",
+                    ),
+                    _ => Check::pass(&object, path, "Cilium enforces NetworkPolicy"),
+                }
+            }
+            Some(other) => Check::fail(
+                &object,
+                path,
+                format!("networking.{other} does not enforce NetworkPolicy; use calico or cilium"),
+            ),
+            None => Check::fail(&object, path, "no CNI is set in spec.networking"),
+        };
+        vec![check]
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String> {
+        let want = params.str("cni");
+        let current = cni_name(spec);
+        if ctx.mode == Mode::Render {
+            if current.as_deref() != Some(want) {
+                let mut net = tree::get(spec.cluster(), &["spec", "networking"])
+                    .and_then(Value::as_mapping)
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(old) = current {
+                    net.remove(old.as_str());
+                }
+                net.insert(want.into(), Value::Mapping(Mapping::new()));
+                tree::set(
+                    spec.cluster_mut(),
+                    &["spec", "networking"],
+                    Value::Mapping(net),
+                );
+            }
+            return Ok(());
+        }
+        if current.as_deref() == Some("cilium") {
+            let path = ["spec", "networking", "cilium", "enablePolicy"];
+            if tree::get_str(spec.cluster(), &path) == Some("never") {
+                tree::set(spec.cluster_mut(), &path, "default".into());
+            }
+            return Ok(());
+        }
+        match self.check(spec, params).first() {
+            Some(c) if c.verdict == Verdict::Fail => Err(format!(
+                "{}; changing the CNI of a running cluster is a migration (new cluster or a \
+                 planned CNI swap), not an in-place edit",
+                c.message
+            )),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! `private-topology`: nodes and control plane live in private subnets.
+
+use crate::controls::common::{group_subnets, subnet_types};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Verdict};
+use crate::kops::{tree, KopsSpec};
+
+pub static CONTROL: Control = Control {
+    id: "private-topology",
+    title: "Place the control plane and nodes in private subnets",
+    severity: Severity::High,
+    family: "network",
+    rationale: "Instances in public subnets have public addresses, so every port a security \
+                group opens by mistake faces the internet. Private subnets reach out through \
+                NAT, and load balancers and the bastion sit in utility subnets.",
+    source: "kops docs/topology.md (private topology); GKE hardening guide (private nodes)",
+    references: &[],
+    kops_fields: &["spec.subnets[].type", "InstanceGroup spec.subnets"],
+    detection: "Fails for every control-plane or node InstanceGroup placed in a Public (or \
+                DualStack) subnet; a group with no subnets counts as placed in all of them. \
+                Bastions are exempt. Moving groups between public and private subnets changes \
+                the subnet topology, which kops cannot do in place, so harden reports it.",
+    params: &[],
+    kops: &Rule,
+};
+
+struct Rule;
+
+impl KopsRule for Rule {
+    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
+        let subnets = subnet_types(spec);
+        let mut out = Vec::new();
+        for ig in spec.instance_groups() {
+            if tree::get_str(ig, &["spec", "role"]) == Some("Bastion") {
+                continue;
+            }
+            let object = KopsSpec::object_name(ig);
+            let placed = group_subnets(ig, &subnets);
+            let public: Vec<&str> = placed
+                .iter()
+                .filter(|name| {
+                    subnets
+                        .iter()
+                        .any(|(n, t)| n == *name && (t == "Public" || t == "DualStack"))
+                })
+                .map(String::as_str)
+                .collect();
+            out.push(if public.is_empty() {
+                Check::pass(&object, "spec.subnets", "placed in private subnets")
+            } else {
+                Check::fail(
+                    &object,
+                    "spec.subnets",
+                    format!("placed in public subnets: {}", public.join(", ")),
+                )
+            });
+        }
+        out
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
+        // The renderer builds private subnets for a new cluster; an existing one cannot move.
+        let failing: Vec<String> = self
+            .check(spec, params)
+            .into_iter()
+            .filter(|c| c.verdict == Verdict::Fail)
+            .map(|c| c.object)
+            .collect();
+        if failing.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "{} sit in public subnets; moving them to private subnets changes the subnet \
+             topology, which cannot be done in place: add Private and Utility subnets and new \
+             instance groups, then drain the old ones",
+            failing.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,51 @@
+//! `ssh-access-restricted`: SSH to nodes (or the bastion) only from named networks.
+
+use crate::controls::common::cluster_object;
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Verdict};
+use crate::kops::{tree, KopsSpec};
+
+const PATH: [&str; 2] = ["spec", "sshAccess"];
+
+pub static CONTROL: Control = Control {
+    id: "ssh-access-restricted",
+    title: "Restrict SSH access to named CIDRs, or allow none",
+    severity: Severity::High,
+    family: "network",
+    rationale: "kops opens SSH to 0.0.0.0/0 by default. Brute force and key theft then need no \
+                foothold in the network; no SSH at all is better still.",
+    source: "kops docs/security.md (sshAccess, no SSH key by default)",
+    references: &[],
+    kops_fields: &["spec.sshAccess"],
+    detection: "Fails when spec.sshAccess includes 0.0.0.0/0 or ::/0 or an entry that is not a \
+                canonical CIDR or prefix list. Unset or empty passes: no SSH rule is opened.",
+    params: &[],
+    kops: &Rule,
+};
+
+struct Rule;
+
+impl KopsRule for Rule {
+    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
+        let object = cluster_object(spec);
+        vec![super::check_access(
+            &object,
+            &PATH.join("."),
+            tree::get_str_list(spec.cluster(), &PATH),
+            Some("no SSH access from outside the VPC"),
+        )]
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String> {
+        if !ctx.ssh_cidrs.is_empty() {
+            tree::set(spec.cluster_mut(), &PATH, tree::str_seq(&ctx.ssh_cidrs));
+            return Ok(());
+        }
+        match self.check(spec, params).first() {
+            Some(c) if c.verdict == Verdict::Fail => Err(format!(
+                "{}; name the admin networks (--ssh-cidr, or access.sshCidrs in the cluster file), or remove sshAccess",
+                c.message
+            )),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `metadata-api-blocked`: pods cannot reach the EC2 instance metadata service.
+
+use serde_yaml::Value;
+
+use crate::controls::common::kubernetes_minor;
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
+use crate::kops::{tree, Cloud, KopsSpec};
+
+pub static CONTROL: Control = Control {
+    id: "metadata-api-blocked",
+    title: "Block pods from the cloud metadata API (IMDSv2 required, hop limit 1)",
+    severity: Severity::High,
+    family: "nodes",
+    rationale: "The metadata service hands out the node's IAM credentials to whoever asks. With \
+                IMDSv2 required and a hop limit of 1, the answer cannot reach a pod's network \
+                namespace; this is today's form of the old kube2iam iptables block.",
+    source: "kops PRs 11329, 14884, 14879; kops issue 13078; CIS EKS Benchmark 4.x (restrict IMDS)",
+    references: &[],
+    kops_fields: &[
+        "InstanceGroup spec.instanceMetadata.httpTokens",
+        "InstanceGroup spec.instanceMetadata.httpPutResponseHopLimit",
+    ],
+    detection: "Fails for each InstanceGroup whose httpTokens is not required or whose hop limit \
+                is above 1. Unset passes only for Kubernetes 1.27 and newer, where kops' launch \
+                templates default to required and 1.",
+    params: &[],
+    kops: &Rule,
+};
+
+struct Rule;
+
+impl KopsRule for Rule {
+    fn clouds(&self) -> &'static [Cloud] {
+        &[Cloud::Aws]
+    }
+
+    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
+        let defaulted = kubernetes_minor(spec).is_some_and(|v| v >= (1, 27));
+        spec.instance_groups()
+            .map(|ig| {
+                let object = KopsSpec::object_name(ig);
+                let tokens = tree::get_str(ig, &["spec", "instanceMetadata", "httpTokens"]);
+                let hops = tree::get_i64(ig, &["spec", "instanceMetadata", "httpPutResponseHopLimit"]);
+                let path = "spec.instanceMetadata";
+                match (tokens, hops) {
+                    (Some(t), _) if t != "required" => {
+                        Check::fail(&object, "spec.instanceMetadata.httpTokens", format!("httpTokens is {t}: IMDSv1 answers any process, pods included"))
+                    }
+                    (_, Some(h)) if h > 1 => Check::fail(
+                        &object,
+                        "spec.instanceMetadata.httpPutResponseHopLimit",
+                        format!("httpPutResponseHopLimit is {h}: the token reaches pods one hop away"),
+                    ),
+                    (Some(_), Some(_)) => Check::pass(&object, path, "IMDSv2 required with hop limit 1"),
+                    _ if defaulted => Check::pass(&object, path, "not set in full; kops defaults to required and hop limit 1 for Kubernetes 1.27+"),
+                    _ => Check::fail(&object, path, "not set in full; kops only defaults to required and hop limit 1 for Kubernetes 1.27+"),
+                }
+            })
+            .collect()
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
+        for ig in spec.instance_groups_mut() {
+            tree::set(
+                ig,
+                &["spec", "instanceMetadata", "httpTokens"],
+                "required".into(),
+            );
+            tree::set(
+                ig,
+                &["spec", "instanceMetadata", "httpPutResponseHopLimit"],
+                Value::from(1),
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! The shape of a control and of what its check says.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::params::{ParamSpec, Params};
+use crate::kops::{Cloud, KopsSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Waived,
+    NotApplicable,
+    Unknown,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Waived => "waived",
+            Verdict::NotApplicable => "not-applicable",
+            Verdict::Unknown => "unknown",
+        })
+    }
+}
+
+/// A benchmark recommendation a control implements, e.g. CIS Kubernetes 1.12 item 1.2.16.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Reference {
+    pub benchmark: &'static str,
+    pub id: &'static str,
+}
+
+/// What a check found for one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub verdict: Verdict,
+    /// `Cluster/NAME` or `InstanceGroup/NAME`.
+    pub object: String,
+    /// The field path the verdict is about, e.g. `spec.kubelet.anonymousAuth`.
+    pub path: String,
+    pub message: String,
+}
+
+impl Check {
+    pub fn new(verdict: Verdict, object: &str, path: &str, message: impl Into<String>) -> Self {
+        Check {
+            verdict,
+            object: object.to_string(),
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+    pub fn pass(object: &str, path: &str, message: impl Into<String>) -> Self {
+        Check::new(Verdict::Pass, object, path, message)
+    }
+    pub fn fail(object: &str, path: &str, message: impl Into<String>) -> Self {
+        Check::new(Verdict::Fail, object, path, message)
+    }
+}
+
+/// Render builds a new cluster and may choose its structure (subnet topology, CNI); harden
+/// changes an existing one and must not change what cannot change in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Render,
+    Harden,
+}
+
+/// What apply may draw on besides the spec.
+#[derive(Debug, Clone)]
+pub struct ApplyCtx {
+    pub mode: Mode,
+    /// CIDRs allowed to reach the API (`--api-cidr`); empty when none were given.
+    pub api_cidrs: Vec<String>,
+    /// CIDRs allowed to reach SSH (`--ssh-cidr`); empty when none were given.
+    pub ssh_cidrs: Vec<String>,
+    /// S3 bucket URL for service-account issuer discovery (IRSA), when known.
+    pub discovery_store: Option<String>,
+}
+
+impl ApplyCtx {
+    pub fn new(mode: Mode) -> Self {
+        ApplyCtx {
+            mode,
+            api_cidrs: Vec::new(),
+            ssh_cidrs: Vec::new(),
+            discovery_store: None,
+        }
+    }
+}
+
+/// The kops half of a control.
+pub trait KopsRule: Sync {
+    /// Clouds the control means something on; on others its verdict is not-applicable.
+    fn clouds(&self) -> &'static [Cloud] {
+        &[Cloud::Aws, Cloud::Gce, Cloud::Other]
+    }
+    /// Judges the spec; one check per object looked at.
+    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check>;
+    /// Sets the fields the control needs. `Err` says why the spec cannot be fixed here (a
+    /// change that cannot be made in place, or input that is missing); the spec is then left
+    /// as it was for this control.
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String>;
+}
+
+/// One control of the catalogue.
+pub struct Control {
+    /// Stable, readable id; never renamed (a snapshot test guards the list).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub family: &'static str,
+    /// Why it matters, in a sentence or two.
+    pub rationale: &'static str,
+    /// The article or recommendation it comes from.
+    pub source: &'static str,
+    pub references: &'static [Reference],
+    /// The kops fields it sets and checks.
+    pub kops_fields: &'static [&'static str],
+    /// How audit decides, and what cannot be fixed in place.
+    pub detection: &'static str,
+    pub params: &'static [ParamSpec],
+    pub kops: &'static dyn KopsRule,
+}
+
+impl Control {
+    /// The control's check, with clouds it does not apply to answered as not-applicable.
+    pub fn check_kops(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
+        if !self.kops.clouds().contains(&spec.cloud()) {
+            let object = KopsSpec::object_name(spec.cluster());
+            return vec![Check::new(
+                Verdict::NotApplicable,
+                &object,
+                "spec.cloudProvider",
+                format!(
+                    "{} applies to {} clusters only",
+                    self.id,
+                    cloud_list(self.kops.clouds())
+                ),
+            )];
+        }
+        self.kops.check(spec, params)
+    }
+
+    /// The control's apply; a no-op on clouds it does not apply to.
+    pub fn apply_kops(
+        &self,
+        spec: &mut KopsSpec,
+        params: &Params,
+        ctx: &ApplyCtx,
+    ) -> Result<(), String> {
+        if !self.kops.clouds().contains(&spec.cloud()) {
+            return Ok(());
+        }
+        self.kops.apply(spec, params, ctx)
+    }
+}
+
+fn cloud_list(clouds: &[Cloud]) -> String {
+    clouds
+        .iter()
+        .map(|c| match c {
+            Cloud::Aws => "AWS",
+            Cloud::Gce => "GCE",
+            Cloud::Other => "other",
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,10 @@
+//! kops specs: the document model, its schema, the renderer from a cluster file, and harden.
+pub mod harden;
+pub mod render;
+pub mod schema;
+pub mod spec;
+pub mod subnets;
+pub mod trace;
+pub mod tree;
+
+pub use spec::{Cloud, KopsSpec, SpecError};

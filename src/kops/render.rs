@@ -1,0 +1,467 @@
+//! From a cluster file and its resolved profile to the kops documents a state store holds.
+//!
+//! Steps, each traced: (1) the base spec from the cluster file, with the structure the profile
+//! asks for (private subnets, the CNI); (2) every enforced, unwaived control's apply; (3) the
+//! overrides; (4) the kops schema (an override kops would drop is an error); (5) every enforced
+//! control's check: a failure that is not waived refuses the cluster file.
+
+use serde_yaml::{Mapping, Value};
+use thiserror::Error;
+
+use super::subnets::{layout, ZoneSubnets};
+use super::trace::{Source, Trace};
+use super::{schema, tree, KopsSpec};
+use crate::audit::{evaluate, Finding};
+use crate::cluster_file::{ClusterFile, KopsSection, Problem};
+use crate::controls::{self, ApplyCtx, Mode, Verdict};
+use crate::profile::{Level, ResolvedProfile};
+use crate::source_map::SourceMap;
+
+/// The default state store: a directory beside the cluster file.
+pub const DEFAULT_STATE_STORE: &str = "file://./.palisade/state";
+
+#[derive(Debug)]
+pub struct Rendered {
+    pub spec: KopsSpec,
+    pub trace: Trace,
+    pub findings: Vec<Finding>,
+    /// Things a reviewer should see that do not stop the render.
+    pub warnings: Vec<String>,
+    /// Enforced controls that fail and are not waived: the cluster file is refused for these.
+    pub refusals: Vec<Problem>,
+}
+
+impl Rendered {
+    /// The rendered spec, unless an enforced control fails without a waiver.
+    pub fn accepted(self) -> Result<Rendered, RenderError> {
+        if self.refusals.is_empty() {
+            Ok(self)
+        } else {
+            Err(RenderError::Refused {
+                problems: self.refusals,
+            })
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Refused { problems: Vec<Problem> },
+}
+
+/// Whether the renderer should build what `id` asks for.
+fn active(profile: &ResolvedProfile, file: &ClusterFile, id: &str) -> bool {
+    profile.level(id) == Level::Enforce && !file.waivers.iter().any(|w| w.control == id)
+}
+
+fn map(pairs: Vec<(&str, Value)>) -> Value {
+    let mut m = Mapping::new();
+    for (k, v) in pairs {
+        m.insert(Value::from(k), v);
+    }
+    Value::Mapping(m)
+}
+
+fn s(v: &str) -> Value {
+    Value::from(v)
+}
+
+/// The letter(s) that end a zone name (`eu-west-1a` → `a`): kops' etcd member names.
+fn zone_suffix<'a>(zone: &'a str, region: &str) -> &'a str {
+    zone.strip_prefix(region).unwrap_or(zone)
+}
+
+pub fn control_plane_groups(k: &KopsSection) -> Vec<(String, String)> {
+    k.zones
+        .iter()
+        .take(k.control_plane.count as usize)
+        .map(|z| (format!("control-plane-{z}"), z.clone()))
+        .collect()
+}
+
+fn instance_group(cluster: &str, name: &str, spec: Value) -> Value {
+    map(vec![
+        ("apiVersion", s("kops.k8s.io/v1alpha2")),
+        ("kind", s("InstanceGroup")),
+        (
+            "metadata",
+            map(vec![
+                ("name", s(name)),
+                ("labels", map(vec![("kops.k8s.io/cluster", s(cluster))])),
+            ]),
+        ),
+        ("spec", spec),
+    ])
+}
+
+fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets]) -> KopsSpec {
+    let name = file.name.as_str();
+    let store = k
+        .state_store
+        .as_deref()
+        .unwrap_or(DEFAULT_STATE_STORE)
+        .trim_end_matches('/');
+    let mut subnets = Vec::new();
+    for z in zones {
+        let kind = if private { "Private" } else { "Public" };
+        subnets.push(map(vec![
+            ("name", s(&z.zone)),
+            ("zone", s(&z.zone)),
+            ("type", s(kind)),
+            ("cidr", s(&z.nodes.to_string())),
+        ]));
+    }
+    if private {
+        for z in zones {
+            subnets.push(map(vec![
+                ("name", s(&format!("utility-{}", z.zone))),
+                ("zone", s(&z.zone)),
+                ("type", s("Utility")),
+                ("cidr", s(&z.utility.to_string())),
+            ]));
+        }
+    }
+    let cps = control_plane_groups(k);
+    let members = Value::Sequence(
+        cps.iter()
+            .map(|(ig, z)| {
+                map(vec![
+                    ("name", s(zone_suffix(z, &k.region))),
+                    ("instanceGroup", s(ig)),
+                ])
+            })
+            .collect(),
+    );
+    let etcd = |n: &str| {
+        map(vec![
+            ("name", s(n)),
+            ("etcdMembers", members.clone()),
+            (
+                "manager",
+                map(vec![("backupRetentionDays", Value::from(90))]),
+            ),
+        ])
+    };
+    let mut spec = vec![
+        (
+            "api",
+            map(vec![(
+                "loadBalancer",
+                map(vec![("type", s("Public")), ("class", s("Network"))]),
+            )]),
+        ),
+        ("cloudProvider", s("aws")),
+        ("configBase", s(&format!("{store}/{name}"))),
+        (
+            "etcdClusters",
+            Value::Sequence(vec![etcd("main"), etcd("events")]),
+        ),
+        (
+            "iam",
+            map(vec![
+                ("allowContainerRegistry", Value::from(true)),
+                ("legacy", Value::from(false)),
+            ]),
+        ),
+    ];
+    if !file.access.api_cidrs.is_empty() {
+        let l: Vec<String> = file
+            .access
+            .api_cidrs
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        spec.push(("kubernetesApiAccess", tree::str_seq(&l)));
+    }
+    spec.push(("kubernetesVersion", s(&k.kubernetes_version)));
+    spec.push(("networkCIDR", s(&k.network_cidr.to_string())));
+    spec.push((
+        "networking",
+        map(vec![("cilium", Value::Mapping(Mapping::new()))]),
+    ));
+    spec.push(("nonMasqueradeCIDR", s("100.64.0.0/10")));
+    if !file.access.ssh_cidrs.is_empty() {
+        let l: Vec<String> = file
+            .access
+            .ssh_cidrs
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        spec.push(("sshAccess", tree::str_seq(&l)));
+    }
+    spec.push(("subnets", Value::Sequence(subnets)));
+    match &k.dns_zone {
+        Some(zone) => {
+            spec.push(("dnsZone", s(zone)));
+            spec.push((
+                "topology",
+                map(vec![("dns", map(vec![("type", s("Public"))]))]),
+            ));
+        }
+        None => spec.push((
+            "topology",
+            map(vec![("dns", map(vec![("type", s("None"))]))]),
+        )),
+    }
+    let cluster = map(vec![
+        ("apiVersion", s("kops.k8s.io/v1alpha2")),
+        ("kind", s("Cluster")),
+        ("metadata", map(vec![("name", s(name))])),
+        ("spec", map(spec)),
+    ]);
+    let mut docs = vec![cluster];
+    let with_image = |mut pairs: Vec<(&str, Value)>| {
+        if let Some(img) = &k.image {
+            pairs.insert(0, ("image", s(img)));
+        }
+        map(pairs)
+    };
+    for (ig, zone) in &cps {
+        docs.push(instance_group(
+            name,
+            ig,
+            with_image(vec![
+                ("machineType", s(&k.control_plane.machine_type)),
+                ("maxSize", Value::from(1)),
+                ("minSize", Value::from(1)),
+                ("role", s("Master")),
+                ("subnets", tree::str_seq(&[zone])),
+            ]),
+        ));
+    }
+    for g in &k.node_groups {
+        let zones = g.zones.clone().unwrap_or_else(|| k.zones.clone());
+        docs.push(instance_group(
+            name,
+            &g.name,
+            with_image(vec![
+                ("machineType", s(&g.machine_type)),
+                ("maxSize", Value::from(g.max_size)),
+                ("minSize", Value::from(g.min_size)),
+                ("role", s("Node")),
+                ("subnets", tree::str_seq(&zones)),
+            ]),
+        ));
+    }
+    if let Some(b) = &k.bastion {
+        let subnets: Vec<String> = k
+            .zones
+            .iter()
+            .map(|z| {
+                if private {
+                    format!("utility-{z}")
+                } else {
+                    z.clone()
+                }
+            })
+            .collect();
+        docs.push(instance_group(
+            name,
+            "bastions",
+            with_image(vec![
+                ("machineType", s(&b.machine_type)),
+                ("maxSize", Value::from(1)),
+                ("minSize", Value::from(1)),
+                ("role", s("Bastion")),
+                ("subnets", tree::str_seq(&subnets)),
+            ]),
+        ));
+    }
+    KopsSpec::from_documents(docs)
+}
+
+/// Where in the cluster file a failing control is best fixed.
+fn cluster_file_field(file: &ClusterFile, finding: &Finding) -> String {
+    if let Some(rest) = finding.path.strip_prefix("spec.") {
+        if finding.object.starts_with("Cluster/") {
+            let path = format!("overrides.cluster.{rest}");
+            let first = rest.split(['.', '[']).next().unwrap_or(rest);
+            if file
+                .overrides
+                .cluster
+                .as_ref()
+                .is_some_and(|m| m.contains_key(first))
+            {
+                return path;
+            }
+        } else if let Some(ig) = finding.object.strip_prefix("InstanceGroup/") {
+            if file.overrides.instance_groups.contains_key(ig) {
+                return format!("overrides.instanceGroups.{ig}.{rest}");
+            }
+        }
+    }
+    match finding.control.as_str() {
+        "api-access-restricted" => "access.apiCidrs".into(),
+        "ssh-access-restricted" => "access.sshCidrs".into(),
+        "irsa" => "kops.discoveryStore".into(),
+        _ => "profile".into(),
+    }
+}
+
+/// Renders the kops documents for `file`. `source` locates fields of the cluster file for
+/// errors. Refusals are returned in [`Rendered::refusals`] so that `audit` can report them;
+/// callers that write or print the spec go through [`Rendered::accepted`].
+pub fn render(
+    file: &ClusterFile,
+    profile: &ResolvedProfile,
+    source: &SourceMap,
+) -> Result<Rendered, RenderError> {
+    let refuse = |problems: Vec<Problem>| RenderError::Refused { problems };
+    let at = |field: &str, message: String| Problem {
+        location: source.locate(field),
+        message,
+    };
+    let Some(k) = &file.kops else {
+        return Err(refuse(vec![at(
+            "name",
+            "no provider section: add `kops:`".into(),
+        )]));
+    };
+    let mut problems = Vec::new();
+    for (i, w) in file.waivers.iter().enumerate() {
+        if profile.forbid_waivers.contains(&w.control) {
+            problems.push(at(
+                &format!("waivers[{i}].control"),
+                format!(
+                "profile {} forbids waivers for `{}`; remove the waiver and fix the cluster file",
+                profile.names.join(" + "), w.control
+            ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse(problems));
+    }
+    let private = active(profile, file, "private-topology");
+    let ipnet::IpNet::V4(network) = k.network_cidr.net() else {
+        return Err(refuse(vec![at(
+            "kops.networkCIDR",
+            "networkCIDR must be IPv4".into(),
+        )]));
+    };
+    let Some(zones) = layout(network, &k.zones) else {
+        return Err(refuse(vec![at(
+            "kops.networkCIDR",
+            "networkCIDR is too small for the zones".into(),
+        )]));
+    };
+
+    let mut trace = Trace::default();
+    let empty = KopsSpec::from_documents(Vec::new());
+    let mut spec = base(file, k, private, &zones);
+    trace.record(&empty, &spec, &Source::ClusterFile);
+    let cluster_object = KopsSpec::object_name(spec.cluster());
+    if private {
+        trace.charge_prefix(
+            &cluster_object,
+            "spec.subnets",
+            &Source::Control("private-topology".into()),
+        );
+    }
+
+    let mut ctx = ApplyCtx::new(Mode::Render);
+    ctx.discovery_store = k.discovery_store.clone();
+    let mut apply_errors = Vec::new();
+    for control in controls::all() {
+        if !active(profile, file, control.id) {
+            continue;
+        }
+        let before = spec.clone();
+        let setting = profile.setting(control.id);
+        if let Err(why) = control.apply_kops(&mut spec, &setting.params, &ctx) {
+            apply_errors.push((control.id, why));
+            spec = before;
+            continue;
+        }
+        trace.record(&before, &spec, &Source::Control(control.id.into()));
+    }
+
+    let before = spec.clone();
+    if let Some(o) = &file.overrides.cluster {
+        let spec_map = tree::ensure_map(spec.cluster_mut(), &["spec"]);
+        let mut target = Value::Mapping(spec_map.clone());
+        tree::merge(&mut target, &Value::Mapping(o.clone()));
+        *spec_map = target.as_mapping().cloned().unwrap_or_default();
+    }
+    for ig in spec.instance_groups_mut() {
+        let name = super::spec::name_of(ig).unwrap_or("").to_string();
+        if let Some(o) = file.overrides.instance_groups.get(&name) {
+            let target = tree::ensure_map(ig, &["spec"]);
+            let mut merged = Value::Mapping(target.clone());
+            tree::merge(&mut merged, &Value::Mapping(o.clone()));
+            *target = merged.as_mapping().cloned().unwrap_or_default();
+        }
+    }
+    trace.record(&before, &spec, &Source::Override);
+    // kops writes specs with sorted keys; so does Palisade, so that diffs stay small
+    for doc in spec.documents_mut() {
+        if let Some(body) = doc.get_mut("spec") {
+            *body = tree::sorted(body);
+        }
+    }
+
+    for doc in spec.documents() {
+        for issue in schema::validate_document(doc) {
+            let rest = issue.path.strip_prefix("spec.").unwrap_or(&issue.path);
+            let field = match issue.object.strip_prefix("InstanceGroup/") {
+                Some(ig) => format!("overrides.instanceGroups.{ig}.{rest}"),
+                None => format!("overrides.cluster.{rest}"),
+            };
+            problems.push(at(&field, format!("{}: {}", issue.path, issue.problem)));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse(problems));
+    }
+
+    let findings = evaluate(&spec, profile, &file.waivers);
+    let mut warnings = Vec::new();
+    for f in findings.iter().filter(|f| f.is_blocking()) {
+        let why = apply_errors
+            .iter()
+            .find(|(id, _)| *id == f.control)
+            .map_or(f.message.clone(), |(_, w)| w.clone());
+        problems.push(at(
+            &cluster_file_field(file, f),
+            format!(
+                "control `{}` ({}) fails for {}: {why}. Fix the cluster file, or add a waiver \
+             (waivers: - control: {}, reason: \"…\")",
+                f.control, f.severity, f.object, f.control
+            ),
+        ));
+    }
+    problems.dedup_by(|a, b| a.message == b.message);
+    for f in findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Fail && f.level == Level::Audit)
+    {
+        warnings.push(format!(
+            "audit-level control `{}` fails for {}: {}",
+            f.control, f.object, f.message
+        ));
+    }
+    for w in &file.waivers {
+        if profile.level(&w.control) == Level::Off {
+            warnings.push(format!(
+                "waiver for `{}` has no effect: the profile turns the control off",
+                w.control
+            ));
+        } else if !findings
+            .iter()
+            .any(|f| f.control == w.control && f.verdict == Verdict::Waived)
+        {
+            warnings.push(format!(
+                "waiver for `{}` is not needed: the control passes; remove it",
+                w.control
+            ));
+        }
+    }
+    Ok(Rendered {
+        spec,
+        trace,
+        findings,
+        warnings,
+        refusals: problems,
+    })
+}

@@ -1,0 +1,179 @@
+//! A kops multi-document spec: one Cluster, its InstanceGroups, and any other documents,
+//! kept in their original order as value trees.
+
+use serde::Deserialize;
+use serde_yaml::Value;
+use thiserror::Error;
+
+use super::tree;
+
+#[derive(Debug, Error)]
+pub enum SpecError {
+    #[error("{file}:{line}:{column}: invalid YAML: {message}")]
+    Yaml {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{file}: no kops Cluster document (kind: Cluster, apiVersion: kops.k8s.io/v1alpha2) found"
+    )]
+    NoCluster { file: String },
+    #[error("{file}: {count} Cluster documents found; a kops spec holds exactly one")]
+    ManyClusters { file: String, count: usize },
+    #[error("{file}: document {index}: an InstanceGroup needs metadata.name")]
+    UnnamedGroup { file: String, index: usize },
+}
+
+/// Which cloud a spec targets, from `spec.cloudProvider`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Aws,
+    Gce,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KopsSpec {
+    docs: Vec<Value>,
+}
+
+impl KopsSpec {
+    /// Parses a multi-document YAML stream. `file` names the source in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, SpecError> {
+        let mut docs = Vec::new();
+        for de in serde_yaml::Deserializer::from_str(text) {
+            let value = Value::deserialize(de).map_err(|e| yaml_error(file, &e))?;
+            if !value.is_null() {
+                docs.push(value);
+            }
+        }
+        let spec = KopsSpec { docs };
+        let clusters = spec.docs.iter().filter(|d| is_kind(d, "Cluster")).count();
+        match clusters {
+            0 => {
+                return Err(SpecError::NoCluster {
+                    file: file.to_string(),
+                })
+            }
+            1 => {}
+            count => {
+                return Err(SpecError::ManyClusters {
+                    file: file.to_string(),
+                    count,
+                })
+            }
+        }
+        for (index, d) in spec.docs.iter().enumerate() {
+            if is_kind(d, "InstanceGroup") && name_of(d).is_none() {
+                return Err(SpecError::UnnamedGroup {
+                    file: file.to_string(),
+                    index: index + 1,
+                });
+            }
+        }
+        Ok(spec)
+    }
+
+    /// Builds a spec from documents; the caller guarantees exactly one Cluster.
+    pub fn from_documents(docs: Vec<Value>) -> Self {
+        KopsSpec { docs }
+    }
+
+    pub fn documents(&self) -> &[Value] {
+        &self.docs
+    }
+
+    pub fn documents_mut(&mut self) -> &mut [Value] {
+        &mut self.docs
+    }
+
+    pub fn cluster(&self) -> &Value {
+        self.docs
+            .iter()
+            .find(|d| is_kind(d, "Cluster"))
+            .unwrap_or(&Value::Null)
+    }
+
+    pub fn cluster_mut(&mut self) -> &mut Value {
+        let index = self.docs.iter().position(|d| is_kind(d, "Cluster"));
+        match index {
+            Some(i) => &mut self.docs[i],
+            None => {
+                // Only reachable for a spec built without a Cluster; give it one.
+                self.docs.insert(0, Value::Mapping(Default::default()));
+                &mut self.docs[0]
+            }
+        }
+    }
+
+    pub fn cluster_name(&self) -> &str {
+        name_of(self.cluster()).unwrap_or("<unnamed>")
+    }
+
+    pub fn instance_groups(&self) -> impl Iterator<Item = &Value> {
+        self.docs.iter().filter(|d| is_kind(d, "InstanceGroup"))
+    }
+
+    pub fn instance_groups_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.docs.iter_mut().filter(|d| is_kind(d, "InstanceGroup"))
+    }
+
+    pub fn cloud(&self) -> Cloud {
+        match tree::get_str(self.cluster(), &["spec", "cloudProvider"]) {
+            Some("aws") => Cloud::Aws,
+            Some("gce") => Cloud::Gce,
+            _ => Cloud::Other,
+        }
+    }
+
+    /// `Cluster/NAME` or `InstanceGroup/NAME`: how findings and traces name an object.
+    pub fn object_name(doc: &Value) -> String {
+        format!(
+            "{}/{}",
+            tree::get_str(doc, &["kind"]).unwrap_or("?"),
+            name_of(doc).unwrap_or("?")
+        )
+    }
+
+    /// The spec as a multi-document YAML stream.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            // Serialising a tree of plain YAML values cannot fail.
+            out.push_str(&serde_yaml::to_string(d).unwrap_or_default());
+        }
+        out
+    }
+}
+
+pub fn is_kind(doc: &Value, kind: &str) -> bool {
+    tree::get_str(doc, &["kind"]) == Some(kind)
+        && tree::get_str(doc, &["apiVersion"]).is_some_and(|v| v.starts_with("kops"))
+}
+
+pub fn name_of(doc: &Value) -> Option<&str> {
+    tree::get_str(doc, &["metadata", "name"])
+}
+
+pub(crate) fn yaml_error(file: &str, e: &serde_yaml::Error) -> SpecError {
+    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    SpecError::Yaml {
+        file: file.to_string(),
+        line,
+        column,
+        message: strip_location(&e.to_string()),
+    }
+}
+
+/// serde_yaml appends " at line L column C" to its messages; the location is printed in front.
+pub fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

@@ -1,0 +1,107 @@
+//! Which control, waiver or user setting put each field of a rendered spec where it is.
+//!
+//! The trace is computed, not declared: each step (the cluster file, each control's apply, the
+//! overrides) is diffed against the spec before it, and the fields it changed are charged to it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use super::{tree, KopsSpec};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum Source {
+    /// A value from the cluster file (`kops.zones`, `access.apiCidrs`, …) or a kops requirement.
+    ClusterFile,
+    /// A control of the profile.
+    Control(String),
+    /// `overrides` in the cluster file.
+    Override,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::ClusterFile => f.write_str("cluster file"),
+            Source::Control(id) => write!(f, "control {id}"),
+            Source::Override => f.write_str("override"),
+        }
+    }
+}
+
+/// (object, field path) → the last step that set it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Trace(BTreeMap<String, BTreeMap<String, Source>>);
+
+fn leaf_map(spec: &KopsSpec) -> BTreeMap<String, BTreeMap<String, serde_yaml::Value>> {
+    spec.documents()
+        .iter()
+        .map(|d| {
+            (
+                KopsSpec::object_name(d),
+                tree::leaves(d).into_iter().collect(),
+            )
+        })
+        .collect()
+}
+
+impl Trace {
+    /// Charges every field that differs between `before` and `after` to `source`.
+    pub fn record(&mut self, before: &KopsSpec, after: &KopsSpec, source: &Source) {
+        let (b, a) = (leaf_map(before), leaf_map(after));
+        for (object, fields) in &a {
+            let old = b.get(object);
+            for (path, value) in fields {
+                if old.and_then(|o| o.get(path)) != Some(value) {
+                    self.0
+                        .entry(object.clone())
+                        .or_default()
+                        .insert(path.clone(), source.clone());
+                }
+            }
+        }
+    }
+
+    /// Charges every field under `prefix` of `object` to `source` (structure a control decided).
+    pub fn charge_prefix(&mut self, object: &str, prefix: &str, source: &Source) {
+        if let Some(fields) = self.0.get_mut(object) {
+            for (path, s) in fields.iter_mut() {
+                if path == prefix
+                    || path.starts_with(&format!("{prefix}."))
+                    || path.starts_with(&format!("{prefix}["))
+                {
+                    *s = source.clone();
+                }
+            }
+        }
+    }
+
+    /// Charges every field of `object` to `source`.
+    pub fn charge_object(&mut self, object: &str, source: &Source) {
+        if let Some(fields) = self.0.get_mut(object) {
+            for s in fields.values_mut() {
+                *s = source.clone();
+            }
+        }
+    }
+
+    /// The step behind a field, or behind its nearest traced ancestor or descendant.
+    pub fn source_of(&self, object: &str, path: &str) -> Option<&Source> {
+        let fields = self.0.get(object)?;
+        if let Some(s) = fields.get(path) {
+            return Some(s);
+        }
+        fields
+            .iter()
+            .find(|(p, _)| p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}[")))
+            .map(|(_, s)| s)
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (&String, &String, &Source)> {
+        self.0
+            .iter()
+            .flat_map(|(o, f)| f.iter().map(move |(p, s)| (o, p, s)))
+    }
+}

@@ -1,0 +1,208 @@
+//! Reading and writing fields of a YAML value tree by path.
+//!
+//! kops documents are kept as trees, not typed structs, so that every field Palisade does not own
+//! survives a round trip exactly (kops has hundreds of fields and adds more each release).
+
+use serde_yaml::{Mapping, Value};
+
+/// The value at `path` (mapping keys), if every step exists.
+pub fn get<'a>(root: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut node = root;
+    for key in path {
+        node = node.as_mapping()?.get(*key)?;
+    }
+    Some(node)
+}
+
+pub fn get_bool(root: &Value, path: &[&str]) -> Option<bool> {
+    get(root, path).and_then(Value::as_bool)
+}
+
+pub fn get_str<'a>(root: &'a Value, path: &[&str]) -> Option<&'a str> {
+    get(root, path).and_then(Value::as_str)
+}
+
+pub fn get_i64(root: &Value, path: &[&str]) -> Option<i64> {
+    get(root, path).and_then(Value::as_i64)
+}
+
+/// A list of strings; non-string items are skipped.
+pub fn get_str_list(root: &Value, path: &[&str]) -> Option<Vec<String>> {
+    let seq = get(root, path)?.as_sequence()?;
+    Some(
+        seq.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
+/// The mapping at `path`, created (and any non-mapping in the way replaced) when missing.
+pub fn ensure_map<'a>(root: &'a mut Value, path: &[&str]) -> &'a mut Mapping {
+    let mut node = root;
+    for key in path {
+        if !node.is_mapping() {
+            *node = Value::Mapping(Mapping::new());
+        }
+        let map = match node {
+            Value::Mapping(m) => m,
+            _ => unreachable!("made a mapping just above"),
+        };
+        if !map.get(*key).is_some_and(Value::is_mapping) {
+            map.insert(Value::from(*key), Value::Mapping(Mapping::new()));
+        }
+        node = match map.get_mut(*key) {
+            Some(v) => v,
+            None => unreachable!("inserted just above"),
+        };
+    }
+    if !node.is_mapping() {
+        *node = Value::Mapping(Mapping::new());
+    }
+    match node {
+        Value::Mapping(m) => m,
+        _ => unreachable!("made a mapping just above"),
+    }
+}
+
+/// Sets `path` to `value`, creating parents; an existing key keeps its place in the mapping.
+pub fn set(root: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *root = value;
+        return;
+    };
+    let map = ensure_map(root, parents);
+    if map.get(*last) != Some(&value) {
+        map.insert(Value::from(*last), value);
+    }
+}
+
+/// Removes `path`; returns whether something was there.
+pub fn remove(root: &mut Value, path: &[&str]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut node = root;
+    for key in parents {
+        match node.as_mapping_mut().and_then(|m| m.get_mut(*key)) {
+            Some(v) => node = v,
+            None => return false,
+        }
+    }
+    node.as_mapping_mut()
+        .and_then(|m| m.remove(*last))
+        .is_some()
+}
+
+/// A list of strings as a YAML sequence.
+pub fn str_seq<S: AsRef<str>>(items: &[S]) -> Value {
+    Value::Sequence(items.iter().map(|s| Value::from(s.as_ref())).collect())
+}
+
+/// Deep merge: mappings merge key by key, anything else (lists included) replaces, as kops
+/// merges a user spec over its defaults.
+pub fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// The tree with every mapping's keys in sorted order, as kops itself writes specs.
+pub fn sorted(node: &Value) -> Value {
+    match node {
+        Value::Mapping(m) => {
+            let mut pairs: Vec<(&Value, &Value)> = m.iter().collect();
+            pairs.sort_by_key(|(k, _)| k.as_str().unwrap_or_default().to_string());
+            Value::Mapping(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Sequence(s) => Value::Sequence(s.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every leaf of a tree as (dotted path, value), in document order. Empty mappings and lists
+/// count as leaves so that adding or removing one is seen.
+pub fn leaves(root: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    walk(root, String::new(), &mut out);
+    out
+}
+
+fn walk(node: &Value, path: String, out: &mut Vec<(String, Value)>) {
+    match node {
+        Value::Mapping(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let key = match k {
+                    Value::String(s) => s.clone(),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                };
+                let p = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
+                walk(v, p, out);
+            }
+        }
+        Value::Sequence(s) if !s.is_empty() => {
+            for (i, v) in s.iter().enumerate() {
+                walk(v, format!("{path}[{i}]"), out);
+            }
+        }
+        other => out.push((path, other.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(s: &str) -> Value {
+        serde_yaml::from_str(s).expect("test yaml")
+    }
+
+    #[test]
+    fn set_creates_parents_and_keeps_order() {
+        let mut v = yaml("a: 1\nb: {c: 2}\nz: 9\n");
+        set(&mut v, &["b", "d", "e"], Value::from(true));
+        set(&mut v, &["a"], Value::from(5));
+        assert_eq!(
+            serde_yaml::to_string(&v).expect("yaml"),
+            "a: 5\nb:\n  c: 2\n  d:\n    e: true\nz: 9\n"
+        );
+        assert_eq!(get_bool(&v, &["b", "d", "e"]), Some(true));
+        assert!(remove(&mut v, &["b", "c"]));
+        assert!(!remove(&mut v, &["b", "c"]));
+    }
+
+    #[test]
+    fn merge_replaces_lists_and_merges_maps() {
+        let mut v = yaml("a: {x: 1, l: [1, 2]}\n");
+        merge(&mut v, &yaml("a: {y: 2, l: [3]}\n"));
+        assert_eq!(v, yaml("a: {x: 1, l: [3], y: 2}\n"));
+    }
+
+    #[test]
+    fn leaves_lists_paths() {
+        let v = yaml("a: {b: [x, {c: 1}], e: {}}\n");
+        let paths: Vec<String> = leaves(&v).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, vec!["a.b[0]", "a.b[1].c", "a.e"]);
+    }
+}

@@ -1,0 +1,221 @@
+//! Where each field of a YAML document stands in its file.
+//!
+//! serde gives a position only for errors it raises itself. Checks that run after
+//! deserialisation (duplicate names, expired waivers, overrides the kops schema does not know)
+//! name a field path instead, and this map turns the path into `file:line:col` so every error a
+//! user sees points at the line to fix.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A position in a source file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Field paths (`kops.nodeGroups[1].name`) of the first document of a file, with the position of
+/// each key (or of each sequence item).
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    file: String,
+    positions: HashMap<String, (usize, usize)>,
+}
+
+impl SourceMap {
+    /// Builds the map. Text that is not valid YAML gives an empty map: the caller reports the
+    /// parse error itself, with the position serde found.
+    pub fn new(file: &str, text: &str) -> Self {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(text);
+        // A scan error only ends the walk early; positions seen so far stay useful.
+        let _ = parser.load(&mut builder, false);
+        SourceMap {
+            file: file.to_string(),
+            positions: builder.positions,
+        }
+    }
+
+    /// The position of `path`, or of its nearest ancestor that is in the file (a missing field
+    /// is reported where its parent is), or of the file's start.
+    pub fn locate(&self, path: &str) -> Location {
+        let mut probe = path.to_string();
+        loop {
+            if let Some(&(line, column)) = self.positions.get(&probe) {
+                return self.at(line, column);
+            }
+            match parent(&probe) {
+                Some(p) => probe = p,
+                None => return self.at(1, 1),
+            }
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// A location at a position serde reported.
+    pub fn at(&self, line: usize, column: usize) -> Location {
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+}
+
+/// `a.b[2].c` → `a.b[2]` → `a.b` → `a` → none.
+fn parent(path: &str) -> Option<String> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(path[..cut].to_string())
+}
+
+enum Frame {
+    Map { key: Option<String> },
+    Seq { index: usize },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    prefix: Vec<String>,
+    positions: HashMap<String, (usize, usize)>,
+    done: bool,
+}
+
+impl Builder {
+    fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.prefix {
+            if seg.starts_with('[') || out.is_empty() {
+                out.push_str(seg);
+            } else {
+                out.push('.');
+                out.push_str(seg);
+            }
+        }
+        out
+    }
+
+    fn record(&mut self, mark: Marker) {
+        let path = self.path();
+        self.positions
+            .entry(path)
+            .or_insert((mark.line(), mark.col() + 1));
+    }
+
+    /// Called before a value (scalar or collection) starts: works out its path segment.
+    /// Returns false when the event is a mapping key, which is recorded and consumed here.
+    fn enter_value(&mut self, scalar_key: Option<&str>, mark: Marker) -> bool {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key }) if key.is_none() => {
+                let name = scalar_key.unwrap_or("?").to_string();
+                *key = Some(name.clone());
+                self.prefix.push(name);
+                self.record(mark);
+                self.prefix.pop();
+                false
+            }
+            Some(Frame::Map { key }) => {
+                let name = key.clone().unwrap_or_default();
+                self.prefix.push(name);
+                true
+            }
+            Some(Frame::Seq { index }) => {
+                let seg = format!("[{index}]");
+                *index += 1;
+                self.prefix.push(seg);
+                self.record(mark);
+                true
+            }
+            None => true,
+        }
+    }
+
+    /// Called after a value ends: pops its segment and readies the parent for the next key.
+    fn leave_value(&mut self) {
+        if let Some(Frame::Map { key }) = self.stack.last_mut() {
+            *key = None;
+            self.prefix.pop();
+        } else if let Some(Frame::Seq { .. }) = self.stack.last() {
+            self.prefix.pop();
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.done {
+            return;
+        }
+        match ev {
+            Event::Scalar(text, ..) => {
+                if self.enter_value(Some(&text), mark) {
+                    self.leave_value();
+                }
+            }
+            Event::Alias(_) => {
+                if self.enter_value(None, mark) {
+                    self.leave_value();
+                }
+            }
+            Event::MappingStart(..) => {
+                // a collection used as a key has no readable path; treat it as a value
+                self.enter_value(None, mark);
+                self.stack.push(Frame::Map { key: None });
+            }
+            Event::SequenceStart(..) => {
+                self.enter_value(None, mark);
+                self.stack.push(Frame::Seq { index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.leave_value();
+            }
+            Event::DocumentEnd => self.done = true,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_keys_and_items() {
+        let text = "a: 1\nb:\n  c: x\n  d:\n  - one\n  - name: two\n    e: 3\n";
+        let map = SourceMap::new("f.yaml", text);
+        assert_eq!(map.locate("a").line, 1);
+        assert_eq!(map.locate("b.c").line, 3);
+        assert_eq!(map.locate("b.c").column, 3);
+        assert_eq!(map.locate("b.d[0]").line, 5);
+        assert_eq!(map.locate("b.d[1].name").line, 6);
+        assert_eq!(map.locate("b.d[1].e").line, 7);
+        // a missing field is reported at its nearest parent
+        assert_eq!(map.locate("b.d[1].missing").line, 6);
+        assert_eq!(map.locate("zzz").line, 1);
+    }
+
+    #[test]
+    fn flow_collections() {
+        let map = SourceMap::new("f.yaml", "x: {y: [1, 2]}\nz: 3\n");
+        assert_eq!(map.locate("x.y[1]").line, 1);
+        assert_eq!(map.locate("z").line, 2);
+    }
+}
