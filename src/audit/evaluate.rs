@@ -38,7 +38,7 @@ pub fn evaluate(spec: &KopsSpec, profile: &ResolvedProfile, waivers: &[Waiver]) 
                 message: c.message,
                 waiver: waiver.filter(|_| waived).map(|w| WaiverNote {
                     reason: w.reason.clone(),
-                    expires: w.expires,
+                    expires: w.expiry(),
                 }),
             });
         }

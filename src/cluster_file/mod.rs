@@ -155,8 +155,17 @@ pub struct Waiver {
     pub control: String,
     #[serde(default)]
     pub reason: String,
+    /// `YYYY-MM-DD`; kept as written and checked by the validator, so that a bad date is
+    /// reported at its own line.
     #[serde(default)]
-    pub expires: Option<Date>,
+    pub expires: Option<String>,
+}
+
+impl Waiver {
+    /// The expiry date, when it is a valid one.
+    pub fn expiry(&self) -> Option<Date> {
+        self.expires.as_deref().and_then(Date::parse)
+    }
 }
 
 /// Raw kops fields merged last: `cluster` into the Cluster's `spec`, `instanceGroups.NAME`

@@ -292,11 +292,18 @@ fn waivers(file: &ClusterFile, today: Date, out: &mut Problems) {
                 ),
             ));
         }
-        if let Some(exp) = w.expires {
-            if exp < today {
-                out.push((format!("{here}.expires"), format!(
+        if let Some(raw) = &w.expires {
+            match Date::parse(raw) {
+                None => out.push((
+                    format!("{here}.expires"),
+                    format!("invalid date {raw:?}: expected YYYY-MM-DD"),
+                )),
+                Some(exp) if exp < today => {
+                    out.push((format!("{here}.expires"), format!(
                     "the waiver for `{}` expired on {exp}; fix the cluster, or renew the waiver with a new date and reason", w.control
                 )));
+                }
+                Some(_) => {}
             }
         }
         if !seen.insert(&w.control) {

@@ -422,12 +422,22 @@ pub fn render(
             .iter()
             .find(|(id, _)| *id == f.control)
             .map_or(f.message.clone(), |(_, w)| w.clone());
+        let remedy = if profile.forbid_waivers.contains(&f.control) {
+            format!(
+                "Fix the cluster file; profile {} forbids waiving this control",
+                profile.names.join(" + ")
+            )
+        } else {
+            format!(
+                "Fix the cluster file, or add a waiver (waivers: - control: {}, reason: \"…\")",
+                f.control
+            )
+        };
         problems.push(at(
             &cluster_file_field(file, f),
             format!(
-                "control `{}` ({}) fails for {}: {why}. Fix the cluster file, or add a waiver \
-             (waivers: - control: {}, reason: \"…\")",
-                f.control, f.severity, f.object, f.control
+                "control `{}` ({}) fails for {}: {why}. {remedy}",
+                f.control, f.severity, f.object
             ),
         ));
     }

@@ -1,0 +1,74 @@
+import re, pathlib
+BASE = """apiVersion: palisade.dev/v1alpha1
+kind: Cluster
+name: bad.example.com
+profile: baseline
+kops:
+  cloud: aws
+  region: eu-west-1
+  zones: [eu-west-1a]
+  kubernetesVersion: 1.34.1
+  controlPlane:
+    machineType: m6i.large
+  nodeGroups:
+  - name: nodes
+    machineType: m6i.large
+    minSize: 1
+    maxSize: 2
+access:
+  apiCidrs: [203.0.113.0/24]
+"""
+def sub(old, new, base=BASE):
+    assert old in base, old
+    return base.replace(old, new, 1)
+cases = {
+ "bad-yaml-unclosed-flow": (sub("zones: [eu-west-1a]", "zones: [eu-west-1a"), "invalid YAML|did not find expected|while parsing"),
+ "bad-yaml-indentation": (sub("  region: eu-west-1\n", "  region: eu-west-1: west #<<\n"), "mapping values are not allowed"),
+ "wrong-type-min-size": (sub("minSize: 1", "minSize: one #<<"), "expected u32"),
+ "wrong-type-zones": (sub("zones: [eu-west-1a]", "zones: eu-west-1a #<<"), "expected a sequence"),
+ "unknown-top-level-key": (BASE + "acess: {} #<<\n", "unknown field `acess`"),
+ "unknown-kops-key": (sub("  zones: [eu-west-1a]", "  zones: [eu-west-1a]\n  zonez: [eu-west-1b] #<<"), "unknown field `zonez`"),
+ "unknown-node-group-key": (sub("    machineType: m6i.large\n    minSize", "    machinetype: m6i.large #<<\n    minSize"), "unknown field `machinetype`"),
+ "cidr-host-bits": (sub("apiCidrs: [203.0.113.0/24]", "apiCidrs: [10.0.0.1/16] #<<"), "Did you mean 10.0.0.0/16"),
+ "cidr-not-a-cidr": (sub("apiCidrs: [203.0.113.0/24]", "apiCidrs: [everyone] #<<"), "is not a CIDR"),
+ "api-open-without-waiver": (sub("  apiCidrs: [203.0.113.0/24]", "  apiCidrs: [0.0.0.0/0] #<<"), "control `api-access-restricted`"),
+ "ssh-open-without-waiver": (BASE + "  sshCidrs: [\"::/0\"] #<<\n", "control `ssh-access-restricted`"),
+ "api-access-missing": (sub("access:\n  apiCidrs: [203.0.113.0/24]\n", ""), "kubernetesApiAccess is not set"),
+ "waiver-without-reason": (BASE + "waivers:\n- control: private-topology #<<\n", "has no reason"),
+ "waiver-expired": (BASE + "waivers:\n- control: private-topology\n  reason: public subnets until the NAT budget lands\n  expires: 2020-01-01 #<<\n", "expired on 2020-01-01"),
+ "waiver-bad-date": (BASE + "waivers:\n- control: private-topology\n  reason: testing\n  expires: next week #<<\n", "expected YYYY-MM-DD"),
+ "waiver-unknown-control": (BASE + "waivers:\n- control: no-such-control #<<\n  reason: testing\n", "unknown control `no-such-control`"),
+ "waiver-forbidden-by-profile": (BASE + "waivers:\n- control: rbac #<<\n  reason: legacy tooling\n", "forbids waivers for `rbac`"),
+ "unknown-profile": (sub("profile: baseline", "profile: hardened-ish #<<"), "unknown profile `hardened-ish`"),
+ "duplicate-node-groups": (sub("    maxSize: 2\n", "    maxSize: 2\n  - name: nodes #<<\n    machineType: m6i.large\n    minSize: 1\n    maxSize: 2\n"), "duplicate node group name"),
+ "invalid-cluster-name": (sub("name: bad.example.com", "name: My_Cluster.example.com #<<"), "not a valid DNS name"),
+ "gossip-cluster-name": (sub("name: bad.example.com", "name: bad.k8s.local #<<"), "gossip DNS"),
+ "zone-not-in-region": (sub("zones: [eu-west-1a]", "zones: [us-east-1a] #<<"), "not a zone of region"),
+ "kubernetes-too-old": (sub("kubernetesVersion: 1.34.1", "kubernetesVersion: 1.28.0 #<<"), "older than kops supports"),
+ "control-plane-count-two": (sub("  controlPlane:\n", "  controlPlane:\n    count: 2 #<<\n"), "control-plane count 2"),
+ "control-plane-three-one-zone": (sub("  controlPlane:\n", "  controlPlane:\n    count: 3 #<<\n"), "spread over 3 zones"),
+ "min-above-max": (sub("minSize: 1", "minSize: 5 #<<"), "larger than maxSize"),
+ "override-unknown-kops-field": (BASE + "overrides:\n  cluster:\n    kubelet:\n      anonymousAuht: false #<<\n", "unknown field .kops would silently drop it"),
+ "override-weakens-control": (BASE + "overrides:\n  cluster:\n    kubelet:\n      anonymousAuth: true #<<\n", "control `kubelet-anonymous-auth`"),
+ "override-unknown-group": (BASE + "overrides:\n  instanceGroups:\n    workers: #<<\n      maxSize: 3\n", "no instance group \"workers\""),
+ "network-overlaps-pods": (sub("  kubernetesVersion: 1.34.1\n", "  kubernetesVersion: 1.34.1\n  networkCIDR: 100.64.0.0/16 #<<\n"), "overlaps the pod and service range"),
+ "wrong-api-version": (sub("apiVersion: palisade.dev/v1alpha1", "apiVersion: palisade.dev/v2 #<<"), "expected palisade.dev/v1alpha1"),
+ "missing-region": (sub("  region: eu-west-1\n", ""), "missing field `region`"),
+ "empty-file": ("", "missing field|EOF|empty"),
+}
+out = pathlib.Path("tests/fixtures/malformed")
+for name, (body, expect) in cases.items():
+    header = f"# expect: {expect}\n"
+    lines = body.split("\n")
+    line = None
+    for i, l in enumerate(lines):
+        if "#<<" in l:
+            line = i + 2  # 1-based, after the one header line
+            lines[i] = l.replace(" #<<", "")
+    if line:
+        header += f"# line: {line}\n"
+        # two header lines now
+        line += 1
+        header = f"# expect: {expect}\n# line: {line}\n"
+    (out / f"{name}.yaml").write_text(header + "\n".join(lines))
+print(len(cases))
