@@ -164,16 +164,8 @@ impl MarkedEventReceiver for Builder {
             return;
         }
         match ev {
-            Event::Scalar(text, ..) => {
-                if self.enter_value(Some(&text), mark) {
-                    self.leave_value();
-                }
-            }
-            Event::Alias(_) => {
-                if self.enter_value(None, mark) {
-                    self.leave_value();
-                }
-            }
+            Event::Scalar(text, ..) if self.enter_value(Some(&text), mark) => self.leave_value(),
+            Event::Alias(_) if self.enter_value(None, mark) => self.leave_value(),
             Event::MappingStart(..) => {
                 // a collection used as a key has no readable path; treat it as a value
                 self.enter_value(None, mark);

@@ -207,8 +207,11 @@ fn check(v: &Value, s: &Json, path: String, object: &str, out: &mut Vec<SchemaIs
     }
 }
 
+/// Compiled patterns by source text; a pattern that does not compile is skipped.
+type PatternCache = Vec<(String, Option<Regex>)>;
+
 fn check_pattern(text: &str, pattern: &str, path: &str, object: &str, out: &mut Vec<SchemaIssue>) {
-    static CACHE: OnceLock<std::sync::Mutex<Vec<(String, Option<Regex>)>>> = OnceLock::new();
+    static CACHE: OnceLock<std::sync::Mutex<PatternCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut guard = match cache.lock() {
         Ok(g) => g,
