@@ -2,10 +2,14 @@
 //!
 //! The library holds everything; `main.rs` only calls [`cli::run`].
 
+pub mod apply;
 pub mod audit;
 pub mod cli;
 pub mod cluster_file;
 pub mod controls;
 pub mod kops;
+pub mod plan;
 pub mod profile;
+pub mod secrets;
 pub mod source_map;
+pub mod state;

@@ -79,3 +79,30 @@ pub enum ReportFormat {
     Text,
     Json,
 }
+
+/// The state store: `--state`, else the file's `kops.stateStore`, else `$KOPS_STATE_STORE`,
+/// else the embedded default beside the working directory.
+pub fn resolve_state(flag: Option<&str>, file: &ClusterFile) -> String {
+    flag.map(str::to_string)
+        .or_else(|| file.kops.as_ref().and_then(|k| k.state_store.clone()))
+        .or_else(|| {
+            std::env::var("KOPS_STATE_STORE")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string())
+}
+
+/// Loads, renders (refusing what the controls refuse) and plans a cluster file.
+pub fn plan_cluster_file(
+    path: &Path,
+    state_flag: Option<&str>,
+) -> anyhow::Result<(crate::plan::Plan, Box<dyn crate::state::StateStore>)> {
+    let loaded = load_cluster_file(path, &[])?;
+    let mut rendered = render_loaded(&loaded)?.accepted()?;
+    let url = resolve_state(state_flag, &loaded.file);
+    crate::kops::render::set_config_base(&mut rendered.spec, &url);
+    let store = crate::state::open(&url)?;
+    let plan = crate::plan::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
+    Ok((plan, store))
+}

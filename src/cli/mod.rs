@@ -1,16 +1,18 @@
 //! Command-line definitions and dispatch (DESIGN.md §3). One file per subcommand; errors get
 //! their context here and become exit codes in one place.
 
+mod apply;
 mod audit;
 mod common;
 mod controls;
 pub mod exit;
 mod harden;
 pub mod output;
+mod plan;
 mod profiles;
 mod render;
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +36,10 @@ pub struct Cli {
 pub enum Command {
     /// Print the provider input for a cluster file: kops Cluster + InstanceGroup documents.
     Render(render::Args),
+    /// Show what apply would write to the state store, field by field, and why.
+    Plan(plan::Args),
+    /// Write the cluster file (or a saved plan) to the state store.
+    Apply(apply::Args),
     /// Harden an existing provider spec, keeping every field no control touches.
     #[command(subcommand)]
     Harden(harden::Target),
@@ -46,14 +52,24 @@ pub enum Command {
 }
 
 /// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(
+    cli: Cli,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    input: &mut dyn BufRead,
+    color: bool,
+) -> u8 {
     let mut o = Output {
         out,
         err,
+        input,
         verbosity: cli.verbose,
+        color,
     };
     let result = match cli.command {
         Command::Render(a) => render::run(a, &mut o),
+        Command::Plan(a) => plan::run(a, &mut o),
+        Command::Apply(a) => apply::run(a, &mut o),
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
         Command::Controls(a) => controls::run(a, &mut o),
@@ -84,7 +100,9 @@ pub fn main() -> u8 {
         }
     };
     let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let stderr = std::io::stderr();
-    let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    run(cli, &mut out, &mut err)
+    let stdin = std::io::stdin();
+    let (mut out, mut err, mut input) = (stdout.lock(), stderr.lock(), stdin.lock());
+    run(cli, &mut out, &mut err, &mut input, color)
 }

@@ -17,7 +17,9 @@ pub struct Args {
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let loaded = load_cluster_file(&a.file, &[])?;
-    let rendered = render_loaded(&loaded)?.accepted()?;
+    let mut rendered = render_loaded(&loaded)?.accepted()?;
+    let url = super::common::resolve_state(None, &loaded.file);
+    crate::kops::render::set_config_base(&mut rendered.spec, &url);
     for w in &rendered.warnings {
         o.warn(w)?;
     }

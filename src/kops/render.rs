@@ -271,6 +271,17 @@ fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets
     KopsSpec::from_documents(docs)
 }
 
+/// Points `spec.configBase` at the cluster's place in the state store `url`.
+pub fn set_config_base(spec: &mut KopsSpec, url: &str) {
+    let name = spec.cluster_name().to_string();
+    let base = format!("{}/{name}", url.trim_end_matches('/'));
+    tree::set(
+        spec.cluster_mut(),
+        &["spec", "configBase"],
+        Value::from(base),
+    );
+}
+
 /// Where in the cluster file a failing control is best fixed.
 fn cluster_file_field(file: &ClusterFile, finding: &Finding) -> String {
     if let Some(rest) = finding.path.strip_prefix("spec.") {

@@ -1,0 +1,109 @@
+//! Writing a kops plan: ordered, conditional writes under the apply lock.
+//!
+//! Order: secrets (create-only) → SSH key → instance groups → `config`, the commit point. So a
+//! store never holds a `config` with `encryptionConfig: true` whose secret is missing, and an
+//! apply stopped anywhere is completed by the next one. Before anything is written, every
+//! version the plan was based on is checked again: a stale plan writes nothing.
+
+use thiserror::Error;
+
+use crate::plan::{Action, Plan};
+use crate::secrets::{encryption_config, kops_secret_json};
+use crate::state::{Precondition, StateStore, StoreError};
+
+#[derive(Debug, Error)]
+pub enum ApplyError {
+    #[error("{key} changed in {url} since the plan was made; nothing was written. Run plan again")]
+    Stale { key: String, url: String },
+    #[error("the plan is for {planned}, but the state store is {url}")]
+    WrongStore { planned: String, url: String },
+    #[error("the plan was made by a different format ({found}); make it again with this version")]
+    Format { found: u32 },
+    #[error("{key}: the plan has no content to write; make the plan again")]
+    Missing { key: String },
+    #[error("cannot generate the encryption key: {0}")]
+    Random(String),
+    #[error("{source} ({written} of {total} writes done; apply again to finish, after plan)")]
+    Write {
+        #[source]
+        source: StoreError,
+        written: usize,
+        total: usize,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an apply wrote.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub keys: Vec<String>,
+}
+
+fn rank(key: &str) -> u8 {
+    if key.contains("/secrets/") {
+        0
+    } else if key.contains("/pki/") {
+        1
+    } else if key.contains("/instancegroup/") {
+        2
+    } else {
+        3
+    }
+}
+
+/// Applies `plan` to `store`.
+pub fn apply(plan: &Plan, store: &dyn StateStore) -> Result<Applied, ApplyError> {
+    if plan.format_version != crate::plan::FORMAT_VERSION {
+        return Err(ApplyError::Format {
+            found: plan.format_version,
+        });
+    }
+    if plan.state != store.url() {
+        return Err(ApplyError::WrongStore {
+            planned: plan.state.clone(),
+            url: store.url().to_string(),
+        });
+    }
+    let _lock = store.lock(&plan.cluster)?;
+    let keys: Vec<String> = plan.base.keys().cloned().collect();
+    let now = store.get_many(&keys)?;
+    for (key, object) in keys.iter().zip(now) {
+        if object.map(|o| o.version) != plan.base.get(key).cloned().flatten() {
+            return Err(ApplyError::Stale {
+                key: key.clone(),
+                url: store.url().to_string(),
+            });
+        }
+    }
+    let mut changes: Vec<_> = plan.changes.iter().collect();
+    changes.sort_by_key(|c| rank(&c.key));
+    let total = changes.len();
+    let mut applied = Applied::default();
+    for c in changes {
+        let condition = match (c.action, plan.base.get(&c.key).cloned().flatten()) {
+            (Action::Update, Some(v)) => Precondition::Matches(v),
+            _ => Precondition::Absent,
+        };
+        let result = if c.sensitive {
+            let provider = plan.encryption_provider.as_deref().unwrap_or("secretbox");
+            let config = encryption_config(provider, "palisade-1").map_err(ApplyError::Random)?;
+            store.put(&c.key, kops_secret_json(&config).expose(), &condition)
+        } else {
+            let data = plan
+                .writes
+                .get(&c.key)
+                .ok_or_else(|| ApplyError::Missing { key: c.key.clone() })?;
+            store.put(&c.key, data.as_bytes(), &condition)
+        };
+        if let Err(source) = result {
+            return Err(ApplyError::Write {
+                source,
+                written: applied.keys.len(),
+                total,
+            });
+        }
+        applied.keys.push(c.key.clone());
+    }
+    Ok(applied)
+}

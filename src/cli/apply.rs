@@ -1,0 +1,62 @@
+//! `palisade apply`: write a cluster file, or a saved plan, to the state store.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::common::{plan_cluster_file, DEFAULT_FILE};
+use super::{exit, Output};
+use crate::apply::apply;
+use crate::plan::{to_text, Plan};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A plan saved by `palisade plan --out`; applied only if the store still matches it.
+    plan: Option<PathBuf>,
+    /// The cluster file (when no saved plan is given).
+    #[arg(short = 'f', long = "file", conflicts_with = "plan")]
+    file: Option<PathBuf>,
+    /// The kops state store (file://PATH); default as for plan.
+    #[arg(long = "state")]
+    state: Option<String>,
+    /// Apply without asking.
+    #[arg(long = "yes")]
+    yes: bool,
+}
+
+pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let (plan, store) = match &a.plan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the plan {}", path.display()))?;
+            let plan: Plan = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a saved Palisade plan", path.display()))?;
+            let url = a.state.clone().unwrap_or_else(|| plan.state.clone());
+            let store = crate::state::open(&url)?;
+            (plan, store)
+        }
+        None => {
+            let file = a
+                .file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+            plan_cluster_file(&file, a.state.as_deref())?
+        }
+    };
+    o.print(&to_text(&plan, o.color))?;
+    if !plan.has_changes() {
+        return Ok(exit::OK);
+    }
+    if !a.yes && !o.confirm(&format!("\nApply these changes to {}?", plan.state))? {
+        anyhow::bail!("apply cancelled; nothing was written");
+    }
+    let applied = apply(&plan, store.as_ref())?;
+    o.print(&format!(
+        "\nApply complete: {} object(s) written to {}.\nNext: kops update cluster --name {} --state {} --yes\n",
+        applied.keys.len(),
+        plan.state,
+        plan.cluster,
+        plan.state
+    ))?;
+    Ok(exit::OK)
+}

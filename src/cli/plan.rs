@@ -1,0 +1,47 @@
+//! `palisade plan`: what apply would write, per object and per field, with the reason.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::common::{plan_cluster_file, ReportFormat, DEFAULT_FILE};
+use super::{exit, Output};
+use crate::plan::to_text;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The cluster file.
+    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
+    file: PathBuf,
+    /// The kops state store (file://PATH); default: the file's kops.stateStore, then
+    /// $KOPS_STATE_STORE, then file://./.palisade/state.
+    #[arg(long = "state")]
+    state: Option<String>,
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: ReportFormat,
+    /// Save the plan (with the versions it is based on) for `palisade apply PLAN`.
+    #[arg(long = "out")]
+    out: Option<PathBuf>,
+    /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    detailed_exitcode: bool,
+}
+
+pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref())?;
+    if let Some(path) = &a.out {
+        let text = serde_json::to_string_pretty(&plan)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the plan to {}", path.display()))?;
+        o.info(&format!("plan saved to {}", path.display()))?;
+    }
+    match a.output {
+        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.view())? + "\n"))?,
+        ReportFormat::Text => o.print(&to_text(&plan, o.color))?,
+    }
+    Ok(if a.detailed_exitcode && plan.has_changes() {
+        exit::ATTENTION
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,284 @@
+//! Building a plan: read what the store holds for the cluster, work out the desired objects,
+//! and diff them.
+//!
+//! A cluster already in the store, written by Palisade or not, is changed field by field: the
+//! rendered documents are merged over what is stored, so every field Palisade does not render
+//! is kept. What cannot change on a running cluster (the CNI, the subnets, the etcd members) is
+//! kept as stored and flagged, never silently dropped or rewritten.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::Value;
+use thiserror::Error;
+
+use super::diff::field_changes;
+use super::model::{Action, Change, Plan, WaiverInEffect, FORMAT_VERSION};
+use crate::cluster_file::ClusterFile;
+use crate::controls::Verdict;
+use crate::kops::render::Rendered;
+use crate::kops::spec::name_of;
+use crate::kops::trace::Trace;
+use crate::kops::{tree, KopsSpec};
+use crate::profile::ResolvedProfile;
+use crate::secrets;
+use crate::state::{Layout, StateStore, StoreError, ENCRYPTION_SECRET_NAME};
+
+#[derive(Debug, Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{key} in {url}: not a kops document: {reason}")]
+    Stored {
+        key: String,
+        url: String,
+        reason: String,
+    },
+    #[error("{path}: {reason}")]
+    SshKey { path: String, reason: String },
+}
+
+/// Paths kops cannot change on a running cluster; a difference there is kept as stored.
+const IN_PLACE_ONLY: &[(&str, &str)] = &[
+    (
+        "networking",
+        "changing the CNI of a running cluster is a migration",
+    ),
+    (
+        "subnets",
+        "changing the subnets of a running cluster changes its topology",
+    ),
+    (
+        "etcdClusters",
+        "etcd members and their volumes cannot change on a running cluster",
+    ),
+];
+
+fn parse_stored(key: &str, url: &str, data: &[u8]) -> Result<Value, PlanError> {
+    let v: Value = serde_yaml::from_slice(data).map_err(|e| PlanError::Stored {
+        key: key.into(),
+        url: url.into(),
+        reason: e.to_string(),
+    })?;
+    if !v.is_mapping() {
+        return Err(PlanError::Stored {
+            key: key.into(),
+            url: url.into(),
+            reason: "expected a mapping".into(),
+        });
+    }
+    Ok(v)
+}
+
+/// The desired Cluster document for a store that already holds `stored`.
+fn merge_cluster(stored: &Value, rendered: &Value, warnings: &mut Vec<String>) -> Value {
+    let mut out = stored.clone();
+    tree::merge(&mut out, rendered);
+    for (field, why) in IN_PLACE_ONLY {
+        let old = tree::get(stored, &["spec", field]);
+        let new = tree::get(rendered, &["spec", field]);
+        if let (Some(old), Some(new)) = (old, new) {
+            if old != new {
+                tree::set(&mut out, &["spec", field], old.clone());
+                warnings.push(format!("spec.{field} is kept as stored: {why}; the cluster file asks for something else"));
+            }
+        }
+    }
+    out
+}
+
+fn merge_group(stored: &Value, rendered: &Value, keep_subnets: bool) -> Value {
+    let mut out = stored.clone();
+    tree::merge(&mut out, rendered);
+    if keep_subnets {
+        if let Some(old) = tree::get(stored, &["spec", "subnets"]) {
+            tree::set(&mut out, &["spec", "subnets"], old.clone());
+        }
+    }
+    out
+}
+
+fn yaml(doc: &Value) -> String {
+    serde_yaml::to_string(doc).unwrap_or_default()
+}
+
+struct Builder<'a> {
+    plan: Plan,
+    trace: &'a Trace,
+}
+
+impl Builder<'_> {
+    fn document(&mut self, key: String, stored: Option<&Value>, desired: &Value) {
+        let object = KopsSpec::object_name(desired);
+        if stored == Some(desired) {
+            return;
+        }
+        let fields = field_changes(stored, desired, &object, self.trace);
+        if stored.is_some() && fields.is_empty() {
+            return;
+        }
+        self.plan.writes.insert(key.clone(), yaml(desired));
+        self.plan.changes.push(Change {
+            key,
+            object,
+            action: if stored.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            sensitive: false,
+            because: "cluster file".into(),
+            fields,
+        });
+    }
+}
+
+/// Plans `rendered` (from `file` and `profile`) against what `store` holds.
+pub fn make_plan(
+    file: &ClusterFile,
+    profile: &ResolvedProfile,
+    rendered: &Rendered,
+    store: &dyn StateStore,
+) -> Result<Plan, PlanError> {
+    let cluster = rendered.spec.cluster_name().to_string();
+    let layout = Layout { cluster: &cluster };
+    let url = store.url().to_string();
+    let mut plan = Plan {
+        format_version: FORMAT_VERSION,
+        cluster: cluster.clone(),
+        state: url.clone(),
+        base: BTreeMap::new(),
+        changes: Vec::new(),
+        waivers: Vec::new(),
+        warnings: rendered.warnings.clone(),
+        encryption_provider: None,
+        writes: BTreeMap::new(),
+    };
+
+    // One listing, then every object read in one batch.
+    let group_keys = store.list(&layout.instance_group_prefix())?;
+    let ssh = match file.kops.as_ref().and_then(|k| k.ssh_public_key.as_ref()) {
+        Some(path) => {
+            let full = file
+                .source
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join(path);
+            let text = std::fs::read_to_string(&full).map_err(|e| PlanError::SshKey {
+                path: full.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let fp = secrets::fingerprint(&text).map_err(|reason| PlanError::SshKey {
+                path: full.display().to_string(),
+                reason,
+            })?;
+            Some((layout.ssh_public_key(&fp), text))
+        }
+        None => None,
+    };
+    let mut keys = vec![layout.config(), layout.secret(ENCRYPTION_SECRET_NAME)];
+    keys.extend(group_keys.iter().cloned());
+    if let Some((k, _)) = &ssh {
+        keys.push(k.clone());
+    }
+    let objects = store.get_many(&keys)?;
+    let stored: BTreeMap<String, Option<crate::state::Object>> =
+        keys.iter().cloned().zip(objects).collect();
+    for (k, o) in &stored {
+        plan.base
+            .insert(k.clone(), o.as_ref().map(|o| o.version.clone()));
+    }
+
+    let mut b = Builder {
+        plan,
+        trace: &rendered.trace,
+    };
+
+    // secrets first: the order apply writes in
+    let wants_encryption =
+        tree::get_bool(rendered.spec.cluster(), &["spec", "encryptionConfig"]) == Some(true);
+    let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
+    if wants_encryption && stored.get(&secret_key).is_some_and(Option::is_none) {
+        b.plan.encryption_provider = Some(
+            profile
+                .setting("secrets-encryption-at-rest")
+                .params
+                .str("provider")
+                .to_string(),
+        );
+        b.plan.changes.push(Change {
+            key: secret_key,
+            object: format!("Secret/{ENCRYPTION_SECRET_NAME}"),
+            action: Action::Create,
+            sensitive: true,
+            because: "control secrets-encryption-at-rest".into(),
+            fields: Vec::new(),
+        });
+    }
+    if let Some((key, text)) = &ssh {
+        if stored.get(key).is_some_and(Option::is_none) {
+            b.plan.writes.insert(key.clone(), text.clone());
+            b.plan.changes.push(Change {
+                key: key.clone(),
+                object: "SSHPublicKey/admin".into(),
+                action: Action::Create,
+                sensitive: false,
+                because: "cluster file (kops.sshPublicKey)".into(),
+                fields: Vec::new(),
+            });
+        }
+    }
+
+    // the Cluster decides whether subnets are kept as stored
+    let config_key = layout.config();
+    let stored_config = match stored.get(&config_key).and_then(Option::as_ref) {
+        Some(o) => Some(parse_stored(&config_key, &url, &o.data)?),
+        None => None,
+    };
+    let mut warnings = Vec::new();
+    let desired_config = match &stored_config {
+        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut warnings),
+        None => rendered.spec.cluster().clone(),
+    };
+    let keep_subnets = stored_config.is_some()
+        && tree::get(&desired_config, &["spec", "subnets"])
+            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
+
+    let mut rendered_groups = Vec::new();
+    for ig in rendered.spec.instance_groups() {
+        let name = name_of(ig).unwrap_or_default().to_string();
+        let key = layout.instance_group(&name);
+        let stored_ig = match stored.get(&key).and_then(Option::as_ref) {
+            Some(o) => Some(parse_stored(&key, &url, &o.data)?),
+            None => None,
+        };
+        let desired = match &stored_ig {
+            Some(s) => merge_group(s, ig, keep_subnets),
+            None => ig.clone(),
+        };
+        b.document(key.clone(), stored_ig.as_ref(), &desired);
+        rendered_groups.push(key);
+    }
+    for key in &group_keys {
+        if !rendered_groups.contains(key) {
+            warnings.push(format!("{key} is in the store but not in the cluster file; kept (remove it with `kops delete instancegroup`)"));
+        }
+    }
+    b.document(config_key, stored_config.as_ref(), &desired_config);
+
+    for f in rendered
+        .findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Waived)
+    {
+        if let Some(w) = &f.waiver {
+            b.plan.waivers.push(WaiverInEffect {
+                control: f.control.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires.map(|d| d.to_string()),
+                finding: format!("{}: {}", f.object, f.message),
+            });
+        }
+    }
+    b.plan.warnings.extend(warnings);
+    Ok(b.plan)
+}

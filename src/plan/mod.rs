@@ -1,0 +1,14 @@
+//! The plan: plain data saying what apply will write, field by field, and why.
+//!
+//! It is computed in one place (`build`) and only formatted by the displays (`display` for
+//! text, serde for JSON), so the two cannot drift. A saved plan carries the versions of every
+//! object it was based on; apply refuses it when the store has moved on.
+
+mod build;
+mod diff;
+mod display;
+mod model;
+
+pub use build::{make_plan, PlanError};
+pub use display::to_text;
+pub use model::{Action, Change, FieldChange, Plan, PlanView, WaiverInEffect, FORMAT_VERSION};

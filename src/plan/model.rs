@@ -1,0 +1,96 @@
+//! Plan data types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Dotted path inside the document, e.g. `spec.kubelet.anonymousAuth`.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<serde_json::Value>,
+    /// The control, waiver or user setting behind the change.
+    pub because: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The state store key, relative to the store (`CLUSTER/config`).
+    pub key: String,
+    /// `Cluster/NAME`, `InstanceGroup/NAME`, `Secret/NAME`, `SSHPublicKey/admin`.
+    pub object: String,
+    pub action: Action,
+    /// Secrets: the plan shows that they change, never what they hold.
+    pub sensitive: bool,
+    pub because: String,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverInEffect {
+    pub control: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// What the control would have said.
+    pub finding: String,
+}
+
+/// A plan. `writes` (the exact bytes apply will write, secrets excluded: they are generated at
+/// apply time) is only kept in saved plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub cluster: String,
+    pub state: String,
+    /// Every key read, with the version seen (`null`: absent).
+    pub base: BTreeMap<String, Option<String>>,
+    pub changes: Vec<Change>,
+    pub waivers: Vec<WaiverInEffect>,
+    pub warnings: Vec<String>,
+    /// The EncryptionConfiguration provider for a secret created at apply time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_provider: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub writes: BTreeMap<String, String>,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    /// The plan as shown with `-o json`: everything but the bytes to write.
+    pub fn view(&self) -> PlanView<'_> {
+        PlanView {
+            format_version: self.format_version,
+            cluster: &self.cluster,
+            state: &self.state,
+            changes: &self.changes,
+            waivers: &self.waivers,
+            warnings: &self.warnings,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanView<'a> {
+    pub format_version: u32,
+    pub cluster: &'a str,
+    pub state: &'a str,
+    pub changes: &'a [Change],
+    pub waivers: &'a [WaiverInEffect],
+    pub warnings: &'a [String],
+}

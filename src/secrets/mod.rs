@@ -1,0 +1,10 @@
+//! Key material: generated from the OS CSPRNG (`ring::rand::SystemRandom`), held in a
+//! [`Secret`] that never prints, and encoded the way kops stores it.
+
+mod encryption_config;
+mod secret;
+mod ssh;
+
+pub use encryption_config::{encryption_config, kops_secret_json};
+pub use secret::{random_bytes, Secret};
+pub use ssh::fingerprint;

@@ -1,0 +1,75 @@
+//! Kops state stores: where a cluster's documents and secrets live, laid out exactly as kops
+//! lays them out (`CLUSTER/config`, `CLUSTER/instancegroup/NAME`, `CLUSTER/secrets/NAME`,
+//! `CLUSTER/pki/ssh/public/admin/FINGERPRINT`).
+//!
+//! Every write is conditional: create-only, or replace-if-unchanged against the version read.
+//! A failed condition means someone else changed the store since it was read.
+
+mod file;
+mod layout;
+mod url;
+
+use thiserror::Error;
+
+pub use file::FileStore;
+pub use layout::{Layout, ENCRYPTION_SECRET_NAME};
+pub use url::{open, StateUrl};
+
+/// An opaque object version: a content hash for the file store, an ETag for S3.
+pub type Version = String;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub data: Vec<u8>,
+    pub version: Version,
+}
+
+/// The condition a write carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// The key must not exist.
+    Absent,
+    /// The key must hold exactly this version.
+    Matches(Version),
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{key}: the state changed since it was read (expected {expected}); run plan again")]
+    Conflict { key: String, expected: String },
+    #[error("{url}: another apply holds the lock ({holder}); wait for it to finish, then run plan again")]
+    Locked { url: String, holder: String },
+    #[error("{what}: {reason}")]
+    Io { what: String, reason: String },
+    #[error("state store URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: String },
+}
+
+impl StoreError {
+    pub fn io(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Self {
+        StoreError::Io {
+            what: what.to_string(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Held while an apply runs; dropping it releases the lock.
+pub trait ApplyLock {}
+
+/// A kops state store. Keys are relative to the store's base (`CLUSTER/config`).
+pub trait StateStore {
+    /// The store's URL, as the user gave it.
+    fn url(&self) -> &str;
+    /// Keys under `prefix`, sorted.
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError>;
+    /// Several objects; stores that can read concurrently do.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Object>>, StoreError> {
+        keys.iter().map(|k| self.get(k)).collect()
+    }
+    /// Writes `data` if `condition` holds; returns the new version.
+    fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError>;
+    /// Takes the apply lock of `cluster`, failing at once if another apply holds it.
+    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError>;
+}
