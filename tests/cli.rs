@@ -9,6 +9,8 @@ fn help_of_every_subcommand() {
     for args in [
         &["--help"][..],
         &["render", "--help"],
+        &["plan", "--help"],
+        &["apply", "--help"],
         &["harden", "kops", "--help"],
         &["audit", "--help"],
         &["controls", "--help"],

@@ -181,15 +181,15 @@ fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets
         map(vec![("cilium", Value::Mapping(Mapping::new()))]),
     ));
     spec.push(("nonMasqueradeCIDR", s("100.64.0.0/10")));
-    if !file.access.ssh_cidrs.is_empty() {
-        let l: Vec<String> = file
-            .access
-            .ssh_cidrs
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        spec.push(("sshAccess", tree::str_seq(&l)));
-    }
+    // Always explicit, empty meaning "no SSH from outside": an existing cluster's stored
+    // 0.0.0.0/0 must not survive the merge just because the cluster file names no networks.
+    let ssh: Vec<String> = file
+        .access
+        .ssh_cidrs
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    spec.push(("sshAccess", tree::str_seq(&ssh)));
     spec.push(("subnets", Value::Sequence(subnets)));
     match &k.dns_zone {
         Some(zone) => {

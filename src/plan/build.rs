@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use super::diff::field_changes;
 use super::model::{Action, Change, Plan, WaiverInEffect, FORMAT_VERSION};
+use crate::audit::evaluate;
 use crate::cluster_file::ClusterFile;
 use crate::controls::Verdict;
 use crate::kops::render::Rendered;
@@ -95,6 +96,13 @@ fn merge_group(stored: &Value, rendered: &Value, keep_subnets: bool) -> Value {
         }
     }
     out
+}
+
+fn is_control_plane(ig: &Value) -> bool {
+    matches!(
+        tree::get_str(ig, &["spec", "role"]),
+        Some("Master" | "ControlPlane")
+    )
 }
 
 fn yaml(doc: &Value) -> String {
@@ -243,24 +251,62 @@ pub fn make_plan(
         && tree::get(&desired_config, &["spec", "subnets"])
             != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
 
-    let mut rendered_groups = Vec::new();
+    // stored groups, parsed once
+    let mut stored_groups: BTreeMap<String, Value> = BTreeMap::new();
+    for key in &group_keys {
+        if let Some(o) = stored.get(key).and_then(Option::as_ref) {
+            stored_groups.insert(key.clone(), parse_stored(key, &url, &o.data)?);
+        }
+    }
+    let mut desired_groups: BTreeMap<String, Value> = stored_groups.clone();
+    let mut matched = Vec::new();
     for ig in rendered.spec.instance_groups() {
         let name = name_of(ig).unwrap_or_default().to_string();
-        let key = layout.instance_group(&name);
-        let stored_ig = match stored.get(&key).and_then(Option::as_ref) {
-            Some(o) => Some(parse_stored(&key, &url, &o.data)?),
-            None => None,
-        };
-        let desired = match &stored_ig {
-            Some(s) => merge_group(s, ig, keep_subnets),
+        let mut key = layout.instance_group(&name);
+        // An existing cluster's control-plane groups may carry other names (kops once called
+        // them master-ZONE): the one in the same subnets is the same group, not a new one.
+        if !stored_groups.contains_key(&key) && is_control_plane(ig) {
+            let subnets = tree::get(ig, &["spec", "subnets"]);
+            if let Some((k, _)) = stored_groups.iter().find(|(k, g)| {
+                is_control_plane(g)
+                    && !matched.contains(*k)
+                    && tree::get(g, &["spec", "subnets"]) == subnets
+            }) {
+                warnings.push(format!(
+                    "control-plane group {name} is stored as {k}; it keeps that name"
+                ));
+                key = k.clone();
+            }
+        }
+        let stored_ig = stored_groups.get(&key);
+        let desired = match stored_ig {
+            Some(s) => {
+                let mut d = merge_group(s, ig, keep_subnets);
+                if let Some(n) = tree::get(s, &["metadata", "name"]) {
+                    tree::set(&mut d, &["metadata", "name"], n.clone());
+                }
+                d
+            }
             None => ig.clone(),
         };
-        b.document(key.clone(), stored_ig.as_ref(), &desired);
-        rendered_groups.push(key);
+        b.document(key.clone(), stored_ig, &desired);
+        desired_groups.insert(key.clone(), desired);
+        matched.push(key);
     }
     for key in &group_keys {
-        if !rendered_groups.contains(key) {
+        if !matched.contains(key) {
             warnings.push(format!("{key} is in the store but not in the cluster file; kept (remove it with `kops delete instancegroup`)"));
+        }
+    }
+    // what the controls will say of the store after apply
+    let mut after = vec![desired_config.clone()];
+    after.extend(desired_groups.into_values());
+    for f in evaluate(&KopsSpec::from_documents(after), profile, &file.waivers) {
+        if f.is_blocking() {
+            warnings.push(format!(
+                "after apply, control {} still fails for {}: {}",
+                f.control, f.object, f.message
+            ));
         }
     }
     b.document(config_key, stored_config.as_ref(), &desired_config);

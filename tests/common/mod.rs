@@ -35,3 +35,49 @@ pub fn text(bytes: &[u8]) -> String {
 pub fn rel(p: &Path) -> String {
     p.strip_prefix(root()).unwrap_or(p).display().to_string()
 }
+
+/// Plans a cluster file against the store at `url`, as `palisade plan` does.
+pub fn plan_for(
+    file: &Path,
+    url: &str,
+) -> (palisade::plan::Plan, Box<dyn palisade::state::StateStore>) {
+    use palisade::cluster_file::{load, Date};
+    let (f, map) = load(file, Date::today()).expect("load");
+    let profile = palisade::profile::resolve(&f.profile.list(), file.parent().expect("dir"))
+        .expect("profile");
+    let mut r = palisade::kops::render::render(&f, &profile, &map)
+        .expect("render")
+        .accepted()
+        .expect("accepted");
+    palisade::kops::render::set_config_base(&mut r.spec, url);
+    let store = palisade::state::open(url).expect("store");
+    let plan = palisade::plan::make_plan(&f, &profile, &r, store.as_ref()).expect("plan");
+    (plan, store)
+}
+
+/// Every file of a directory tree with its bytes, lock and temporary files left out.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".palisade") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(base).expect("prefix").display().to_string(),
+                    std::fs::read(&p).expect("read"),
+                );
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}

@@ -1,0 +1,501 @@
+//! plan and apply on the file:// kops state store: convergence, stale plans, faults, races,
+//! existing clusters.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+
+use common::{palisade, plan_for, snapshot, text};
+use palisade::apply::apply;
+use palisade::kops::schema::validate_document;
+use palisade::kops::tree;
+use palisade::state::{
+    ApplyLock, FileStore, Object, Precondition, StateStore, StoreError, Version,
+};
+
+fn url(dir: &Path) -> String {
+    format!("file://{}", dir.display())
+}
+
+fn example(name: &str) -> PathBuf {
+    common::root().join("examples").join(name)
+}
+
+/// A cluster file derived from an example, with one text replaced.
+fn variant(dir: &Path, example_name: &str, from: &str, to: &str) -> PathBuf {
+    let body = std::fs::read_to_string(example(example_name)).expect("example");
+    assert!(body.contains(from), "{from} not in {example_name}");
+    let p = dir.join(format!("{}.yaml", to.replace([' ', ':', '/'], "_")));
+    std::fs::write(&p, body.replace(from, to)).expect("write");
+    p
+}
+
+#[test]
+fn plan_apply_plan_reaches_no_changes() {
+    for ex in ["kops-minimal.yaml", "kops-private-ha.yaml"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let state = url(dir.path());
+        let f = example(ex).display().to_string();
+        let plan = palisade(&["plan", "-f", &f, "--state", &state, "--detailed-exitcode"]);
+        assert_eq!(plan.status.code(), Some(2), "{ex}: {}", text(&plan.stderr));
+        assert!(snapshot(dir.path()).is_empty(), "plan wrote to the store");
+        let out = palisade(&["apply", "-f", &f, "--state", &state, "--yes"]);
+        assert_eq!(out.status.code(), Some(0), "{ex}: {}", text(&out.stderr));
+        let after_first = snapshot(dir.path());
+        let again = palisade(&["plan", "-f", &f, "--state", &state, "--detailed-exitcode"]);
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "{ex}: {}",
+            text(&again.stdout)
+        );
+        assert!(text(&again.stdout).contains("No changes."));
+        let second = palisade(&["apply", "-f", &f, "--state", &state, "--yes"]);
+        assert_eq!(second.status.code(), Some(0));
+        assert_eq!(
+            snapshot(dir.path()),
+            after_first,
+            "{ex}: a second apply wrote something"
+        );
+
+        // what the store holds validates against the kops CRDs and reads back as planned
+        let (planned, _) = {
+            let empty = tempfile::tempdir().expect("tmp");
+            plan_for(&example(ex), &url(empty.path()))
+        };
+        let cluster = &planned.cluster;
+        let mut seen = 0;
+        for (key, bytes) in &after_first {
+            if key.contains("/secrets/") {
+                continue;
+            }
+            let doc: serde_yaml::Value = serde_yaml::from_slice(bytes).expect("yaml");
+            assert!(
+                validate_document(&doc).is_empty(),
+                "{key}: {:?}",
+                validate_document(&doc)
+            );
+            let planned_key = key.clone();
+            let written = planned.writes.get(&planned_key).expect("planned write");
+            let mut expected: serde_yaml::Value = serde_yaml::from_str(written).expect("yaml");
+            if tree::get_str(&doc, &["kind"]) == Some("Cluster") {
+                // the two plans differ only in where the store is
+                tree::set(
+                    &mut expected,
+                    &["spec", "configBase"],
+                    serde_yaml::Value::from(format!("{state}/{cluster}")),
+                );
+            }
+            assert_eq!(doc, expected, "{key} does not read back as planned");
+            seen += 1;
+        }
+        assert!(seen >= 3, "{ex}: {seen} documents stored");
+        assert!(after_first
+            .keys()
+            .any(|k| k.ends_with("/secrets/encryptionconfig")));
+    }
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_store_changed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = url(dir.path());
+    let work = tempfile::tempdir().expect("tmp");
+    let base = example("kops-minimal.yaml").display().to_string();
+    assert_eq!(
+        palisade(&["apply", "-f", &base, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let bigger = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 6")
+        .display()
+        .to_string();
+    let saved = work.path().join("plan.json");
+    let plan = palisade(&[
+        "plan",
+        "-f",
+        &bigger,
+        "--state",
+        &state,
+        "--out",
+        &saved.display().to_string(),
+    ]);
+    assert_eq!(plan.status.code(), Some(0));
+    assert!(
+        text(&plan.stdout).contains("spec.maxSize: 4 → 6"),
+        "{}",
+        text(&plan.stdout)
+    );
+
+    // someone else changes the store in between
+    let other = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 5")
+        .display()
+        .to_string();
+    assert_eq!(
+        palisade(&["apply", "-f", &other, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = snapshot(dir.path());
+    let out = palisade(&["apply", &saved.display().to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("changed")
+            && err.contains("since the plan")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(snapshot(dir.path()), before, "the store was touched");
+
+    // a fresh saved plan applies
+    let plan = palisade(&[
+        "plan",
+        "-f",
+        &bigger,
+        "--state",
+        &state,
+        "--out",
+        &saved.display().to_string(),
+    ]);
+    assert_eq!(plan.status.code(), Some(0));
+    let out = palisade(&["apply", &saved.display().to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stored =
+        std::fs::read_to_string(dir.path().join("minimal.example.com/instancegroup/nodes"))
+            .expect("ig");
+    assert!(stored.contains("maxSize: 6"));
+}
+
+#[test]
+fn apply_asks_for_yes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = url(dir.path());
+    let f = example("kops-minimal.yaml").display().to_string();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["apply", "-f", &f, "--state", &state])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"y\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("apply cancelled"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(snapshot(dir.path()).is_empty());
+}
+
+/// A real FileStore that fails every write after the first `allow`.
+struct Faulty {
+    inner: FileStore,
+    allow: usize,
+    done: std::sync::Mutex<usize>,
+}
+
+impl StateStore for Faulty {
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.list(prefix)
+    }
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        self.inner.get(key)
+    }
+    fn put(&self, key: &str, data: &[u8], c: &Precondition) -> Result<Version, StoreError> {
+        let mut done = self.done.lock().expect("lock");
+        if *done >= self.allow {
+            return Err(StoreError::io(
+                key,
+                "injected fault: the process stopped here",
+            ));
+        }
+        *done += 1;
+        self.inner.put(key, data, c)
+    }
+    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
+        self.inner.lock(cluster)
+    }
+}
+
+fn encryption_invariant(dir: &Path, cluster: &str) {
+    let config = dir.join(cluster).join("config");
+    if let Ok(text) = std::fs::read_to_string(&config) {
+        if text.contains("encryptionConfig: true") {
+            assert!(
+                dir.join(cluster).join("secrets/encryptionconfig").exists(),
+                "config asks for encryption, secret missing"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_apply_stopped_after_any_write_converges_on_the_next_one() {
+    let reference = tempfile::tempdir().expect("tmp");
+    let (plan, store) = plan_for(&example("kops-private-ha.yaml"), &url(reference.path()));
+    let total = plan.changes.len();
+    assert!(total >= 6, "{total} writes");
+    apply(&plan, store.as_ref()).expect("reference apply");
+    let want = snapshot(reference.path());
+
+    for allow in 0..total {
+        let dir = tempfile::tempdir().expect("tmp");
+        let u = url(dir.path());
+        let (plan, _) = plan_for(&example("kops-private-ha.yaml"), &u);
+        let faulty = Faulty {
+            inner: FileStore::open(&u, dir.path().to_path_buf()).expect("open"),
+            allow,
+            done: Default::default(),
+        };
+        let err = apply(&plan, &faulty).expect_err("the fault stops the apply");
+        assert!(
+            err.to_string()
+                .contains(&format!("{allow} of {total} writes done")),
+            "{err}"
+        );
+        encryption_invariant(dir.path(), &plan.cluster);
+        assert!(
+            !dir.path().join(&plan.cluster).join("config").exists() || allow == total,
+            "config written before the end"
+        );
+
+        let (again, store) = plan_for(&example("kops-private-ha.yaml"), &u);
+        assert_eq!(again.changes.len(), total - allow, "after {allow} writes");
+        apply(&again, store.as_ref()).expect("second apply");
+        let (after, _) = plan_for(&example("kops-private-ha.yaml"), &u);
+        assert!(
+            !after.has_changes(),
+            "not converged after a fault at {allow}: {:?}",
+            after.changes
+        );
+        let got = snapshot(dir.path());
+        // the stores differ in where they are (configBase) and in the random key, nothing else
+        let normal = |bytes: Option<&Vec<u8>>| {
+            bytes.map(|b| {
+                let mut v: serde_yaml::Value = serde_yaml::from_slice(b).expect("yaml");
+                tree::remove(&mut v, &["spec", "configBase"]);
+                v
+            })
+        };
+        let differing: Vec<&String> = want
+            .keys()
+            .filter(|k| !k.contains("/secrets/") && normal(got.get(*k)) != normal(want.get(*k)))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "fault at {allow}: {differing:?} differ"
+        );
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn two_applies_racing_one_wins_nothing_is_lost() {
+    let work = tempfile::tempdir().expect("tmp");
+    let five = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 5");
+    let six = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 6");
+    for round in 0..10 {
+        let dir = tempfile::tempdir().expect("tmp");
+        let u = url(dir.path());
+        let (p0, s0) = plan_for(&example("kops-minimal.yaml"), &u);
+        apply(&p0, s0.as_ref()).expect("base");
+        let plans = vec![plan_for(&five, &u).0, plan_for(&six, &u).0];
+        let barrier = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = plans
+            .into_iter()
+            .map(|p| {
+                let (b, u, root) = (barrier.clone(), u.clone(), dir.path().to_path_buf());
+                std::thread::spawn(move || {
+                    let store = FileStore::open(&u, root).expect("open");
+                    b.wait();
+                    apply(&p, &store).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let results: Vec<Result<_, String>> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        let winners: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {results:?}");
+        let loser = &results[1 - winners[0]];
+        let msg = loser.as_ref().expect_err("loser");
+        assert!(
+            msg.contains("run plan again") || msg.contains("since the plan"),
+            "round {round}: {msg}"
+        );
+        let stored =
+            std::fs::read_to_string(dir.path().join("minimal.example.com/instancegroup/nodes"))
+                .expect("ig");
+        let want = if winners[0] == 0 {
+            "maxSize: 5"
+        } else {
+            "maxSize: 6"
+        };
+        assert!(
+            stored.contains(want),
+            "round {round}: the winner's write is not there"
+        );
+        // the loser's change is not lost: a new plan still shows it
+        let loser_file = if winners[0] == 0 { &six } else { &five };
+        assert!(plan_for(loser_file, &u).0.has_changes());
+    }
+}
+
+#[test]
+fn store_compare_and_swap_under_contention() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let u = url(dir.path());
+    let store = FileStore::open(&u, dir.path().to_path_buf()).expect("open");
+    store
+        .put("c/counter", b"0", &Precondition::Absent)
+        .expect("init");
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (b, u, root) = (barrier.clone(), u.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || {
+                let s = FileStore::open(&u, root).expect("open");
+                b.wait();
+                let mut conflicts = 0;
+                for _ in 0..10 {
+                    loop {
+                        let o = s.get("c/counter").expect("get").expect("present");
+                        let n: u32 = String::from_utf8_lossy(&o.data).parse().expect("number");
+                        match s.put(
+                            "c/counter",
+                            (n + 1).to_string().as_bytes(),
+                            &Precondition::Matches(o.version),
+                        ) {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict { .. }) => conflicts += 1,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+                conflicts
+            })
+        })
+        .collect();
+    let _conflicts: u32 = handles.into_iter().map(|h| h.join().expect("thread")).sum();
+    let o = store.get("c/counter").expect("get").expect("present");
+    assert_eq!(o.data, b"80");
+
+    let barrier = Arc::new(Barrier::new(8));
+    let winners: usize = (0..8)
+        .map(|i| {
+            let (b, u, root) = (barrier.clone(), u.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || {
+                let s = FileStore::open(&u, root).expect("open");
+                b.wait();
+                s.put(
+                    "c/created",
+                    format!("{i}").as_bytes(),
+                    &Precondition::Absent,
+                )
+                .is_ok()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| usize::from(h.join().expect("thread")))
+        .sum();
+    assert_eq!(winners, 1);
+}
+
+#[test]
+fn an_existing_kops_cluster_keeps_every_field_palisade_does_not_own() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cluster_dir = dir.path().join("minimal-aws.example.com");
+    std::fs::create_dir_all(cluster_dir.join("instancegroup")).expect("mkdir");
+    let fixture =
+        std::fs::read_to_string(common::root().join("tests/fixtures/kops-specs/minimal-aws.yaml"))
+            .expect("fixture");
+    let spec = palisade::kops::KopsSpec::parse(&fixture, "minimal-aws.yaml").expect("parse");
+    std::fs::write(
+        cluster_dir.join("config"),
+        serde_yaml::to_string(spec.cluster()).expect("yaml"),
+    )
+    .expect("write");
+    for ig in spec.instance_groups() {
+        let name = palisade::kops::spec::name_of(ig).expect("name");
+        std::fs::write(
+            cluster_dir.join("instancegroup").join(name),
+            serde_yaml::to_string(ig).expect("yaml"),
+        )
+        .expect("write");
+    }
+    let file = dir.path().join("palisade.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: palisade.dev/v1alpha1\nkind: Cluster\nname: minimal-aws.example.com\nkops:\n  cloud: aws\n  region: us-test-1\n  zones: [us-test-1a]\n  kubernetesVersion: 1.34.0\n  networkCIDR: 172.20.0.0/16\n  controlPlane: {machineType: m3.medium}\n  nodeGroups:\n  - {name: nodes, machineType: t2.medium, minSize: 2, maxSize: 2}\naccess:\n  apiCidrs: [203.0.113.0/24]\n",
+    )
+    .expect("write");
+    let state = url(dir.path());
+    let f = file.display().to_string();
+    let plan = palisade(&["plan", "-f", &f, "--state", &state]);
+    let t = text(&plan.stdout);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
+    for needle in [
+        "spec.kubernetesApiAccess[0]: 0.0.0.0/0 → 203.0.113.0/24",
+        "spec.kubelet.anonymousAuth: false   [control kubelet-anonymous-auth]",
+        "spec.networking is kept as stored",
+        "control-plane group control-plane-us-test-1a is stored as minimal-aws.example.com/instancegroup/master-us-test-1a",
+        "after apply, control private-topology still fails",
+    ] {
+        assert!(t.contains(needle), "{needle} missing:\n{t}");
+    }
+    assert!(
+        !t.contains("instancegroup/control-plane-us-test-1a (create"),
+        "a second control plane was planned:\n{t}"
+    );
+    assert_eq!(
+        palisade(&["apply", "-f", &f, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let config = std::fs::read_to_string(cluster_dir.join("config")).expect("config");
+    for kept in [
+        "channel: stable",
+        "masterPublicName: api.minimal-aws.example.com",
+        "cni: {}",
+        "creationTimestamp",
+    ] {
+        assert!(config.contains(kept), "{kept} lost:\n{config}");
+    }
+    let nodes = std::fs::read_to_string(cluster_dir.join("instancegroup/nodes")).expect("nodes");
+    for kept in [
+        "associatePublicIp: true",
+        "maxInstanceLifetime: 48h20m",
+        "httpTokens: required",
+    ] {
+        assert!(nodes.contains(kept), "{kept} missing:\n{nodes}");
+    }
+    let again = palisade(&["plan", "-f", &f, "--state", &state, "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
