@@ -35,30 +35,30 @@ impl fmt::Display for Source {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Trace(BTreeMap<String, BTreeMap<String, Source>>);
 
-fn leaf_map(spec: &KopsSpec) -> BTreeMap<String, BTreeMap<String, serde_yaml::Value>> {
-    spec.documents()
-        .iter()
-        .map(|d| {
-            (
-                KopsSpec::object_name(d),
-                tree::leaves(d).into_iter().collect(),
-            )
-        })
-        .collect()
-}
-
 impl Trace {
-    /// Charges every field that differs between `before` and `after` to `source`.
+    /// Charges every field that differs between `before` and `after` to `source`. Documents
+    /// that compare equal are skipped without walking them: most steps touch one or two.
     pub fn record(&mut self, before: &KopsSpec, after: &KopsSpec, source: &Source) {
-        let (b, a) = (leaf_map(before), leaf_map(after));
-        for (object, fields) in &a {
-            let old = b.get(object);
-            for (path, value) in fields {
-                if old.and_then(|o| o.get(path)) != Some(value) {
+        let old: BTreeMap<String, &serde_yaml::Value> = before
+            .documents()
+            .iter()
+            .map(|d| (KopsSpec::object_name(d), d))
+            .collect();
+        for doc in after.documents() {
+            let object = KopsSpec::object_name(doc);
+            let prior = old.get(&object).copied();
+            if prior == Some(doc) {
+                continue;
+            }
+            let prior_leaves: BTreeMap<String, serde_yaml::Value> = prior
+                .map(|p| tree::leaves(p).into_iter().collect())
+                .unwrap_or_default();
+            for (path, value) in tree::leaves(doc) {
+                if prior_leaves.get(&path) != Some(&value) {
                     self.0
                         .entry(object.clone())
                         .or_default()
-                        .insert(path.clone(), source.clone());
+                        .insert(path, source.clone());
                 }
             }
         }
