@@ -22,6 +22,15 @@ pub struct Args {
     /// Apply without asking.
     #[arg(long = "yes")]
     yes: bool,
+    /// Encrypt S3 objects with aws:kms and this key (default: AES256, as kops does).
+    #[arg(long = "state-kms-key")]
+    state_kms_key: Option<String>,
+    /// After a successful write, run `kops update cluster --name N --state S --yes`.
+    #[arg(long = "run-kops")]
+    run_kops: bool,
+    /// The kops binary (default: `kops` on PATH).
+    #[arg(long = "kops-bin", default_value = "kops")]
+    kops_bin: PathBuf,
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
@@ -32,7 +41,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             let plan: Plan = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a saved Palisade plan", path.display()))?;
             let url = a.state.clone().unwrap_or_else(|| plan.state.clone());
-            let store = crate::state::open(&url)?;
+            let store = super::common::open_store(&url, a.state_kms_key.clone())?;
             (plan, store)
         }
         None => {
@@ -40,23 +49,36 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 .file
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-            plan_cluster_file(&file, a.state.as_deref())?
+            plan_cluster_file(&file, a.state.as_deref(), a.state_kms_key.clone())?
         }
     };
     o.print(&to_text(&plan, o.color))?;
     if !plan.has_changes() {
-        return Ok(exit::OK);
+        return run_kops(&a, &plan, o);
     }
     if !a.yes && !o.confirm(&format!("\nApply these changes to {}?", plan.state))? {
         anyhow::bail!("apply cancelled; nothing was written");
     }
     let applied = apply(&plan, store.as_ref())?;
     o.print(&format!(
-        "\nApply complete: {} object(s) written to {}.\nNext: kops update cluster --name {} --state {} --yes\n",
+        "\nApply complete: {} object(s) written to {}.\n",
         applied.keys.len(),
-        plan.state,
-        plan.cluster,
         plan.state
     ))?;
+    run_kops(&a, &plan, o)
+}
+
+fn run_kops(a: &Args, plan: &Plan, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let args = crate::kops::wrapper::update_args(&plan.cluster, &plan.state, true);
+    if !a.run_kops {
+        o.print(&format!("Next: kops {}\n", args.join(" ")))?;
+        return Ok(exit::OK);
+    }
+    o.note(&format!("running kops {}", args.join(" ")))?;
+    let run = crate::kops::wrapper::run(&a.kops_bin, &args)?;
+    o.print(&run.stdout)?;
+    if !run.stderr.is_empty() {
+        o.note(run.stderr.trim_end())?;
+    }
     Ok(exit::OK)
 }

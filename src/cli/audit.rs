@@ -8,7 +8,7 @@ use crate::audit::{evaluate, Report};
 use crate::controls::Severity;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("input").args(["file", "kops"])))]
+#[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name"])))]
 pub struct Args {
     /// A cluster file: audits what it renders to.
     #[arg(short = 'f', long = "file")]
@@ -16,6 +16,12 @@ pub struct Args {
     /// A kops multi-document spec (Cluster + InstanceGroups).
     #[arg(long = "kops")]
     kops: Option<PathBuf>,
+    /// A cluster in the state store (with --state).
+    #[arg(long = "name")]
+    name: Option<String>,
+    /// The kops state store for --name; default $KOPS_STATE_STORE, then file://./.palisade/state.
+    #[arg(long = "state", requires = "name")]
+    state: Option<String>,
     /// Profile name or file (repeat to merge). Default: the cluster file's, else baseline.
     #[arg(long = "profile")]
     profile: Vec<String>,
@@ -32,6 +38,25 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let report = match (&a.file, &a.kops) {
+        (_, None) if a.name.is_some() => {
+            let name = a.name.clone().unwrap_or_default();
+            let url = a
+                .state
+                .clone()
+                .or_else(|| {
+                    std::env::var("KOPS_STATE_STORE")
+                        .ok()
+                        .filter(|s| !s.is_empty())
+                })
+                .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string());
+            let store = super::common::open_store(&url, None)?;
+            let Some(spec) = crate::kops::stored::read_stored(store.as_ref(), &name)? else {
+                anyhow::bail!("no cluster {name} in {url} (no {name}/config); `palisade clusters --state {url}` lists them");
+            };
+            let profile = resolve_profiles(&a.profile)?;
+            let findings = evaluate(&spec, &profile, &[]);
+            Report::new(&format!("{url}/{name}"), &name, &profile.names, findings)
+        }
         (_, Some(spec_path)) => {
             let profile = resolve_profiles(&a.profile)?;
             let spec = read_spec(spec_path)?;

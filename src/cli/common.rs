@@ -93,16 +93,37 @@ pub fn resolve_state(flag: Option<&str>, file: &ClusterFile) -> String {
         .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string())
 }
 
+/// S3 settings from the environment and flags: path-style addressing when an endpoint other
+/// than AWS is set (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`), KMS when a key is named.
+pub fn s3_options(kms_key_id: Option<String>) -> crate::state::S3Options {
+    let custom = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    crate::state::S3Options {
+        path_style: custom,
+        kms_key_id,
+    }
+}
+
+/// Opens a state store with the settings of the environment.
+pub fn open_store(
+    url: &str,
+    kms_key_id: Option<String>,
+) -> anyhow::Result<Box<dyn crate::state::StateStore>> {
+    Ok(crate::state::open_with(url, &s3_options(kms_key_id))?)
+}
+
 /// Loads, renders (refusing what the controls refuse) and plans a cluster file.
 pub fn plan_cluster_file(
     path: &Path,
     state_flag: Option<&str>,
+    kms_key_id: Option<String>,
 ) -> anyhow::Result<(crate::plan::Plan, Box<dyn crate::state::StateStore>)> {
     let loaded = load_cluster_file(path, &[])?;
     let mut rendered = render_loaded(&loaded)?.accepted()?;
     let url = resolve_state(state_flag, &loaded.file);
     crate::kops::render::set_config_base(&mut rendered.spec, &url);
-    let store = crate::state::open(&url)?;
+    let store = open_store(&url, kms_key_id)?;
     let plan = crate::plan::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
     Ok((plan, store))
 }

@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod clusters;
 mod common;
 mod controls;
 pub mod exit;
@@ -45,6 +46,8 @@ pub enum Command {
     Harden(harden::Target),
     /// Judge a spec or a cluster file against a profile.
     Audit(audit::Args),
+    /// The clusters in a state store.
+    Clusters(clusters::Args),
     /// The control catalogue.
     Controls(controls::Args),
     /// The profiles: built-in ones, or a file.
@@ -72,6 +75,7 @@ pub fn run(
         Command::Apply(a) => apply::run(a, &mut o),
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
+        Command::Clusters(a) => clusters::run(a, &mut o),
         Command::Controls(a) => controls::run(a, &mut o),
         Command::Profiles(a) => profiles::run(a, &mut o),
     };

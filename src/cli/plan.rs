@@ -25,10 +25,16 @@ pub struct Args {
     /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
     #[arg(long = "detailed-exitcode")]
     detailed_exitcode: bool,
+    /// Also run `kops update cluster` without --yes and show what kops would change.
+    #[arg(long = "kops-preview")]
+    kops_preview: bool,
+    /// The kops binary (default: `kops` on PATH).
+    #[arg(long = "kops-bin", default_value = "kops")]
+    kops_bin: PathBuf,
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref())?;
+    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref(), None)?;
     if let Some(path) = &a.out {
         let text = serde_json::to_string_pretty(&plan)?;
         std::fs::write(path, text + "\n")

@@ -7,13 +7,15 @@
 
 mod file;
 mod layout;
+mod s3;
 mod url;
 
 use thiserror::Error;
 
 pub use file::FileStore;
 pub use layout::{Layout, ENCRYPTION_SECRET_NAME};
-pub use url::{open, StateUrl};
+pub use s3::{RequestCounter, S3Options, S3Store};
+pub use url::{open, open_with, StateUrl};
 
 /// An opaque object version: a content hash for the file store, an ETag for S3.
 pub type Version = String;
@@ -56,6 +58,19 @@ impl StoreError {
 
 /// Held while an apply runs; dropping it releases the lock.
 pub trait ApplyLock {}
+
+/// Names of the clusters in a store: kops lists a cluster when a key ends in `/config`.
+pub fn cluster_names(store: &dyn StateStore) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .list("")?
+        .into_iter()
+        .filter_map(|k| {
+            k.strip_suffix("/config")
+                .filter(|c| !c.contains('/'))
+                .map(str::to_string)
+        })
+        .collect())
+}
 
 /// A kops state store. Keys are relative to the store's base (`CLUSTER/config`).
 pub trait StateStore {

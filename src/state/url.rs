@@ -1,8 +1,8 @@
-//! State store URLs: `file://PATH` today; `s3://BUCKET[/PREFIX]` is refused with a clear
-//! message until the S3 store lands.
+//! State store URLs: `file://PATH` and `s3://BUCKET[/PREFIX]`.
 
 use std::path::PathBuf;
 
+use super::s3::{S3Options, S3Store};
 use super::{FileStore, StateStore, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,13 +37,17 @@ impl StateUrl {
     }
 }
 
-/// Opens the store at `url`.
+/// Opens the store at `url` with default S3 settings.
 pub fn open(url: &str) -> Result<Box<dyn StateStore>, StoreError> {
+    open_with(url, &S3Options::default())
+}
+
+/// Opens the store at `url`; `s3` applies to `s3://` stores.
+pub fn open_with(url: &str, s3: &S3Options) -> Result<Box<dyn StateStore>, StoreError> {
     match StateUrl::parse(url)? {
         StateUrl::File(path) => Ok(Box::new(FileStore::open(url, path)?)),
-        StateUrl::S3 { .. } => Err(StoreError::BadUrl {
-            url: url.to_string(),
-            reason: "the S3 state store is not built yet; use a file:// store for now".into(),
-        }),
+        StateUrl::S3 { bucket, prefix } => {
+            Ok(Box::new(S3Store::open(url, &bucket, &prefix, s3.clone())?))
+        }
     }
 }
