@@ -102,6 +102,7 @@ pub fn s3_options(kms_key_id: Option<String>) -> crate::state::S3Options {
     crate::state::S3Options {
         path_style: custom,
         kms_key_id,
+        endpoint_url: None,
     }
 }
 

@@ -45,6 +45,18 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.view())? + "\n"))?,
         ReportFormat::Text => o.print(&to_text(&plan, o.color))?,
     }
+    if a.kops_preview {
+        let args = crate::kops::wrapper::update_args(&plan.cluster, &plan.state, false);
+        let run = crate::kops::wrapper::run(&a.kops_bin, &args)?;
+        o.print(&format!(
+            "\nkops preview (kops {}):\n{}",
+            args.join(" "),
+            run.stdout
+        ))?;
+        if !run.stderr.is_empty() {
+            o.note(run.stderr.trim_end())?;
+        }
+    }
     Ok(if a.detailed_exitcode && plan.has_changes() {
         exit::ATTENTION
     } else {

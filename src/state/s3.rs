@@ -5,7 +5,7 @@
 //! Every put carries server-side encryption (AES256 as kops does, or aws:kms with a key id).
 //! Create-only writes send `If-None-Match: *`, replacements `If-Match: <etag>`; a 412 or 409
 //! means the state changed since it was read. A plan lists the cluster's keys once and reads
-//! the objects concurrently.
+//! the objects concurrently. There is no lock object (see [`NoLock`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,8 @@ pub struct S3Options {
     pub path_style: bool,
     /// Encrypt with aws:kms and this key instead of AES256.
     pub kms_key_id: Option<String>,
+    /// An endpoint given in code rather than by `AWS_ENDPOINT_URL_S3` (implies path style).
+    pub endpoint_url: Option<String>,
 }
 
 /// Requests sent, by kind (`list`, `get`, `put`, `delete`, `other`): for `-vv` and for tests
@@ -117,10 +119,13 @@ impl S3Store {
             aws_config::BehaviorVersion::latest(),
         ));
         let counter = RequestCounter::default();
-        let config = aws_sdk_s3::config::Builder::from(&shared)
-            .force_path_style(options.path_style)
-            .interceptor(counter.clone())
-            .build();
+        let mut builder = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(options.path_style || options.endpoint_url.is_some())
+            .interceptor(counter.clone());
+        if let Some(endpoint) = &options.endpoint_url {
+            builder = builder.endpoint_url(endpoint);
+        }
+        let config = builder.build();
         Ok(S3Store {
             url: url.to_string(),
             bucket: bucket.to_string(),
@@ -177,26 +182,14 @@ impl S3Store {
     }
 }
 
-struct S3Lock {
-    client: Client,
-    runtime: Arc<Runtime>,
-    bucket: String,
-    key: String,
-}
+/// S3 applies take no lock object: a lock left behind by an apply that lost its connection
+/// would block every later apply until someone deleted it by hand. Conditional writes (every
+/// put carries If-None-Match or If-Match against the version planned) already make a second
+/// apply from the same base stop at its first write, and `config`, written last, is the commit
+/// point, so a losing apply never leaves a config of its own.
+struct NoLock;
 
-impl ApplyLock for S3Lock {}
-
-impl Drop for S3Lock {
-    fn drop(&mut self) {
-        let req = self
-            .client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(&self.key);
-        // Best effort: a lock left behind names itself in the next error.
-        let _ = self.runtime.block_on(req.send());
-    }
-}
+impl ApplyLock for NoLock {}
 
 impl StateStore for S3Store {
     fn url(&self) -> &str {
@@ -314,40 +307,7 @@ impl StateStore for S3Store {
         }
     }
 
-    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
-        let key = self.full(&format!(".palisade-locks/{cluster}"));
-        let holder = format!("palisade apply, pid {}", std::process::id());
-        let req = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .if_none_match("*")
-            .server_side_encryption(ServerSideEncryption::Aes256)
-            .body(ByteStream::from(holder.into_bytes()));
-        match self.runtime.block_on(req.send()) {
-            Ok(_) => Ok(Box::new(S3Lock {
-                client: self.client.clone(),
-                runtime: self.runtime.clone(),
-                bucket: self.bucket.clone(),
-                key,
-            })),
-            Err(e) if matches!(status(&e), Some(412 | 409)) => {
-                let held = self
-                    .get(&format!(".palisade-locks/{cluster}"))
-                    .ok()
-                    .flatten()
-                    .map(|o| String::from_utf8_lossy(&o.data).into_owned())
-                    .unwrap_or_else(|| "unknown holder".into());
-                Err(StoreError::Locked {
-                    url: self.url.clone(),
-                    holder: format!(
-                        "held by {held}; if no apply is running, delete s3://{}/{key}",
-                        self.bucket
-                    ),
-                })
-            }
-            Err(e) => Err(s3_error(&format!("locking s3://{}/{key}", self.bucket), &e)),
-        }
+    fn lock(&self, _cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
+        Ok(Box::new(NoLock))
     }
 }

@@ -81,3 +81,39 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// The moto server scripts/test.sh started. Tests that need it fail, never skip, without it.
+pub fn moto() -> String {
+    std::env::var("PALISADE_TEST_MOTO").unwrap_or_else(|_| {
+        panic!("no S3/EC2 test server: run the tests with scripts/test.sh, which starts moto on loopback")
+    })
+}
+
+/// A fresh bucket on the moto server, named after the test.
+pub fn bucket(name: &str) -> String {
+    bucket_at(&moto(), name)
+}
+
+pub fn bucket_at(endpoint: &str, name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let bucket = format!("{}-{}", name.replace('_', "-"), nanos % 1_000_000_000_000);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let client = s3_client(&rt, endpoint);
+    rt.block_on(client.create_bucket().bucket(&bucket).send())
+        .expect("create bucket");
+    bucket
+}
+
+pub fn s3_client(rt: &tokio::runtime::Runtime, endpoint: &str) -> aws_sdk_s3::Client {
+    let shared = rt.block_on(aws_config::load_defaults(
+        aws_config::BehaviorVersion::latest(),
+    ));
+    let conf = aws_sdk_s3::config::Builder::from(&shared)
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
