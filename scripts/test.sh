@@ -3,6 +3,7 @@
 # newer releases break GetBucketVersioning for the Rust SDK, older ones ignore If-Match), points
 # the AWS SDK at it, and runs every test. Tests that need the server fail, never skip, without it.
 # Usage: scripts/test.sh [cargo test arguments]
+#        scripts/test.sh --run CMD...   (any command, with the server up and the variables set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.ci/.venv
@@ -32,4 +33,9 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 export PALISADE_TEST_MOTO="$AWS_ENDPOINT_URL" PALISADE_TEST_MOTO_BIN="$PWD/$venv/bin/moto_server"
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_EC2 KOPS_STATE_STORE
-cargo test --locked "$@"
+if [ "${1:-}" = "--run" ]; then
+  shift
+  "$@"
+else
+  cargo test --locked "$@"
+fi

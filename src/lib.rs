@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod aws;
 pub mod cli;
 pub mod cluster_file;
 pub mod controls;

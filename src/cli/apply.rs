@@ -49,7 +49,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 .file
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-            plan_cluster_file(&file, a.state.as_deref(), a.state_kms_key.clone())?
+            plan_cluster_file(&file, a.state.as_deref(), a.state_kms_key.clone(), o)?
         }
     };
     o.print(&to_text(&plan, o.color))?;

@@ -30,6 +30,10 @@ pub struct Args {
     /// Exit 2 when an enforced control fails at or above this severity.
     #[arg(long = "fail-on", default_value = "high", value_parser = parse_severity)]
     fail_on: Severity,
+    /// Also judge the running cluster on AWS: instance metadata options of every instance
+    /// tagged KubernetesCluster=NAME, and the ports its security groups open.
+    #[arg(long = "live")]
+    live: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -37,7 +41,8 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let report = match (&a.file, &a.kops) {
+    // (source, profile, spec, findings)
+    let (source, profile, spec, findings) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {
             let name = a.name.clone().unwrap_or_default();
             let url = a
@@ -55,18 +60,13 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             };
             let profile = resolve_profiles(&a.profile)?;
             let findings = evaluate(&spec, &profile, &[]);
-            Report::new(&format!("{url}/{name}"), &name, &profile.names, findings)
+            (format!("{url}/{name}"), profile, spec, findings)
         }
         (_, Some(spec_path)) => {
             let profile = resolve_profiles(&a.profile)?;
             let spec = read_spec(spec_path)?;
             let findings = evaluate(&spec, &profile, &[]);
-            Report::new(
-                &spec_path.display().to_string(),
-                spec.cluster_name(),
-                &profile.names,
-                findings,
-            )
+            (spec_path.display().to_string(), profile, spec, findings)
         }
         (file, None) => {
             let path = file
@@ -74,14 +74,27 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 .unwrap_or_else(|| PathBuf::from(super::common::DEFAULT_FILE));
             let loaded = load_cluster_file(&path, &a.profile)?;
             let rendered = render_loaded(&loaded)?;
-            Report::new(
-                &path.display().to_string(),
-                rendered.spec.cluster_name(),
-                &loaded.profile.names,
+            (
+                path.display().to_string(),
+                loaded.profile,
+                rendered.spec,
                 rendered.findings,
             )
         }
     };
+    let mut findings = findings;
+    if a.live {
+        if !super::cloud::credentials_present() {
+            anyhow::bail!("audit --live reads the cluster's instances and security groups from EC2 and needs AWS credentials (environment, profile or SSO)");
+        }
+        let region = super::cloud::region_of(&spec).ok_or_else(|| {
+            anyhow::anyhow!("cannot tell the cluster's region: its spec has no subnet with a zone")
+        })?;
+        let ec2 = crate::aws::Ec2::connect(&region).map_err(anyhow::Error::msg)?;
+        findings
+            .extend(crate::aws::live_findings(&ec2, &spec, &profile).map_err(anyhow::Error::msg)?);
+    }
+    let report = Report::new(&source, spec.cluster_name(), &profile.names, findings);
     match a.output {
         ReportFormat::Json => o.print(&report.to_json())?,
         ReportFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,

@@ -119,8 +119,10 @@ pub fn plan_cluster_file(
     path: &Path,
     state_flag: Option<&str>,
     kms_key_id: Option<String>,
+    o: &mut super::Output<'_>,
 ) -> anyhow::Result<(crate::plan::Plan, Box<dyn crate::state::StateStore>)> {
     let loaded = load_cluster_file(path, &[])?;
+    super::cloud::check_cluster_file(&loaded, o)?;
     let mut rendered = render_loaded(&loaded)?.accepted()?;
     let url = resolve_state(state_flag, &loaded.file);
     crate::kops::render::set_config_base(&mut rendered.spec, &url);

@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref(), None)?;
+    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref(), None, o)?;
     if let Some(path) = &a.out {
         let text = serde_json::to_string_pretty(&plan)?;
         std::fs::write(path, text + "\n")

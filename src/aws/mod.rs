@@ -1,0 +1,10 @@
+//! EC2 look-ups through aws-sdk-ec2: zones and instance types for plan, and the live state of
+//! a kops cluster's instances and security groups for `audit --live`.
+
+mod burstable;
+mod client;
+mod live;
+
+pub use burstable::is_burstable_family;
+pub use client::{Ec2, IngressRule, InstanceMetadata};
+pub use live::live_findings;
