@@ -14,3 +14,4 @@ pub mod profile;
 pub mod secrets;
 pub mod source_map;
 pub mod state;
+pub mod wizard;

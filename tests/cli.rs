@@ -15,6 +15,7 @@ fn help_of_every_subcommand() {
         &["audit", "--help"],
         &["controls", "--help"],
         &["profiles", "--help"],
+        &["init", "--help"],
     ] {
         let out = palisade(args);
         assert_eq!(out.status.code(), Some(0));

@@ -6,13 +6,16 @@ mod audit;
 mod cloud;
 mod clusters;
 mod common;
+mod completions;
 mod controls;
 pub mod exit;
 mod harden;
+mod init;
 pub mod output;
 mod plan;
 mod profiles;
 mod render;
+mod schema;
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -36,6 +39,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a first cluster file: a wizard, or flags with --no-input. Never applies.
+    Init(Box<init::Args>),
     /// Print the provider input for a cluster file: kops Cluster + InstanceGroup documents.
     Render(render::Args),
     /// Show what apply would write to the state store, field by field, and why.
@@ -53,6 +58,10 @@ pub enum Command {
     Controls(controls::Args),
     /// The profiles: built-in ones, or a file.
     Profiles(profiles::Args),
+    /// A JSON Schema (draft 2020-12) of the cluster file, for editors.
+    Schema,
+    /// Shell completions: bash, zsh, fish, elvish or powershell.
+    Completions(completions::Args),
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -71,6 +80,7 @@ pub fn run(
         color,
     };
     let result = match cli.command {
+        Command::Init(a) => init::run(*a, &mut o),
         Command::Render(a) => render::run(a, &mut o),
         Command::Plan(a) => plan::run(a, &mut o),
         Command::Apply(a) => apply::run(a, &mut o),
@@ -79,6 +89,8 @@ pub fn run(
         Command::Clusters(a) => clusters::run(a, &mut o),
         Command::Controls(a) => controls::run(a, &mut o),
         Command::Profiles(a) => profiles::run(a, &mut o),
+        Command::Schema => schema::run(&mut o),
+        Command::Completions(a) => completions::run(a, &mut o),
     };
     match result {
         Ok(code) => code,

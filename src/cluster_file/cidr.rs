@@ -50,3 +50,17 @@ impl Serialize for Cidr {
         s.collect_str(self)
     }
 }
+
+impl schemars::JsonSchema for Cidr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Cidr".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A network in canonical CIDR form (no host bits outside the prefix), e.g. 203.0.113.0/24",
+            "pattern": "^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]+)/[0-9]{1,3}$"
+        })
+    }
+}

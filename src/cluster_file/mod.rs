@@ -7,11 +7,12 @@
 mod cidr;
 mod date;
 mod load;
-mod validate;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Mapping;
 
@@ -22,7 +23,7 @@ pub use load::{load, load_str, LoadError, Problem};
 pub const API_VERSION: &str = "palisade.dev/v1alpha1";
 
 /// One or several profiles; a single name is the common case.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ProfileRefs {
     One(String),
@@ -44,7 +45,7 @@ impl ProfileRefs {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterFile {
     pub api_version: String,
@@ -65,7 +66,7 @@ pub struct ClusterFile {
     pub source: PathBuf,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct KopsSection {
     /// Only `aws` today.
@@ -102,7 +103,7 @@ fn default_network() -> Cidr {
     Cidr::parse("10.0.0.0/16").unwrap_or_else(|_| unreachable!("literal CIDR"))
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ControlPlane {
     #[serde(default = "one")]
@@ -114,7 +115,7 @@ fn one() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodeGroup {
     pub name: String,
@@ -126,7 +127,7 @@ pub struct NodeGroup {
     pub zones: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Bastion {
     #[serde(default = "bastion_type")]
@@ -137,7 +138,7 @@ fn bastion_type() -> String {
     "t3.micro".into()
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Access {
     /// Networks allowed to reach the Kubernetes API.
@@ -149,7 +150,7 @@ pub struct Access {
 }
 
 /// An accepted weakening: the control it lets fail, why, and until when.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Waiver {
     pub control: String,
@@ -170,11 +171,37 @@ impl Waiver {
 
 /// Raw kops fields merged last: `cluster` into the Cluster's `spec`, `instanceGroups.NAME`
 /// into that group's `spec`. Weakenings are still caught by the controls.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Overrides {
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub cluster: Option<Mapping>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
     pub instance_groups: BTreeMap<String, Mapping>,
+}
+
+/// The JSON Schema (draft 2020-12) of the cluster file, as `palisade schema` prints it.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(ClusterFile);
+    let mut v = serde_json::to_value(schema).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert(
+            "$id".into(),
+            "https://palisade.dev/schemas/cluster-v1alpha1.json".into(),
+        );
+        m.insert(
+            "title".into(),
+            "Palisade cluster file (palisade.dev/v1alpha1)".into(),
+        );
+        if let Some(props) = m.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            props.insert(
+                "apiVersion".into(),
+                serde_json::json!({"const": API_VERSION}),
+            );
+            props.insert("kind".into(), serde_json::json!({"const": "Cluster"}));
+        }
+    }
+    v
 }

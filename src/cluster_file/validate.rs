@@ -60,26 +60,39 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-fn cluster_name(name: &str, dns_zone: Option<&str>, out: &mut Problems) {
+/// What is wrong with a cluster name, if anything: kops uses it as a DNS name and as the state
+/// store key. Also used by `init` to check a name as it is typed.
+pub fn name_problem(name: &str, dns_zone: Option<&str>) -> Option<String> {
     let why = "kops uses it as a DNS name and as the state store key";
     if name.len() > 253 || !name.split('.').all(is_dns_label) {
-        out.push(("name".into(), format!(
+        return Some(format!(
             "cluster name {name:?} is not a valid DNS name: lowercase letters, digits, '-' and '.', each label 1-63 characters ({why})"
-        )));
-        return;
+        ));
     }
     if name.ends_with(".k8s.local") {
-        out.push(("name".into(), format!(
+        return Some(format!(
             "cluster name {name:?} asks for gossip DNS (.k8s.local), which kops 1.37 removed; drop the suffix (no DNS is used without kops.dnsZone)"
-        )));
+        ));
     }
     if let Some(zone) = dns_zone {
         let zone = zone.trim_end_matches('.');
         if !name.ends_with(&format!(".{zone}")) {
-            out.push(("kops.dnsZone".into(), format!(
+            return Some(format!(
                 "cluster name {name:?} is not inside the DNS zone {zone:?}; kops publishes api.{name} in that zone, so the name must end with .{zone}"
-            )));
+            ));
         }
+    }
+    None
+}
+
+fn cluster_name(name: &str, dns_zone: Option<&str>, out: &mut Problems) {
+    if let Some(p) = name_problem(name, dns_zone) {
+        let field = if p.contains("DNS zone") {
+            "kops.dnsZone"
+        } else {
+            "name"
+        };
+        out.push((field.into(), p));
     }
 }
 
