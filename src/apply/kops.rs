@@ -54,6 +54,15 @@ fn rank(key: &str) -> u8 {
 
 /// Applies `plan` to `store`.
 pub fn apply(plan: &Plan, store: &dyn StateStore) -> Result<Applied, ApplyError> {
+    apply_with_progress(plan, store, &mut |_| {})
+}
+
+/// As [`apply`], calling `progress` with each key once it is written.
+pub fn apply_with_progress(
+    plan: &Plan,
+    store: &dyn StateStore,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Applied, ApplyError> {
     if plan.format_version != crate::plan::FORMAT_VERSION {
         return Err(ApplyError::Format {
             found: plan.format_version,
@@ -103,6 +112,7 @@ pub fn apply(plan: &Plan, store: &dyn StateStore) -> Result<Applied, ApplyError>
                 total,
             });
         }
+        progress(&c.key);
         applied.keys.push(c.key.clone());
     }
     Ok(applied)

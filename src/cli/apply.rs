@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::common::{plan_cluster_file, DEFAULT_FILE};
 use super::{exit, Output};
-use crate::apply::apply;
+use crate::apply::apply_with_progress;
 use crate::plan::{to_text, Plan};
 
 #[derive(Debug, clap::Args)]
@@ -59,7 +59,12 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     if !a.yes && !o.confirm(&format!("\nApply these changes to {}?", plan.state))? {
         anyhow::bail!("apply cancelled; nothing was written");
     }
-    let applied = apply(&plan, store.as_ref())?;
+    let total = plan.changes.len();
+    let mut done = 0;
+    let applied = apply_with_progress(&plan, store.as_ref(), &mut |key| {
+        done += 1;
+        let _ = o.note(&format!("  [{done}/{total}] wrote {key}"));
+    })?;
     o.print(&format!(
         "\nApply complete: {} object(s) written to {}.\n",
         applied.keys.len(),

@@ -45,15 +45,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let (source, profile, spec, findings) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {
             let name = a.name.clone().unwrap_or_default();
-            let url = a
-                .state
-                .clone()
-                .or_else(|| {
-                    std::env::var("KOPS_STATE_STORE")
-                        .ok()
-                        .filter(|s| !s.is_empty())
-                })
-                .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string());
+            let url = super::common::state_or_env(a.state.clone());
             let store = super::common::open_store(&url, None)?;
             let Some(spec) = crate::kops::stored::read_stored(store.as_ref(), &name)? else {
                 anyhow::bail!("no cluster {name} in {url} (no {name}/config); `palisade clusters --state {url}` lists them");

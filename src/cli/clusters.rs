@@ -10,14 +10,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let url = a
-        .state
-        .or_else(|| {
-            std::env::var("KOPS_STATE_STORE")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
-        .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string());
+    let url = super::common::state_or_env(a.state);
     let store = super::common::open_store(&url, None)?;
     let names = crate::state::cluster_names(store.as_ref())?;
     if names.is_empty() {

@@ -83,8 +83,13 @@ pub enum ReportFormat {
 /// The state store: `--state`, else the file's `kops.stateStore`, else `$KOPS_STATE_STORE`,
 /// else the embedded default beside the working directory.
 pub fn resolve_state(flag: Option<&str>, file: &ClusterFile) -> String {
-    flag.map(str::to_string)
-        .or_else(|| file.kops.as_ref().and_then(|k| k.state_store.clone()))
+    let from_file = file.kops.as_ref().and_then(|k| k.state_store.clone());
+    state_or_env(flag.map(str::to_string).or(from_file))
+}
+
+/// `given`, else `$KOPS_STATE_STORE`, else `file://./.palisade/state`.
+pub fn state_or_env(given: Option<String>) -> String {
+    given
         .or_else(|| {
             std::env::var("KOPS_STATE_STORE")
                 .ok()

@@ -1,7 +1,7 @@
 //! `api-access-restricted`: only named networks reach the Kubernetes API.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Verdict};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
 use crate::kops::{tree, KopsSpec};
 
 const PATH: [&str; 2] = ["spec", "kubernetesApiAccess"];
@@ -37,16 +37,15 @@ impl KopsRule for Rule {
     }
 
     fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String> {
-        if !ctx.api_cidrs.is_empty() {
-            tree::set(spec.cluster_mut(), &PATH, tree::str_seq(&ctx.api_cidrs));
+        let Some(check) = self.check(spec, params).into_iter().next() else {
             return Ok(());
-        }
-        match self.check(spec, params).first() {
-            Some(c) if c.verdict == Verdict::Fail => Err(format!(
-                "{}; name the networks allowed to reach the API (--api-cidr, or access.apiCidrs in the cluster file)",
-                c.message
-            )),
-            _ => Ok(()),
-        }
+        };
+        super::apply_access(
+            spec,
+            &PATH,
+            &ctx.api_cidrs,
+            check,
+            "name the networks allowed to reach the API (--api-cidr, or access.apiCidrs in the cluster file)",
+        )
     }
 }

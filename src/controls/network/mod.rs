@@ -6,7 +6,8 @@ pub mod network_policy;
 pub mod private_topology;
 pub mod ssh_access_restricted;
 
-use crate::controls::Check;
+use crate::controls::{Check, Verdict};
+use crate::kops::{tree, KopsSpec};
 
 /// `0.0.0.0/0` or `::/0`, in any spelling ipnet accepts.
 pub fn is_open(cidr: &str) -> bool {
@@ -66,4 +67,23 @@ pub fn check_access(
         return Check::fail(object, path, p);
     }
     Check::pass(object, path, format!("{path} is {}", list.join(", ")))
+}
+
+/// Apply for an access list: networks given on the command line replace the list; otherwise a
+/// failing list cannot be fixed here, because only the user knows which networks to allow.
+pub fn apply_access(
+    spec: &mut KopsSpec,
+    path: &[&str],
+    given: &[String],
+    check: Check,
+    hint: &str,
+) -> Result<(), String> {
+    if !given.is_empty() {
+        tree::set(spec.cluster_mut(), path, tree::str_seq(given));
+        return Ok(());
+    }
+    if check.verdict == Verdict::Fail {
+        return Err(format!("{}; {hint}", check.message));
+    }
+    Ok(())
 }

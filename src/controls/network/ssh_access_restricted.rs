@@ -1,7 +1,7 @@
 //! `ssh-access-restricted`: SSH to nodes (or the bastion) only from named networks.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Verdict};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
 use crate::kops::{tree, KopsSpec};
 
 const PATH: [&str; 2] = ["spec", "sshAccess"];
@@ -36,16 +36,15 @@ impl KopsRule for Rule {
     }
 
     fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String> {
-        if !ctx.ssh_cidrs.is_empty() {
-            tree::set(spec.cluster_mut(), &PATH, tree::str_seq(&ctx.ssh_cidrs));
+        let Some(check) = self.check(spec, params).into_iter().next() else {
             return Ok(());
-        }
-        match self.check(spec, params).first() {
-            Some(c) if c.verdict == Verdict::Fail => Err(format!(
-                "{}; name the admin networks (--ssh-cidr, or access.sshCidrs in the cluster file), or remove sshAccess",
-                c.message
-            )),
-            _ => Ok(()),
-        }
+        };
+        super::apply_access(
+            spec,
+            &PATH,
+            &ctx.ssh_cidrs,
+            check,
+            "name the admin networks (--ssh-cidr, or access.sshCidrs in the cluster file), or remove sshAccess",
+        )
     }
 }
