@@ -77,3 +77,75 @@ fn no_key_material_in_any_output() {
         .iter()
         .any(|(_, o)| o.contains("Secret/encryptionconfig = (sensitive value)")));
 }
+
+#[test]
+fn key_rotation_adds_a_key_first_keeps_the_old_and_prints_neither() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}", dir.path().display());
+    let f = common::root()
+        .join("examples/kops-minimal.yaml")
+        .display()
+        .to_string();
+    assert_eq!(
+        palisade(&["apply", "-f", &f, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let path = dir
+        .path()
+        .join("minimal.example.com/secrets/encryptionconfig");
+    let keys = |p: &std::path::Path| -> Vec<(String, String)> {
+        let wrapper: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(p).expect("secret")).expect("json");
+        let cfg: serde_yaml::Value = serde_yaml::from_slice(
+            &STANDARD
+                .decode(wrapper["Data"].as_str().expect("Data"))
+                .expect("b64"),
+        )
+        .expect("yaml");
+        cfg["resources"][0]["providers"][0]["secretbox"]["keys"]
+            .as_sequence()
+            .expect("keys")
+            .iter()
+            .map(|k| {
+                (
+                    k["name"].as_str().expect("name").to_string(),
+                    k["secret"].as_str().expect("secret").to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = keys(&path);
+    let out = palisade(&[
+        "-vv",
+        "rotate-encryption-key",
+        "-f",
+        &f,
+        "--state",
+        &state,
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let after = keys(&path);
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[0].0, "palisade-2");
+    assert_eq!(
+        after[1], before[0],
+        "the old key must stay, behind the new one"
+    );
+    for (_, secret) in &after {
+        assert!(
+            !text(&out.stdout).contains(secret.as_str())
+                && !text(&out.stderr).contains(secret.as_str())
+        );
+    }
+    // apply does not overwrite the rotated secret
+    assert_eq!(
+        palisade(&["apply", "-f", &f, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(keys(&path), after);
+}

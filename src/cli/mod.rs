@@ -15,6 +15,7 @@ pub mod output;
 mod plan;
 mod profiles;
 mod render;
+mod rotate;
 mod schema;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -47,6 +48,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Write the cluster file (or a saved plan) to the state store.
     Apply(apply::Args),
+    /// Add a new key ahead of the old ones in the cluster's encryptionconfig secret.
+    RotateEncryptionKey(rotate::Args),
     /// Harden an existing provider spec, keeping every field no control touches.
     #[command(subcommand)]
     Harden(harden::Target),
@@ -84,6 +87,7 @@ pub fn run(
         Command::Render(a) => render::run(a, &mut o),
         Command::Plan(a) => plan::run(a, &mut o),
         Command::Apply(a) => apply::run(a, &mut o),
+        Command::RotateEncryptionKey(a) => rotate::run(a, &mut o),
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
         Command::Clusters(a) => clusters::run(a, &mut o),

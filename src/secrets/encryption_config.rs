@@ -53,6 +53,72 @@ pub fn encryption_config(provider: &str, key_name: &str) -> Result<Secret<Vec<u8
     Ok(Secret::new(text.into_bytes()))
 }
 
+/// Decodes the body kops keeps under `secrets/NAME`.
+pub fn decode_kops_secret(body: &[u8]) -> Result<Secret<Vec<u8>>, String> {
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| "not a kops secret (expected {\"Data\":\"…\"})".to_string())?;
+    let data = v
+        .get("Data")
+        .and_then(|d| d.as_str())
+        .ok_or("the kops secret has no Data field")?;
+    STANDARD
+        .decode(data)
+        .map(Secret::new)
+        .map_err(|_| "the secret's Data is not base64".to_string())
+}
+
+/// A rotated EncryptionConfiguration: a fresh 32-byte key goes first, so it encrypts from now
+/// on, and every existing key stays behind it, so what they encrypted can still be read. When
+/// the first provider is not `provider`, a new `provider` entry is put ahead of it. Returns
+/// the new configuration and the name of the new key.
+pub fn rotate(
+    existing: &Secret<Vec<u8>>,
+    provider: &str,
+) -> Result<(Secret<Vec<u8>>, String), String> {
+    let mut doc: Value = serde_yaml::from_slice(existing.expose())
+        .map_err(|_| "the encryptionconfig secret is not YAML".to_string())?;
+    let providers = doc
+        .get_mut("resources")
+        .and_then(|r| r.get_mut(0))
+        .and_then(|r| r.get_mut("providers"))
+        .and_then(Value::as_sequence_mut)
+        .ok_or("the encryptionconfig secret has no resources[0].providers")?;
+    let count: usize = providers
+        .iter()
+        .filter_map(|p| p.as_mapping())
+        .flat_map(|m| m.values())
+        .filter_map(|v| v.get("keys").and_then(Value::as_sequence))
+        .map(Vec::len)
+        .sum();
+    let name = format!("palisade-{}", count + 1);
+    let key = random_bytes::<32>()?;
+    let encoded = Secret::new(STANDARD.encode(key.expose()));
+    let entry = map(vec![
+        ("name", Value::from(name.as_str())),
+        ("secret", Value::from(encoded.expose().as_str())),
+    ]);
+    let first_is_provider = providers.first().and_then(|p| p.get(provider)).is_some();
+    if first_is_provider {
+        let keys = providers[0]
+            .get_mut(provider)
+            .and_then(|p| p.get_mut("keys"))
+            .and_then(Value::as_sequence_mut)
+            .ok_or("the first provider has no keys")?;
+        keys.insert(0, entry);
+    } else {
+        providers.insert(
+            0,
+            map(vec![(
+                provider,
+                map(vec![("keys", Value::Sequence(vec![entry]))]),
+            )]),
+        );
+    }
+    let text = serde_yaml::to_string(&doc)
+        .map_err(|e| format!("cannot encode the encryption configuration: {e}"))?;
+    Ok((Secret::new(text.into_bytes()), name))
+}
+
 /// The body kops keeps under `secrets/NAME`: `{"Data":"<base64 of the raw bytes>"}`.
 pub fn kops_secret_json(data: &Secret<Vec<u8>>) -> Secret<Vec<u8>> {
     let body = format!("{{\"Data\":\"{}\"}}", STANDARD.encode(data.expose()));
@@ -62,6 +128,42 @@ pub fn kops_secret_json(data: &Secret<Vec<u8>>) -> Secret<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rotation_puts_a_new_key_first_and_keeps_the_old() {
+        let cfg = encryption_config("secretbox", "palisade-1").expect("config");
+        let (rotated, name) = rotate(&cfg, "secretbox").expect("rotate");
+        assert_eq!(name, "palisade-2");
+        let before: Value = serde_yaml::from_slice(cfg.expose()).expect("yaml");
+        let after: Value = serde_yaml::from_slice(rotated.expose()).expect("yaml");
+        let keys = after["resources"][0]["providers"][0]["secretbox"]["keys"]
+            .as_sequence()
+            .expect("keys");
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0]["name"], "palisade-2");
+        assert_eq!(
+            keys[1],
+            before["resources"][0]["providers"][0]["secretbox"]["keys"][0]
+        );
+        assert_ne!(keys[0]["secret"], keys[1]["secret"]);
+        assert!(after["resources"][0]["providers"][1]
+            .get("identity")
+            .is_some());
+        // a new provider goes ahead of the old one
+        let (other, _) = rotate(&cfg, "aescbc").expect("rotate");
+        let after: Value = serde_yaml::from_slice(other.expose()).expect("yaml");
+        let providers = after["resources"][0]["providers"]
+            .as_sequence()
+            .expect("providers");
+        assert!(providers[0].get("aescbc").is_some() && providers[1].get("secretbox").is_some());
+        let wrapped = kops_secret_json(&rotated);
+        assert_eq!(
+            decode_kops_secret(wrapped.expose())
+                .expect("decode")
+                .expose(),
+            rotated.expose()
+        );
+    }
 
     #[test]
     fn shape_and_key_length() {

@@ -1,0 +1,57 @@
+//! `palisade rotate-encryption-key`: a new key ahead of the old ones in the cluster's
+//! `encryptionconfig` secret. The old keys stay, so Secrets they encrypted can still be read.
+
+use std::path::PathBuf;
+
+use super::common::{load_cluster_file, open_store, resolve_state, DEFAULT_FILE};
+use super::{exit, Output};
+use crate::secrets::{decode_kops_secret, kops_secret_json, rotate};
+use crate::state::{Layout, Precondition, ENCRYPTION_SECRET_NAME};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The cluster file (names the cluster, its profile and its state store).
+    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
+    file: PathBuf,
+    #[arg(long = "state")]
+    state: Option<String>,
+    /// Rotate without asking.
+    #[arg(long = "yes")]
+    yes: bool,
+}
+
+pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let loaded = load_cluster_file(&a.file, &[])?;
+    let url = resolve_state(a.state.as_deref(), &loaded.file);
+    let store = open_store(&url, None)?;
+    let layout = Layout {
+        cluster: &loaded.file.name,
+    };
+    let key = layout.secret(ENCRYPTION_SECRET_NAME);
+    let Some(object) = store.get(&key)? else {
+        anyhow::bail!("{url} has no {key}: apply the cluster first (it creates the secret)");
+    };
+    let existing = decode_kops_secret(&object.data).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
+    let provider = loaded
+        .profile
+        .setting("secrets-encryption-at-rest")
+        .params
+        .str("provider")
+        .to_string();
+    let (rotated, name) =
+        rotate(&existing, &provider).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
+    o.print(&format!("Rotate the encryption key of {} in {url}: add key {name} ({provider}) ahead of the current ones = (sensitive value)\n", loaded.file.name))?;
+    if !a.yes && !o.confirm("Rotate?")? {
+        anyhow::bail!("rotation cancelled; nothing was written");
+    }
+    store.put(
+        &key,
+        kops_secret_json(&rotated).expose(),
+        &Precondition::Matches(object.version),
+    )?;
+    o.print(&format!(
+        "Rotated: new Secrets are encrypted with {name}; the old keys still decrypt.\nNext: kops update cluster --name {c} --state {url} --yes && kops rolling-update cluster --name {c} --state {url} --yes,\nthen rewrite every Secret (kubectl get secrets -A -o json | kubectl replace -f -) before removing an old key.\n",
+        c = loaded.file.name
+    ))?;
+    Ok(exit::OK)
+}
