@@ -176,3 +176,53 @@ fn usage_errors_exit_1_not_2() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).starts_with("palisade "));
 }
+
+#[test]
+fn audit_as_sarif_and_junit() {
+    let spec = "tests/fixtures/kops-specs/minimal-aws.yaml";
+    let json = palisade(&["audit", "--kops", spec, "-o", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let fails = report["summary"]["fail"].as_u64().expect("fail count");
+    let total = report["findings"].as_array().expect("findings").len();
+
+    let sarif = palisade(&["audit", "--kops", spec, "-o", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(2));
+    let s: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif json");
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "palisade");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len() as u64, fails);
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().expect("ruleId")));
+        assert!(matches!(
+            r["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            spec
+        );
+    }
+    let api = results
+        .iter()
+        .find(|r| r["ruleId"] == "api-access-restricted")
+        .expect("api finding");
+    assert_eq!(api["level"], "error");
+
+    let junit = palisade(&["audit", "--kops", spec, "-o", "junit"]);
+    let x = text(&junit.stdout);
+    assert!(x.starts_with("<?xml"));
+    assert!(
+        x.contains(&format!("tests=\"{total}\" failures=\"{fails}\"")),
+        "{x}"
+    );
+    assert_eq!(x.matches("<testcase ").count(), total);
+    assert_eq!(x.matches("<failure ").count() as u64, fails);
+}

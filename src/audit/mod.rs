@@ -2,8 +2,10 @@
 
 mod evaluate;
 mod finding;
+mod formats;
 mod report;
 
 pub use evaluate::evaluate;
 pub use finding::{Finding, WaiverNote};
+pub use formats::{to_junit, to_sarif};
 pub use report::{Report, Summary, FORMAT_VERSION};

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_cluster_file, read_spec, render_loaded, resolve_profiles, ReportFormat};
+use super::common::{load_cluster_file, read_spec, render_loaded, resolve_profiles, AuditFormat};
 use super::{exit, Output};
 use crate::audit::{evaluate, Report};
 use crate::controls::Severity;
@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long = "profile")]
     profile: Vec<String>,
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    output: ReportFormat,
+    output: AuditFormat,
     /// Exit 2 when an enforced control fails at or above this severity.
     #[arg(long = "fail-on", default_value = "high", value_parser = parse_severity)]
     fail_on: Severity,
@@ -88,8 +88,10 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     }
     let report = Report::new(&source, spec.cluster_name(), &profile.names, findings);
     match a.output {
-        ReportFormat::Json => o.print(&report.to_json())?,
-        ReportFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,
+        AuditFormat::Json => o.print(&report.to_json())?,
+        AuditFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,
+        AuditFormat::Sarif => o.print(&crate::audit::to_sarif(&report))?,
+        AuditFormat::Junit => o.print(&crate::audit::to_junit(&report))?,
     }
     Ok(if report.fails_at(a.fail_on) {
         exit::ATTENTION

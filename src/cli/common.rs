@@ -80,6 +80,15 @@ pub enum ReportFormat {
     Json,
 }
 
+/// Audit reports also come as SARIF 2.1.0 and JUnit XML, for CI systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
 /// The state store: `--state`, else the file's `kops.stateStore`, else `$KOPS_STATE_STORE`,
 /// else the embedded default beside the working directory.
 pub fn resolve_state(flag: Option<&str>, file: &ClusterFile) -> String {
