@@ -499,3 +499,54 @@ fn an_existing_kops_cluster_keeps_every_field_palisade_does_not_own() {
     let again = palisade(&["plan", "-f", &f, "--state", &state, "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
 }
+
+#[test]
+fn an_ssh_public_key_is_stored_under_its_fingerprint() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8ZkYbLiqQnwQYb1HGzqWGzW2hBQm0bCuEHfmPWl8hM admin@example\n";
+    std::fs::write(dir.path().join("admin.pub"), key).expect("key");
+    let body = std::fs::read_to_string(example("kops-minimal.yaml"))
+        .expect("example")
+        .replace("  nodeGroups:", "  sshPublicKey: admin.pub\n  nodeGroups:");
+    let f = dir.path().join("palisade.yaml");
+    std::fs::write(&f, body).expect("write");
+    let state = url(&dir.path().join("state"));
+    let plan = palisade(&["plan", "-f", &f.display().to_string(), "--state", &state]);
+    assert!(
+        text(&plan.stdout).contains("(create: SSHPublicKey/admin)"),
+        "{}",
+        text(&plan.stdout)
+    );
+    assert_eq!(
+        palisade(&[
+            "apply",
+            "-f",
+            &f.display().to_string(),
+            "--state",
+            &state,
+            "--yes"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let fp = palisade::secrets::fingerprint(key).expect("fingerprint");
+    // what `ssh-keygen -l -E md5` prints for this key, colons removed
+    assert_eq!(fp, "921efa5e9f627346fb20a29e7d66c95b");
+    let stored = std::fs::read_to_string(
+        dir.path()
+            .join("state/minimal.example.com/pki/ssh/public/admin")
+            .join(&fp),
+    )
+    .expect("stored key");
+    assert_eq!(stored, key);
+    let again = palisade(&[
+        "plan",
+        "-f",
+        &f.display().to_string(),
+        "--state",
+        &state,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
