@@ -78,15 +78,6 @@ impl Trace {
         }
     }
 
-    /// Charges every field of `object` to `source`.
-    pub fn charge_object(&mut self, object: &str, source: &Source) {
-        if let Some(fields) = self.0.get_mut(object) {
-            for s in fields.values_mut() {
-                *s = source.clone();
-            }
-        }
-    }
-
     /// The step behind a field, or behind its nearest traced ancestor or descendant.
     pub fn source_of(&self, object: &str, path: &str) -> Option<&Source> {
         let fields = self.0.get(object)?;
@@ -97,11 +88,5 @@ impl Trace {
             .iter()
             .find(|(p, _)| p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}[")))
             .map(|(_, s)| s)
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = (&String, &String, &Source)> {
-        self.0
-            .iter()
-            .flat_map(|(o, f)| f.iter().map(move |(p, s)| (o, p, s)))
     }
 }
