@@ -550,3 +550,245 @@ fn an_ssh_public_key_is_stored_under_its_fingerprint() {
     ]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
 }
+
+// Regression tests for the review of plan/apply (session 1): each names the fault it pins.
+
+fn applied_minimal(dir: &Path) -> (String, String) {
+    let state = url(&dir.join("state"));
+    let f = example("kops-minimal.yaml").display().to_string();
+    assert_eq!(
+        palisade(&["apply", "-f", &f, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    (state, f)
+}
+
+#[test]
+fn review_a_node_group_named_like_a_stored_control_plane_group_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (state, _) = applied_minimal(dir.path());
+    let c = dir.path().join("state/minimal.example.com");
+    std::fs::rename(
+        c.join("instancegroup/control-plane-eu-west-1a"),
+        c.join("instancegroup/master-eu-west-1a"),
+    )
+    .expect("rename");
+    let ig = std::fs::read_to_string(c.join("instancegroup/master-eu-west-1a"))
+        .expect("ig")
+        .replace("name: control-plane-eu-west-1a", "name: master-eu-west-1a");
+    std::fs::write(c.join("instancegroup/master-eu-west-1a"), ig).expect("write");
+    let f = variant(
+        dir.path(),
+        "kops-minimal.yaml",
+        "  - name: nodes",
+        "  - name: master-eu-west-1a",
+    );
+    let before = snapshot(&dir.path().join("state"));
+    let out = palisade(&[
+        "apply",
+        "-f",
+        &f.display().to_string(),
+        "--state",
+        &state,
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("cannot change a group's role"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(snapshot(&dir.path().join("state")), before);
+}
+
+#[test]
+fn review_a_stored_encryption_config_gets_its_secret_even_when_waived() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (state, _) = applied_minimal(dir.path());
+    let secret = dir
+        .path()
+        .join("state/minimal.example.com/secrets/encryptionconfig");
+    std::fs::remove_file(&secret).expect("rm");
+    let body = std::fs::read_to_string(example("kops-minimal.yaml")).expect("example")
+        + "waivers:\n- control: secrets-encryption-at-rest\n  reason: testing the merge\n";
+    let f = dir.path().join("waived.yaml");
+    std::fs::write(&f, body).expect("write");
+    let out = palisade(&[
+        "apply",
+        "-f",
+        &f.display().to_string(),
+        "--state",
+        &state,
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let config = std::fs::read_to_string(dir.path().join("state/minimal.example.com/config"))
+        .expect("config");
+    assert!(config.contains("encryptionConfig: true"));
+    assert!(
+        secret.exists(),
+        "config asks for encryption and the secret is missing"
+    );
+}
+
+#[test]
+fn review_a_second_ssh_key_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = url(&dir.path().join("state"));
+    let write = |key: &str| {
+        std::fs::write(dir.path().join("admin.pub"), key).expect("key");
+        let body = std::fs::read_to_string(example("kops-minimal.yaml"))
+            .expect("example")
+            .replace("  nodeGroups:", "  sshPublicKey: admin.pub\n  nodeGroups:");
+        let f = dir.path().join("c.yaml");
+        std::fs::write(&f, body).expect("write");
+        f.display().to_string()
+    };
+    let f = write("ssh-ed25519 YWJj one@example\n");
+    assert_eq!(
+        palisade(&["apply", "-f", &f, "--state", &state, "--yes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let f = write("ssh-ed25519 ZGVm two@example\n");
+    let out = palisade(&["plan", "-f", &f, "--state", &state]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("kops allows one admin key"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn review_a_stale_saved_plan_that_creates_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = url(&dir.path().join("state"));
+    let saved = dir.path().join("p.json");
+    let f = example("kops-minimal.yaml").display().to_string();
+    assert_eq!(
+        palisade(&[
+            "plan",
+            "-f",
+            &f,
+            "--state",
+            &state,
+            "--out",
+            &saved.display().to_string()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let ig = dir.path().join("state/minimal.example.com/instancegroup");
+    std::fs::create_dir_all(&ig).expect("mkdir");
+    std::fs::write(ig.join("nodes"), "made by hand\n").expect("write");
+    let before = snapshot(&dir.path().join("state"));
+    let out = palisade(&["apply", &saved.display().to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nothing was written"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(snapshot(&dir.path().join("state")), before);
+}
+
+#[test]
+fn review_a_users_own_file_assets_are_kept() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (state, f) = applied_minimal(dir.path());
+    let config = dir.path().join("state/minimal.example.com/config");
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&config).expect("config")).expect("yaml");
+    let assets = doc["spec"]["fileAssets"].as_sequence_mut().expect("assets");
+    assets.insert(
+        0,
+        serde_yaml::from_str("{name: corp-ca, path: /etc/ssl/corp.pem, content: CA}")
+            .expect("yaml"),
+    );
+    std::fs::write(&config, serde_yaml::to_string(&doc).expect("yaml")).expect("write");
+    let plan = palisade(&["plan", "-f", &f, "--state", &state, "--detailed-exitcode"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "the user's asset is not a change:\n{}",
+        text(&plan.stdout)
+    );
+    let bigger = variant(dir.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 5");
+    assert_eq!(
+        palisade(&[
+            "apply",
+            "-f",
+            &bigger.display().to_string(),
+            "--state",
+            &state,
+            "--yes"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert!(std::fs::read_to_string(&config)
+        .expect("config")
+        .contains("corp-ca"));
+}
+
+/// A store where another writer changes `victim` while the apply writes `trigger`.
+struct Interleaving {
+    inner: FileStore,
+    trigger: String,
+    victim: String,
+}
+
+impl StateStore for Interleaving {
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.list(prefix)
+    }
+    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        self.inner.get(key)
+    }
+    fn put(&self, key: &str, data: &[u8], c: &Precondition) -> Result<Version, StoreError> {
+        if key == self.trigger {
+            let o = self.inner.get(&self.victim)?.expect("victim exists");
+            let mut changed = o.data.clone();
+            changed.extend_from_slice(b"# changed by another apply\n");
+            self.inner
+                .put(&self.victim, &changed, &Precondition::Matches(o.version))?;
+        }
+        self.inner.put(key, data, c)
+    }
+    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
+        self.inner.lock(cluster)
+    }
+}
+
+#[test]
+fn review_a_key_changed_alongside_an_apply_is_reported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let u = url(dir.path());
+    let (p0, s0) = plan_for(&example("kops-minimal.yaml"), &u);
+    apply(&p0, s0.as_ref()).expect("base");
+    let work = tempfile::tempdir().expect("tmp");
+    // a change to the nodes group only: config and the control-plane group are read, not written
+    let f = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 7");
+    let (plan, _) = plan_for(&f, &u);
+    assert_eq!(plan.changes.len(), 1);
+    let store = Interleaving {
+        inner: FileStore::open(&u, dir.path().to_path_buf()).expect("open"),
+        trigger: "minimal.example.com/instancegroup/nodes".into(),
+        victim: "minimal.example.com/instancegroup/control-plane-eu-west-1a".into(),
+    };
+    let err = apply(&plan, &store).expect_err("the interleaving is reported");
+    assert!(
+        err.to_string()
+            .contains("control-plane-eu-west-1a changed meanwhile"),
+        "{err}"
+    );
+}

@@ -23,13 +23,14 @@ pub enum ApplyError {
     Missing { key: String },
     #[error("cannot generate the encryption key: {0}")]
     Random(String),
-    #[error("{source} ({written} of {total} writes done; apply again to finish, after plan)")]
+    #[error("{cause} ({written} of {total} writes done; apply again to finish, after plan)")]
     Write {
-        #[source]
-        source: StoreError,
+        cause: StoreError,
         written: usize,
         total: usize,
     },
+    #[error("everything planned was written, but {keys} changed meanwhile: another apply ran alongside this one (the S3 store takes no lock); run plan again to see the result")]
+    Interleaved { keys: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -105,15 +106,36 @@ pub fn apply_with_progress(
                 .ok_or_else(|| ApplyError::Missing { key: c.key.clone() })?;
             store.put(&c.key, data.as_bytes(), &condition)
         };
-        if let Err(source) = result {
+        if let Err(cause) = result {
             return Err(ApplyError::Write {
-                source,
+                cause,
                 written: applied.keys.len(),
                 total,
             });
         }
         progress(&c.key);
         applied.keys.push(c.key.clone());
+    }
+    // Conditional writes protect the keys written; the ones only read could still have been
+    // changed by an apply running alongside (no lock on S3). Say so rather than stay silent.
+    let read_only: Vec<String> = keys
+        .iter()
+        .filter(|k| !applied.keys.contains(k))
+        .cloned()
+        .collect();
+    let after = store.get_many(&read_only)?;
+    let moved: Vec<String> = read_only
+        .iter()
+        .zip(after)
+        .filter(|(k, o)| {
+            o.as_ref().map(|o| o.version.clone()) != plan.base.get(*k).cloned().flatten()
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    if !moved.is_empty() {
+        return Err(ApplyError::Interleaved {
+            keys: moved.join(", "),
+        });
     }
     Ok(applied)
 }

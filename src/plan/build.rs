@@ -36,6 +36,8 @@ pub enum PlanError {
     },
     #[error("{path}: {reason}")]
     SshKey { path: String, reason: String },
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Paths kops cannot change on a running cluster; a difference there is kept as stored.
@@ -71,9 +73,43 @@ fn parse_stored(key: &str, url: &str, data: &[u8]) -> Result<Value, PlanError> {
 }
 
 /// The desired Cluster document for a store that already holds `stored`.
+/// Lists of named entries that users fill as well as Palisade: merged by `name`, so a user's own
+/// entry is kept where it stood and Palisade's replace only the entries of the same name.
+const KEYED_LISTS: &[&str] = &["fileAssets"];
+
+fn merge_by_name(stored: &Value, rendered: &Value) -> Value {
+    let (Some(old), Some(new)) = (stored.as_sequence(), rendered.as_sequence()) else {
+        return rendered.clone();
+    };
+    let name = |v: &Value| tree::get_str(v, &["name"]).map(str::to_string);
+    let mut out: Vec<Value> = old
+        .iter()
+        .map(|o| {
+            new.iter()
+                .find(|n| name(n).is_some() && name(n) == name(o))
+                .unwrap_or(o)
+                .clone()
+        })
+        .collect();
+    for n in new {
+        if !old.iter().any(|o| name(o).is_some() && name(o) == name(n)) {
+            out.push(n.clone());
+        }
+    }
+    Value::Sequence(out)
+}
+
 fn merge_cluster(stored: &Value, rendered: &Value, warnings: &mut Vec<String>) -> Value {
     let mut out = stored.clone();
     tree::merge(&mut out, rendered);
+    for field in KEYED_LISTS {
+        if let (Some(old), Some(new)) = (
+            tree::get(stored, &["spec", field]),
+            tree::get(rendered, &["spec", field]),
+        ) {
+            tree::set(&mut out, &["spec", field], merge_by_name(old, new));
+        }
+    }
     for (field, why) in IN_PLACE_ONLY {
         let old = tree::get(stored, &["spec", field]);
         let new = tree::get(rendered, &["spec", field]);
@@ -163,7 +199,17 @@ pub fn make_plan(
     };
 
     // One listing, then every object read in one batch.
-    let group_keys = store.list(&layout.instance_group_prefix())?;
+    // One listing of the cluster's prefix serves the instance groups and the SSH keys.
+    let listed = store.list(&format!("{cluster}/"))?;
+    let group_prefix = layout.instance_group_prefix();
+    let group_keys: Vec<String> = listed
+        .iter()
+        .filter(|k| {
+            k.strip_prefix(&group_prefix)
+                .is_some_and(|n| !n.contains('/'))
+        })
+        .cloned()
+        .collect();
     let ssh = match file.kops.as_ref().and_then(|k| k.ssh_public_key.as_ref()) {
         Some(path) => {
             let full = file
@@ -183,6 +229,19 @@ pub fn make_plan(
         }
         None => None,
     };
+    // kops on AWS takes at most one admin key: any other one in the store must go first
+    let admin_prefix = layout.ssh_public_key("");
+    let admin_keys: Vec<&String> = listed
+        .iter()
+        .filter(|k| k.starts_with(&admin_prefix))
+        .collect();
+    if let Some((k, _)) = &ssh {
+        if let Some(other) = admin_keys.iter().find(|o| **o != k) {
+            return Err(PlanError::Refused(format!(
+                "{url} already holds the SSH key {other}, and kops allows one admin key; delete it (kops delete sshpublickey --name {cluster}) or point kops.sshPublicKey at that key"
+            )));
+        }
+    }
     let mut keys = vec![layout.config(), layout.secret(ENCRYPTION_SECRET_NAME)];
     keys.extend(group_keys.iter().cloned());
     if let Some((k, _)) = &ssh {
@@ -201,9 +260,26 @@ pub fn make_plan(
         trace: &rendered.trace,
     };
 
+    // the Cluster decides whether subnets are kept as stored
+    let config_key = layout.config();
+    let stored_config = match stored.get(&config_key).and_then(Option::as_ref) {
+        Some(o) => Some(parse_stored(&config_key, &url, &o.data)?),
+        None => None,
+    };
+    let mut warnings = Vec::new();
+    let desired_config = match &stored_config {
+        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut warnings),
+        None => rendered.spec.cluster().clone(),
+    };
+    let keep_subnets = stored_config.is_some()
+        && tree::get(&desired_config, &["spec", "subnets"])
+            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
+
     // secrets first: the order apply writes in
+    // judged on the config that will be written: a stored `encryptionConfig: true` survives
+    // the merge even when the profile no longer sets it, and still needs its secret
     let wants_encryption =
-        tree::get_bool(rendered.spec.cluster(), &["spec", "encryptionConfig"]) == Some(true);
+        tree::get_bool(&desired_config, &["spec", "encryptionConfig"]) == Some(true);
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
     if wants_encryption && stored.get(&secret_key).is_some_and(Option::is_none) {
         b.plan.encryption_provider = Some(
@@ -236,21 +312,6 @@ pub fn make_plan(
         }
     }
 
-    // the Cluster decides whether subnets are kept as stored
-    let config_key = layout.config();
-    let stored_config = match stored.get(&config_key).and_then(Option::as_ref) {
-        Some(o) => Some(parse_stored(&config_key, &url, &o.data)?),
-        None => None,
-    };
-    let mut warnings = Vec::new();
-    let desired_config = match &stored_config {
-        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut warnings),
-        None => rendered.spec.cluster().clone(),
-    };
-    let keep_subnets = stored_config.is_some()
-        && tree::get(&desired_config, &["spec", "subnets"])
-            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
-
     // stored groups, parsed once
     let mut stored_groups: BTreeMap<String, Value> = BTreeMap::new();
     for key in &group_keys {
@@ -259,7 +320,12 @@ pub fn make_plan(
         }
     }
     let mut desired_groups: BTreeMap<String, Value> = stored_groups.clone();
-    let mut matched = Vec::new();
+    let rendered_keys: Vec<String> = rendered
+        .spec
+        .instance_groups()
+        .map(|ig| layout.instance_group(name_of(ig).unwrap_or_default()))
+        .collect();
+    let mut matched: Vec<String> = Vec::new();
     for ig in rendered.spec.instance_groups() {
         let name = name_of(ig).unwrap_or_default().to_string();
         let mut key = layout.instance_group(&name);
@@ -270,6 +336,7 @@ pub fn make_plan(
             if let Some((k, _)) = stored_groups.iter().find(|(k, g)| {
                 is_control_plane(g)
                     && !matched.contains(*k)
+                    && !rendered_keys.contains(*k)
                     && tree::get(g, &["spec", "subnets"]) == subnets
             }) {
                 warnings.push(format!(
@@ -278,7 +345,27 @@ pub fn make_plan(
                 key = k.clone();
             }
         }
+        if matched.contains(&key) {
+            return Err(PlanError::Refused(format!(
+                "two instance groups of the cluster file would both be written to {key}; rename the node group {name}"
+            )));
+        }
         let stored_ig = stored_groups.get(&key);
+        let role = |g: &Value| {
+            tree::get_str(g, &["spec", "role"])
+                .map(|r| if r == "ControlPlane" { "Master" } else { r })
+                .unwrap_or("")
+                .to_string()
+        };
+        if let Some(s) = stored_ig {
+            if role(s) != role(ig) {
+                return Err(PlanError::Refused(format!(
+                    "{key} is a {} group in the store, and the cluster file would make it a {} group; kops cannot change a group's role: rename {name}",
+                    role(s),
+                    role(ig)
+                )));
+            }
+        }
         let desired = match stored_ig {
             Some(s) => {
                 let mut d = merge_group(s, ig, keep_subnets);
@@ -324,6 +411,11 @@ pub fn make_plan(
                 finding: format!("{}: {}", f.object, f.message),
             });
         }
+    }
+    // every key apply will write is part of the base, creates as "absent", so a saved plan is
+    // refused before its first write if any of them appeared in the meantime
+    for c in &b.plan.changes {
+        b.plan.base.entry(c.key.clone()).or_insert(None);
     }
     b.plan.warnings.extend(warnings);
     Ok(b.plan)
