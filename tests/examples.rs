@@ -144,7 +144,11 @@ fn a_waiver_lets_a_weakening_through_and_shows_it() {
     std::fs::write(&f, body).expect("write");
     let out = palisade(&["render", "-f", &f.display().to_string()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("- 0.0.0.0/0"));
+    assert!(
+        text(&out.stdout).contains("- \"0.0.0.0/0\""),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(
         text(&out.stderr).contains("waived: api-access-restricted"),
         "{}",

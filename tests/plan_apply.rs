@@ -6,13 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 
-use common::{palisade, plan_for, snapshot, text};
+use common::{palisade, plan_for, snapshot, text, Hooked};
 use palisade::apply::apply;
 use palisade::kops::schema::validate_document;
 use palisade::kops::tree;
-use palisade::state::{
-    ApplyLock, FileStore, Object, Precondition, StateStore, StoreError, Version,
-};
+use palisade::state::{FileStore, Precondition, StateStore, StoreError};
 
 fn url(dir: &Path) -> String {
     format!("file://{}", dir.display())
@@ -200,39 +198,6 @@ fn apply_asks_for_yes() {
     assert!(snapshot(dir.path()).is_empty());
 }
 
-/// A real FileStore that fails every write after the first `allow`.
-struct Faulty {
-    inner: FileStore,
-    allow: usize,
-    done: std::sync::Mutex<usize>,
-}
-
-impl StateStore for Faulty {
-    fn url(&self) -> &str {
-        self.inner.url()
-    }
-    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.inner.list(prefix)
-    }
-    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        self.inner.get(key)
-    }
-    fn put(&self, key: &str, data: &[u8], c: &Precondition) -> Result<Version, StoreError> {
-        let mut done = self.done.lock().expect("lock");
-        if *done >= self.allow {
-            return Err(StoreError::io(
-                key,
-                "injected fault: the process stopped here",
-            ));
-        }
-        *done += 1;
-        self.inner.put(key, data, c)
-    }
-    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
-        self.inner.lock(cluster)
-    }
-}
-
 fn encryption_invariant(dir: &Path, cluster: &str) {
     let config = dir.join(cluster).join("config");
     if let Ok(text) = std::fs::read_to_string(&config) {
@@ -258,10 +223,20 @@ fn an_apply_stopped_after_any_write_converges_on_the_next_one() {
         let dir = tempfile::tempdir().expect("tmp");
         let u = url(dir.path());
         let (plan, _) = plan_for(&example("kops-private-ha.yaml"), &u);
-        let faulty = Faulty {
+        let done = std::sync::Mutex::new(0usize);
+        let faulty = Hooked {
             inner: FileStore::open(&u, dir.path().to_path_buf()).expect("open"),
-            allow,
-            done: Default::default(),
+            before_put: Box::new(move |_, key| {
+                let mut n = done.lock().expect("lock");
+                if *n >= allow {
+                    return Err(StoreError::io(
+                        key,
+                        "injected fault: the process stopped here",
+                    ));
+                }
+                *n += 1;
+                Ok(())
+            }),
         };
         let err = apply(&plan, &faulty).expect_err("the fault stops the apply");
         assert!(
@@ -491,7 +466,7 @@ fn an_existing_kops_cluster_keeps_every_field_palisade_does_not_own() {
     let nodes = std::fs::read_to_string(cluster_dir.join("instancegroup/nodes")).expect("nodes");
     for kept in [
         "associatePublicIp: true",
-        "maxInstanceLifetime: 48h20m",
+        "maxInstanceLifetime: \"48h20m\"",
         "httpTokens: required",
     ] {
         assert!(nodes.contains(kept), "{kept} missing:\n{nodes}");
@@ -737,38 +712,6 @@ fn review_a_users_own_file_assets_are_kept() {
         .contains("corp-ca"));
 }
 
-/// A store where another writer changes `victim` while the apply writes `trigger`.
-struct Interleaving {
-    inner: FileStore,
-    trigger: String,
-    victim: String,
-}
-
-impl StateStore for Interleaving {
-    fn url(&self) -> &str {
-        self.inner.url()
-    }
-    fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.inner.list(prefix)
-    }
-    fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        self.inner.get(key)
-    }
-    fn put(&self, key: &str, data: &[u8], c: &Precondition) -> Result<Version, StoreError> {
-        if key == self.trigger {
-            let o = self.inner.get(&self.victim)?.expect("victim exists");
-            let mut changed = o.data.clone();
-            changed.extend_from_slice(b"# changed by another apply\n");
-            self.inner
-                .put(&self.victim, &changed, &Precondition::Matches(o.version))?;
-        }
-        self.inner.put(key, data, c)
-    }
-    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
-        self.inner.lock(cluster)
-    }
-}
-
 #[test]
 fn review_a_key_changed_alongside_an_apply_is_reported() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -780,10 +723,19 @@ fn review_a_key_changed_alongside_an_apply_is_reported() {
     let f = variant(work.path(), "kops-minimal.yaml", "maxSize: 4", "maxSize: 7");
     let (plan, _) = plan_for(&f, &u);
     assert_eq!(plan.changes.len(), 1);
-    let store = Interleaving {
+    let victim = "minimal.example.com/instancegroup/control-plane-eu-west-1a";
+    let store = Hooked {
         inner: FileStore::open(&u, dir.path().to_path_buf()).expect("open"),
-        trigger: "minimal.example.com/instancegroup/nodes".into(),
-        victim: "minimal.example.com/instancegroup/control-plane-eu-west-1a".into(),
+        before_put: Box::new(move |inner: &FileStore, key| {
+            if key == "minimal.example.com/instancegroup/nodes" {
+                // another writer changes a group this apply only read
+                let o = inner.get(victim)?.expect("victim exists");
+                let mut changed = o.data.clone();
+                changed.extend_from_slice(b"# changed by another apply\n");
+                inner.put(victim, &changed, &Precondition::Matches(o.version))?;
+            }
+            Ok(())
+        }),
     };
     let err = apply(&plan, &store).expect_err("the interleaving is reported");
     assert!(

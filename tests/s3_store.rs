@@ -10,12 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
-use common::{bucket, moto, palisade, plan_for, text};
+use common::{bucket, moto, palisade, plan_for, text, Hooked};
 use palisade::apply::apply;
 use palisade::kops::tree;
-use palisade::state::{
-    ApplyLock, FileStore, Object, Precondition, S3Options, S3Store, StateStore, StoreError, Version,
-};
+use palisade::state::{FileStore, Precondition, S3Options, S3Store, StateStore, StoreError};
 
 fn s3(url: &str, bucket: &str, prefix: &str) -> S3Store {
     S3Store::open(
@@ -302,37 +300,6 @@ impl Drop for Outage {
     }
 }
 
-/// The S3 store, with the outage switched on after `allow` writes.
-struct StopsAfter<'a> {
-    inner: &'a S3Store,
-    allow: usize,
-    done: Mutex<usize>,
-    outage: Mutex<&'a mut Outage>,
-}
-
-impl StateStore for StopsAfter<'_> {
-    fn url(&self) -> &str {
-        self.inner.url()
-    }
-    fn list(&self, p: &str) -> Result<Vec<String>, StoreError> {
-        self.inner.list(p)
-    }
-    fn get(&self, k: &str) -> Result<Option<Object>, StoreError> {
-        self.inner.get(k)
-    }
-    fn put(&self, k: &str, d: &[u8], c: &Precondition) -> Result<Version, StoreError> {
-        let mut done = self.done.lock().expect("done");
-        if *done == self.allow {
-            self.outage.lock().expect("outage").stop();
-        }
-        *done += 1;
-        self.inner.put(k, d, c)
-    }
-    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
-        self.inner.lock(cluster)
-    }
-}
-
 #[test]
 fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
     let b = bucket("outage");
@@ -348,11 +315,18 @@ fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
     let (plan, _) = plan_for(&example("kops-private-ha.yaml"), &url);
     let total = plan.changes.len();
     let err = {
-        let stopping = StopsAfter {
-            inner: &store,
-            allow: 2,
-            done: Mutex::new(0),
-            outage: Mutex::new(&mut outage),
+        let done = Mutex::new(0usize);
+        let outage = Mutex::new(&mut outage);
+        let stopping = Hooked {
+            inner: store,
+            before_put: Box::new(move |_, _| {
+                let mut n = done.lock().expect("done");
+                if *n == 2 {
+                    outage.lock().expect("outage").stop();
+                }
+                *n += 1;
+                Ok(())
+            }),
         };
         apply(&plan, &stopping).expect_err("the outage stops the apply")
     };
@@ -362,7 +336,6 @@ fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
             && msg.contains(&format!("2 of {total} writes done")),
         "{msg}"
     );
-    drop(store);
 
     // from the command line, with the endpoint still down: exit 1 and a clear message
     let f = example("kops-private-ha.yaml").display().to_string();

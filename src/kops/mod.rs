@@ -1,4 +1,5 @@
 //! kops specs: the document model, its schema, the renderer from a cluster file, and harden.
+pub mod emit;
 pub mod harden;
 pub mod render;
 pub mod schema;

@@ -144,8 +144,7 @@ impl KopsSpec {
             if i > 0 {
                 out.push_str("---\n");
             }
-            // Serialising a tree of plain YAML values cannot fail.
-            out.push_str(&serde_yaml::to_string(d).unwrap_or_default());
+            out.push_str(&super::emit::to_yaml(d));
         }
         out
     }

@@ -142,7 +142,7 @@ fn is_control_plane(ig: &Value) -> bool {
 }
 
 fn yaml(doc: &Value) -> String {
-    serde_yaml::to_string(doc).unwrap_or_default()
+    crate::kops::emit::to_yaml(doc)
 }
 
 struct Builder<'a> {

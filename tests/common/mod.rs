@@ -117,3 +117,42 @@ pub fn s3_client(rt: &tokio::runtime::Runtime, endpoint: &str) -> aws_sdk_s3::Cl
         .build();
     aws_sdk_s3::Client::from_conf(conf)
 }
+
+/// A real store with a hook run before each write: faults, outages and concurrent writers are
+/// injected there, and everything else goes to the real store untouched.
+pub struct Hooked<'a, S> {
+    pub inner: S,
+    #[allow(clippy::type_complexity)]
+    pub before_put:
+        Box<dyn Fn(&S, &str) -> Result<(), palisade::state::StoreError> + Send + Sync + 'a>,
+}
+
+impl<S: palisade::state::StateStore> palisade::state::StateStore for Hooked<'_, S> {
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+    fn list(&self, prefix: &str) -> Result<Vec<String>, palisade::state::StoreError> {
+        self.inner.list(prefix)
+    }
+    fn get(
+        &self,
+        key: &str,
+    ) -> Result<Option<palisade::state::Object>, palisade::state::StoreError> {
+        self.inner.get(key)
+    }
+    fn put(
+        &self,
+        key: &str,
+        data: &[u8],
+        c: &palisade::state::Precondition,
+    ) -> Result<palisade::state::Version, palisade::state::StoreError> {
+        (self.before_put)(&self.inner, key)?;
+        self.inner.put(key, data, c)
+    }
+    fn lock(
+        &self,
+        cluster: &str,
+    ) -> Result<Box<dyn palisade::state::ApplyLock>, palisade::state::StoreError> {
+        self.inner.lock(cluster)
+    }
+}
