@@ -40,6 +40,15 @@ pub fn run(t: Target, o: &mut Output<'_>) -> anyhow::Result<u8> {
     ctx.api_cidrs = a.api_cidr;
     ctx.ssh_cidrs = a.ssh_cidr;
     let hardened = harden(&spec, &profile, &ctx);
+    let wants = |s: &crate::kops::KopsSpec| {
+        crate::kops::tree::get_bool(s.cluster(), &["spec", "encryptionConfig"]) == Some(true)
+    };
+    if wants(&hardened.spec) && !wants(&spec) {
+        o.note(&format!(
+            "note: encryptionConfig is now true; kops update fails until the state store holds the secret: create it with `kops create secret encryptionconfig --name {} -f CONFIG.yaml` (an EncryptionConfiguration with a fresh 32-byte key), or let `palisade apply` create it",
+            spec.cluster_name()
+        ))?;
+    }
     o.print(&hardened.spec.to_yaml())?;
     let failing: Vec<_> = hardened
         .findings

@@ -266,11 +266,17 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         }
     }
     for name in file.overrides.instance_groups.keys() {
+        let control_plane: Vec<String> = k
+            .zones
+            .iter()
+            .take(k.control_plane.count as usize)
+            .map(|z| format!("control-plane-{z}"))
+            .collect();
         let known = k.node_groups.iter().any(|g| &g.name == name)
-            || name == "bastions"
-            || name.starts_with("control-plane-");
+            || (name == "bastions" && k.bastion.is_some())
+            || control_plane.contains(name);
         if !known {
-            out.push((format!("overrides.instanceGroups.{name}"), format!("no instance group {name:?}: expected a node group name, bastions or control-plane-ZONE")));
+            out.push((format!("overrides.instanceGroups.{name}"), format!("no instance group {name:?}: expected a node group name, bastions (with a bastion) or one of the control-plane groups ({})", control_plane.join(", "))));
         }
     }
 }

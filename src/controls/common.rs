@@ -221,8 +221,11 @@ pub fn ensure_file_asset(spec: &mut KopsSpec, name: &str, path: &str, content: &
     if let Value::Sequence(items) = assets {
         match items
             .iter_mut()
-            .find(|a| tree::get_str(a, &["name"]) == Some(name))
-        {
+            // kops keeps the first asset for a path and skips the rest: ours must be that one
+            .find(|a| {
+                tree::get_str(a, &["name"]) == Some(name)
+                    || tree::get_str(a, &["path"]) == Some(path)
+            }) {
             Some(existing) if *existing == asset => {}
             Some(existing) => *existing = asset,
             None => items.push(asset),
@@ -237,8 +240,23 @@ pub fn control_plane_asset<'a>(spec: &'a KopsSpec, path: &str) -> Option<&'a Val
     assets.iter().find(|a| {
         tree::get_str(a, &["path"]) == Some(path)
             && tree::get_str_list(a, &["roles"])
-                .is_some_and(|r| r.iter().any(|x| x == "ControlPlane" || x == "Master"))
+                // no roles: kops ships the file to every role
+                .is_none_or(|r| r.is_empty() || r.iter().any(|x| x == "ControlPlane"))
     })
+}
+
+/// A fileAsset's content as text, decoded when `isBase64` is set.
+pub fn asset_content(asset: &Value) -> Option<String> {
+    use base64::Engine as _;
+    let raw = tree::get_str(asset, &["content"])?;
+    if tree::get_bool(asset, &["isBase64"]) == Some(true) {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(raw.trim())
+            .ok()?;
+        String::from_utf8(bytes).ok()
+    } else {
+        Some(raw.to_string())
+    }
 }
 
 /// `(name, type)` of every subnet of the cluster.
@@ -258,9 +276,16 @@ pub fn subnet_types(spec: &KopsSpec) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// The subnets a group is placed in; a group that names none is placed in all of them.
+/// The subnets a group is placed in; a group that names none is placed, as kops defaults it,
+/// in every subnet but the Utility and DualStack ones.
 pub fn group_subnets(ig: &Value, subnets: &[(String, String)]) -> Vec<String> {
     tree::get_str_list(ig, &["spec", "subnets"])
         .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| subnets.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_else(|| {
+            subnets
+                .iter()
+                .filter(|(_, t)| t != "Utility" && t != "DualStack")
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
 }

@@ -390,6 +390,20 @@ pub fn render(
 
     let before = spec.clone();
     if let Some(o) = &file.overrides.cluster {
+        // a CNI named in the overrides replaces the profile's (kops allows exactly one)
+        let override_cni = o
+            .get("networking")
+            .and_then(Value::as_mapping)
+            .is_some_and(|n| {
+                n.keys()
+                    .filter_map(Value::as_str)
+                    .any(|k| crate::controls::network::network_policy::CNIS.contains(&k))
+            });
+        if override_cni {
+            for cni in crate::controls::network::network_policy::CNIS {
+                tree::remove(spec.cluster_mut(), &["spec", "networking", cni]);
+            }
+        }
         let spec_map = tree::ensure_map(spec.cluster_mut(), &["spec"]);
         let mut target = Value::Mapping(spec_map.clone());
         tree::merge(&mut target, &Value::Mapping(o.clone()));

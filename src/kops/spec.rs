@@ -22,6 +22,12 @@ pub enum SpecError {
     NoCluster { file: String },
     #[error("{file}: {count} Cluster documents found; a kops spec holds exactly one")]
     ManyClusters { file: String, count: usize },
+    #[error("{file}: document {index}: apiVersion {found} is not supported; Palisade reads kops.k8s.io/v1alpha2 (what `kops get all -o yaml` prints)")]
+    Version {
+        file: String,
+        index: usize,
+        found: String,
+    },
     #[error("{file}: document {index}: an InstanceGroup needs metadata.name")]
     UnnamedGroup { file: String, index: usize },
 }
@@ -47,6 +53,17 @@ impl KopsSpec {
             let value = Value::deserialize(de).map_err(|e| yaml_error(file, &e))?;
             if !value.is_null() {
                 docs.push(value);
+            }
+        }
+        for (index, d) in docs.iter().enumerate() {
+            if let Some(v) = tree::get_str(d, &["apiVersion"]).filter(|v| v.starts_with("kops")) {
+                if v != "kops.k8s.io/v1alpha2" && v != "kops/v1alpha2" {
+                    return Err(SpecError::Version {
+                        file: file.to_string(),
+                        index: index + 1,
+                        found: v.to_string(),
+                    });
+                }
             }
         }
         let spec = KopsSpec { docs };

@@ -2,7 +2,9 @@
 
 use serde_yaml::Value;
 
-use crate::controls::common::{cluster_object, control_plane_asset, ensure_file_asset};
+use crate::controls::common::{
+    asset_content, cluster_object, control_plane_asset, ensure_file_asset,
+};
 use crate::controls::{
     ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity,
 };
@@ -108,8 +110,8 @@ impl KopsRule for Rule {
             ));
             return out;
         };
-        let content = tree::get_str(asset, &["content"]).unwrap_or("");
-        out.push(match enforced_level(content) {
+        let content = asset_content(asset).unwrap_or_default();
+        out.push(match enforced_level(&content) {
             Some(l) if rank(&l) >= rank(want) => Check::pass(
                 &object,
                 path,
@@ -137,8 +139,8 @@ impl KopsRule for Rule {
             tree::get_str(c, &["spec", "kubeAPIServer", "admissionControlConfigFile"])
         {
             let level = control_plane_asset(spec, file)
-                .and_then(|a| tree::get_str(a, &["content"]))
-                .and_then(enforced_level);
+                .and_then(asset_content)
+                .and_then(|c| enforced_level(&c));
             if file != CONFIG_PATH && level.is_some_and(|l| rank(&l) >= rank(&want)) {
                 return drop_disable(spec);
             }

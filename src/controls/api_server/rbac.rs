@@ -19,9 +19,9 @@ pub static CONTROL: Control = Control {
         Reference { benchmark: "cis-1.10", id: "1.2.6" },
         Reference { benchmark: "cis-1.10", id: "1.2.7" },
         Reference { benchmark: "cis-1.10", id: "1.2.8" },
+        Reference { benchmark: "cis-1.8", id: "1.2.6" },
         Reference { benchmark: "cis-1.8", id: "1.2.7" },
         Reference { benchmark: "cis-1.8", id: "1.2.8" },
-        Reference { benchmark: "cis-1.8", id: "1.2.9" },
     ],
     kops_fields: &["spec.authorization.rbac", "spec.kubeAPIServer.authorizationMode"],
     detection: "Fails when spec.authorization is missing or names alwaysAllow (kops 1.35 and \

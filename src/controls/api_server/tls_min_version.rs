@@ -94,7 +94,8 @@ fn scopes(spec: &KopsSpec) -> Vec<(usize, Vec<&'static str>)> {
                 out.push((i, vec!["spec", "masterKubelet"]));
             }
         } else if crate::kops::spec::is_kind(doc, "InstanceGroup")
-            && tree::get(doc, &["spec", "kubelet", "tlsMinVersion"]).is_some()
+            && (tree::get(doc, &["spec", "kubelet", "tlsMinVersion"]).is_some()
+                || tree::get(doc, &["spec", "kubelet", "tlsCipherSuites"]).is_some())
         {
             out.push((i, vec!["spec", "kubelet"]));
         }

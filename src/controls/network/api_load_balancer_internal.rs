@@ -47,8 +47,9 @@ impl KopsRule for Rule {
         ]
     }
 
-    fn apply(&self, spec: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
-        let has_private = tree::get(spec.cluster(), &["spec", "subnets"])
+    fn apply(&self, spec: &mut KopsSpec, _: &Params, ctx: &ApplyCtx) -> Result<(), String> {
+        let c = spec.cluster();
+        let has_private = tree::get(c, &["spec", "subnets"])
             .and_then(|s| s.as_sequence())
             .is_some_and(|s| {
                 s.iter()
@@ -60,11 +61,25 @@ impl KopsRule for Rule {
                     .into(),
             );
         }
+        let has_lb = tree::get(c, &["spec", "api", "loadBalancer"]).is_some();
+        if ctx.mode == crate::controls::Mode::Harden && !has_lb {
+            return Err("the API is published without a load balancer; adding an internal one moves the API endpoint, which is a migration".into());
+        }
+        let c = spec.cluster_mut();
         tree::set(
-            spec.cluster_mut(),
+            c,
             &["spec", "api", "loadBalancer", "type"],
             "Internal".into(),
         );
+        // kops fills an empty class with Classic (rejected since 1.37), and forbids
+        // useForInternalApi with an internal NLB
+        tree::set(
+            c,
+            &["spec", "api", "loadBalancer", "class"],
+            "Network".into(),
+        );
+        tree::remove(c, &["spec", "api", "loadBalancer", "useForInternalApi"]);
+        tree::remove(c, &["spec", "api", "dns"]);
         Ok(())
     }
 }

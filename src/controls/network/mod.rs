@@ -78,6 +78,12 @@ pub fn apply_access(
     check: Check,
     hint: &str,
 ) -> Result<(), String> {
+    if let Some(open) = given.iter().find(|c| is_open(c)) {
+        return Err(format!(
+            "{open} would open {} to the whole internet; name narrower networks",
+            path.join(".")
+        ));
+    }
     if !given.is_empty() {
         tree::set(spec.cluster_mut(), path, tree::str_seq(given));
         return Ok(());

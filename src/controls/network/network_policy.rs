@@ -50,37 +50,66 @@ pub static CONTROL: Control = Control {
 
 struct Rule;
 
+/// Every networking key that names a CNI (kops allows exactly one; networkID, subnets… are not CNIs).
+pub const CNIS: &[&str] = &[
+    "calico",
+    "cilium",
+    "flannel",
+    "kopeio",
+    "amazonvpc",
+    "cni",
+    "kubenet",
+    "external",
+    "gce",
+    "canal",
+    "weave",
+    "romana",
+    "kuberouter",
+    "lyftvpc",
+    "classic",
+    "kindnet",
+];
+
+fn cni_names(spec: &KopsSpec) -> Vec<String> {
+    tree::get(spec.cluster(), &["spec", "networking"])
+        .and_then(Value::as_mapping)
+        .map(|net| {
+            net.keys()
+                .filter_map(Value::as_str)
+                .filter(|k| CNIS.contains(k))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn cni_name(spec: &KopsSpec) -> Option<String> {
-    let net = tree::get(spec.cluster(), &["spec", "networking"])?.as_mapping()?;
-    // kops allows exactly one CNI key; other keys (networkID, subnets…) are not CNIs
-    const CNIS: &[&str] = &[
-        "calico",
-        "cilium",
-        "flannel",
-        "kopeio",
-        "amazonvpc",
-        "cni",
-        "kubenet",
-        "external",
-        "gce",
-        "canal",
-        "weave",
-        "romana",
-        "kuberouter",
-        "lyftvpc",
-        "classic",
-    ];
-    net.keys()
-        .filter_map(Value::as_str)
-        .find(|k| CNIS.contains(k))
-        .map(str::to_string)
+    cni_names(spec).into_iter().next()
 }
 
 impl KopsRule for Rule {
     fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
         let object = cluster_object(spec);
         let path = "spec.networking";
+        let all = cni_names(spec);
+        if all.len() > 1 {
+            return vec![Check::fail(
+                &object,
+                path,
+                format!(
+                    "more than one CNI is set ({}); kops allows exactly one",
+                    all.join(", ")
+                ),
+            )];
+        }
         let check = match cni_name(spec).as_deref() {
+            Some("kuberouter") => Check::pass(&object, path, "kube-router runs a NetworkPolicy controller"),
+            Some("kindnet") => Check::new(
+                crate::controls::Verdict::Unknown,
+                &object,
+                path,
+                "whether kindnet enforces NetworkPolicy depends on its version; Palisade cannot tell from the spec",
+            ),
             Some("calico") => Check::pass(&object, path, "Calico enforces NetworkPolicy"),
             Some("cilium") => {
                 match tree::get_str(

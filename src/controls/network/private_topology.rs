@@ -37,11 +37,7 @@ impl KopsRule for Rule {
             let placed = group_subnets(ig, &subnets);
             let public: Vec<&str> = placed
                 .iter()
-                .filter(|name| {
-                    subnets
-                        .iter()
-                        .any(|(n, t)| n == *name && (t == "Public" || t == "DualStack"))
-                })
+                .filter(|name| subnets.iter().any(|(n, t)| n == *name && t == "Public"))
                 .map(String::as_str)
                 .collect();
             out.push(if public.is_empty() {

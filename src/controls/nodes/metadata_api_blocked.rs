@@ -46,7 +46,7 @@ impl KopsRule for Rule {
                     (Some(t), _) if t != "required" => {
                         Check::fail(&object, "spec.instanceMetadata.httpTokens", format!("httpTokens is {t}: IMDSv1 answers any process, pods included"))
                     }
-                    (_, Some(h)) if h > 1 => Check::fail(
+                    (_, Some(h)) if !(1..=1).contains(&h) => Check::fail(
                         &object,
                         "spec.instanceMetadata.httpPutResponseHopLimit",
                         format!("httpPutResponseHopLimit is {h}: the token reaches pods one hop away"),
