@@ -281,12 +281,12 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     }
 }
 
+/// A full `MAJOR.MINOR.PATCH` version and nothing more, as a cluster file must name it.
 fn parse_version(v: &str) -> Option<(u32, u32)> {
-    let mut parts = v.trim_start_matches('v').split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    let patch: Option<u32> = parts.next().and_then(|p| p.parse().ok());
-    (patch.is_some() && parts.next().is_none()).then_some((major, minor))
+    match crate::kops::spec::kubernetes_version(v)? {
+        (major, minor, Some(_)) if v.split('.').count() == 3 => Some((major, minor)),
+        _ => None,
+    }
 }
 
 fn waivers(file: &ClusterFile, today: Date, out: &mut Problems) {

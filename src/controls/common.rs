@@ -196,10 +196,7 @@ impl KopsRule for KubeletRule {
 /// `(major, minor)` of `spec.kubernetesVersion` (`1.34.1`, `v1.34.1`), if it parses.
 pub fn kubernetes_minor(spec: &KopsSpec) -> Option<(u32, u32)> {
     let v = tree::get_str(spec.cluster(), &["spec", "kubernetesVersion"])?;
-    let mut parts = v.trim_start_matches('v').split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    Some((major, minor))
+    crate::kops::spec::kubernetes_version(v).map(|(major, minor, _)| (major, minor))
 }
 
 /// Ensures a fileAsset `name` with `content` at `path` for the control plane, replacing an

@@ -15,19 +15,15 @@ pub fn is_open(cidr: &str) -> bool {
         .is_ok_and(|n| n.prefix_len() == 0)
 }
 
-/// An entry kops accepts in an access list: a canonical CIDR or an AWS prefix list id.
+/// An entry kops accepts in an access list: a canonical CIDR (checked as the cluster file checks
+/// one) or an AWS prefix list id.
 pub fn entry_problem(entry: &str) -> Option<String> {
     if entry.starts_with("pl-") {
         return None;
     }
-    match entry.parse::<ipnet::IpNet>() {
-        Ok(n) if n.trunc() == n => None,
-        Ok(n) => Some(format!(
-            "{entry} has host bits set (kops rejects it); did you mean {}?",
-            n.trunc()
-        )),
-        Err(_) => Some(format!("{entry} is not a CIDR or a prefix list id")),
-    }
+    crate::cluster_file::Cidr::parse(entry)
+        .err()
+        .map(|why| format!("{why}; an AWS prefix list id (pl-…) is accepted too"))
 }
 
 /// Judges an access list (`kubernetesApiAccess`, `sshAccess`).
