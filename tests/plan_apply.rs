@@ -344,62 +344,8 @@ fn two_applies_racing_one_wins_nothing_is_lost() {
 #[test]
 fn store_compare_and_swap_under_contention() {
     let dir = tempfile::tempdir().expect("tmp");
-    let u = url(dir.path());
-    let store = FileStore::open(&u, dir.path().to_path_buf()).expect("open");
-    store
-        .put("c/counter", b"0", &Precondition::Absent)
-        .expect("init");
-    let barrier = Arc::new(Barrier::new(8));
-    let handles: Vec<_> = (0..8)
-        .map(|_| {
-            let (b, u, root) = (barrier.clone(), u.clone(), dir.path().to_path_buf());
-            std::thread::spawn(move || {
-                let s = FileStore::open(&u, root).expect("open");
-                b.wait();
-                let mut conflicts = 0;
-                for _ in 0..10 {
-                    loop {
-                        let o = s.get("c/counter").expect("get").expect("present");
-                        let n: u32 = String::from_utf8_lossy(&o.data).parse().expect("number");
-                        match s.put(
-                            "c/counter",
-                            (n + 1).to_string().as_bytes(),
-                            &Precondition::Matches(o.version),
-                        ) {
-                            Ok(_) => break,
-                            Err(StoreError::Conflict { .. }) => conflicts += 1,
-                            Err(e) => panic!("{e}"),
-                        }
-                    }
-                }
-                conflicts
-            })
-        })
-        .collect();
-    let _conflicts: u32 = handles.into_iter().map(|h| h.join().expect("thread")).sum();
-    let o = store.get("c/counter").expect("get").expect("present");
-    assert_eq!(o.data, b"80");
-
-    let barrier = Arc::new(Barrier::new(8));
-    let winners: usize = (0..8)
-        .map(|i| {
-            let (b, u, root) = (barrier.clone(), u.clone(), dir.path().to_path_buf());
-            std::thread::spawn(move || {
-                let s = FileStore::open(&u, root).expect("open");
-                b.wait();
-                s.put(
-                    "c/created",
-                    format!("{i}").as_bytes(),
-                    &Precondition::Absent,
-                )
-                .is_ok()
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|h| usize::from(h.join().expect("thread")))
-        .sum();
-    assert_eq!(winners, 1);
+    let (u, root) = (url(dir.path()), dir.path().to_path_buf());
+    common::check_compare_and_swap(move || FileStore::open(&u, root.clone()).expect("open"));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::{bucket, moto, palisade, plan_for, text, Hooked};
 use palisade::apply::apply;
 use palisade::kops::tree;
-use palisade::state::{FileStore, Precondition, S3Options, S3Store, StateStore, StoreError};
+use palisade::state::{FileStore, S3Options, S3Store, StateStore};
 
 fn s3(url: &str, bucket: &str, prefix: &str) -> S3Store {
     S3Store::open(
@@ -97,63 +97,7 @@ fn plan_apply_plan_over_s3_matches_the_file_store() {
 fn s3_compare_and_swap_under_contention() {
     let b = bucket("cas");
     let url = format!("s3://{b}");
-    let store = s3(&url, &b, "");
-    store
-        .put("c/counter", b"0", &Precondition::Absent)
-        .expect("init");
-    let barrier = Arc::new(Barrier::new(8));
-    let handles: Vec<_> = (0..8)
-        .map(|_| {
-            let (barrier, url, b) = (barrier.clone(), url.clone(), b.clone());
-            std::thread::spawn(move || {
-                let s = s3(&url, &b, "");
-                barrier.wait();
-                for _ in 0..10 {
-                    loop {
-                        let o = s.get("c/counter").expect("get").expect("present");
-                        let n: u32 = String::from_utf8_lossy(&o.data).parse().expect("number");
-                        match s.put(
-                            "c/counter",
-                            (n + 1).to_string().as_bytes(),
-                            &Precondition::Matches(o.version),
-                        ) {
-                            Ok(_) => break,
-                            Err(StoreError::Conflict { .. }) => continue,
-                            Err(e) => panic!("{e}"),
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().expect("thread");
-    }
-    assert_eq!(
-        store.get("c/counter").expect("get").expect("present").data,
-        b"80"
-    );
-
-    let barrier = Arc::new(Barrier::new(8));
-    let winners: usize = (0..8)
-        .map(|i| {
-            let (barrier, url, b) = (barrier.clone(), url.clone(), b.clone());
-            std::thread::spawn(move || {
-                let s = s3(&url, &b, "");
-                barrier.wait();
-                s.put(
-                    "c/created",
-                    format!("{i}").as_bytes(),
-                    &Precondition::Absent,
-                )
-                .is_ok()
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|h| usize::from(h.join().expect("thread")))
-        .sum();
-    assert_eq!(winners, 1);
+    common::check_compare_and_swap(move || s3(&url, &b, ""));
 }
 
 #[test]

@@ -156,3 +156,73 @@ impl<S: palisade::state::StateStore> palisade::state::StateStore for Hooked<'_, 
         self.inner.lock(cluster)
     }
 }
+
+/// The compare-and-swap contract of a store under contention: 8 threads × 10 read-and-increment
+/// writes end at exactly 80, and of 8 simultaneous create-only writes exactly one wins. `open`
+/// gives each thread a store of its own on the same backing.
+pub fn check_compare_and_swap<S, F>(open: F)
+where
+    S: palisade::state::StateStore,
+    F: Fn() -> S + Send + Sync + 'static,
+{
+    use palisade::state::{Precondition, StoreError};
+    use std::sync::{Arc, Barrier};
+    let open = Arc::new(open);
+    open()
+        .put("c/counter", b"0", &Precondition::Absent)
+        .expect("init");
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (barrier, open) = (barrier.clone(), open.clone());
+            std::thread::spawn(move || {
+                let s = open();
+                barrier.wait();
+                for _ in 0..10 {
+                    loop {
+                        let o = s.get("c/counter").expect("get").expect("present");
+                        let n: u32 = String::from_utf8_lossy(&o.data).parse().expect("number");
+                        match s.put(
+                            "c/counter",
+                            (n + 1).to_string().as_bytes(),
+                            &Precondition::Matches(o.version),
+                        ) {
+                            Ok(_) => break,
+                            Err(StoreError::Conflict { .. }) => continue,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    assert_eq!(
+        open().get("c/counter").expect("get").expect("present").data,
+        b"80"
+    );
+
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (barrier, open) = (barrier.clone(), open.clone());
+            std::thread::spawn(move || {
+                let s = open();
+                barrier.wait();
+                s.put(
+                    "c/created",
+                    format!("{i}").as_bytes(),
+                    &Precondition::Absent,
+                )
+                .is_ok()
+            })
+        })
+        .collect();
+    let winners: usize = handles
+        .into_iter()
+        .map(|h| usize::from(h.join().expect("thread")))
+        .sum();
+    assert_eq!(winners, 1);
+}
