@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod cluster_file;
 pub mod controls;
+pub mod gke;
 pub mod kops;
 pub mod plan;
 pub mod profile;

@@ -5,7 +5,7 @@ mod finding;
 mod formats;
 mod report;
 
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluate_gke};
 pub use finding::{Finding, WaiverNote};
 pub use formats::{to_junit, to_sarif};
 pub use report::{Report, Summary, FORMAT_VERSION};

@@ -31,6 +31,9 @@ pub struct Args {
     /// The kops binary (default: `kops` on PATH).
     #[arg(long = "kops-bin", default_value = "kops")]
     kops_bin: PathBuf,
+    /// GKE: another container v1 endpoint (anonymous credentials); default as for plan.
+    #[arg(long = "gke-endpoint")]
+    gke_endpoint: Option<String>,
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
@@ -49,6 +52,13 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 .file
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
+            let loaded = super::common::load_cluster_file(&file, &[])?;
+            if loaded.file.gke.is_some() {
+                if a.state.is_some() || a.run_kops || a.state_kms_key.is_some() {
+                    anyhow::bail!("--state, --state-kms-key and --run-kops are for kops clusters");
+                }
+                return super::gke::apply_file(&loaded, a.gke_endpoint.as_deref(), a.yes, o);
+            }
             plan_cluster_file(&file, a.state.as_deref(), a.state_kms_key.clone(), o)?
         }
     };

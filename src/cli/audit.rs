@@ -8,7 +8,7 @@ use crate::audit::{evaluate, Report};
 use crate::controls::Severity;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name"])))]
+#[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name", "gke_json", "gke"])))]
 pub struct Args {
     /// A cluster file: audits what it renders to.
     #[arg(short = 'f', long = "file")]
@@ -34,6 +34,17 @@ pub struct Args {
     /// tagged KubernetesCluster=NAME, and the ports its security groups open.
     #[arg(long = "live")]
     live: bool,
+    /// GKE clusters as `gcloud container clusters describe --format=json` prints them: files,
+    /// or directories of *.json files.
+    #[arg(long = "gke-json", num_args = 1..)]
+    gke_json: Vec<PathBuf>,
+    /// A live GKE cluster: projects/PROJECT/locations/LOCATION/clusters/NAME.
+    #[arg(long = "gke")]
+    gke: Option<String>,
+    /// Another container v1 endpoint for --gke (anonymous credentials); default
+    /// $PALISADE_GKE_ENDPOINT, else Google's with Application Default Credentials.
+    #[arg(long = "gke-endpoint", requires = "gke")]
+    gke_endpoint: Option<String>,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -41,6 +52,22 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    if !a.gke_json.is_empty() || a.gke.is_some() {
+        if a.live {
+            anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
+        }
+        return super::gke::audit(
+            super::gke::AuditArgs {
+                json: &a.gke_json,
+                live: a.gke.as_deref(),
+                endpoint: a.gke_endpoint.as_deref(),
+                profile: &a.profile,
+                output: a.output,
+                fail_on: a.fail_on,
+            },
+            o,
+        );
+    }
     // (source, profile, spec, findings)
     let (source, profile, spec, findings) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {
@@ -65,6 +92,12 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(super::common::DEFAULT_FILE));
             let loaded = load_cluster_file(&path, &a.profile)?;
+            if loaded.file.gke.is_some() {
+                if a.live {
+                    anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
+                }
+                return super::gke::audit_file(&loaded, &path, a.output, a.fail_on, o);
+            }
             let rendered = render_loaded(&loaded)?;
             (
                 path.display().to_string(),

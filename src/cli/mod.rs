@@ -9,6 +9,7 @@ mod common;
 mod completions;
 mod controls;
 pub mod exit;
+mod gke;
 mod harden;
 mod init;
 pub mod output;
@@ -42,11 +43,13 @@ pub struct Cli {
 pub enum Command {
     /// Write a first cluster file: a wizard, or flags with --no-input. Never applies.
     Init(Box<init::Args>),
-    /// Print the provider input for a cluster file: kops Cluster + InstanceGroup documents.
+    /// Print the provider input for a cluster file: kops Cluster + InstanceGroup documents, or
+    /// the GKE CreateClusterRequest.
     Render(render::Args),
-    /// Show what apply would write to the state store, field by field, and why.
+    /// Show what apply would write to the state store (kops) or which API calls it would make
+    /// (GKE), field by field, and why.
     Plan(plan::Args),
-    /// Write the cluster file (or a saved plan) to the state store.
+    /// Write the cluster file (or a saved plan) to the state store, or make the GKE calls.
     Apply(apply::Args),
     /// Add a new key ahead of the old ones in the cluster's encryptionconfig secret.
     RotateEncryptionKey(rotate::Args),

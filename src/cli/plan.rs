@@ -31,9 +31,26 @@ pub struct Args {
     /// The kops binary (default: `kops` on PATH).
     #[arg(long = "kops-bin", default_value = "kops")]
     kops_bin: PathBuf,
+    /// GKE: another container v1 endpoint (anonymous credentials), e.g. a test server;
+    /// default $PALISADE_GKE_ENDPOINT, else Google's with Application Default Credentials.
+    #[arg(long = "gke-endpoint")]
+    gke_endpoint: Option<String>,
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let loaded = super::common::load_cluster_file(&a.file, &[])?;
+    if loaded.file.gke.is_some() {
+        if a.out.is_some() || a.kops_preview || a.state.is_some() {
+            anyhow::bail!("--out, --state and --kops-preview are for kops clusters; a GKE plan is made against the live cluster each time");
+        }
+        return super::gke::plan_file(
+            &loaded,
+            a.gke_endpoint.as_deref(),
+            a.output,
+            a.detailed_exitcode,
+            o,
+        );
+    }
     let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref(), None, o)?;
     if let Some(path) = &a.out {
         let text = serde_json::to_string_pretty(&plan)?;

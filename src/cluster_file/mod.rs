@@ -55,6 +55,7 @@ pub struct ClusterFile {
     #[serde(default)]
     pub profile: ProfileRefs,
     pub kops: Option<KopsSection>,
+    pub gke: Option<GkeSection>,
     #[serde(default)]
     pub access: Access,
     #[serde(default)]
@@ -125,6 +126,74 @@ pub struct NodeGroup {
     /// Zones of this group; all of `kops.zones` when unset.
     #[serde(default)]
     pub zones: Option<Vec<String>>,
+}
+
+/// A GKE Standard cluster, created and remediated through the container v1 API.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GkeSection {
+    /// Project id, e.g. `acme-prod`.
+    pub project: String,
+    /// A region (regional cluster, the recommended kind) or a zone.
+    pub location: String,
+    /// VPC network name, or its full `projects/P/global/networks/N` path.
+    pub network: String,
+    /// Subnetwork name, or its full `projects/P/regions/R/subnetworks/S` path.
+    pub subnetwork: String,
+    /// Secondary range of the subnetwork for pods (VPC-native).
+    #[serde(default = "pods_range")]
+    pub pods_range: String,
+    /// Secondary range of the subnetwork for services.
+    #[serde(default = "services_range")]
+    pub services_range: String,
+    /// `regular` (default), `stable`, `rapid` or `extended`.
+    #[serde(default = "regular")]
+    pub release_channel: String,
+    /// What enforces NetworkPolicy: `calico` (default) or `dataplane-v2`. Neither can be
+    /// switched on an existing cluster without re-creating nodes (Dataplane V2: a new cluster).
+    #[serde(default = "calico")]
+    pub network_policy: String,
+    /// Cloud KMS key for application-layer secrets encryption:
+    /// `projects/P/locations/L/keyRings/R/cryptoKeys/K`, in the cluster's location.
+    #[serde(default)]
+    pub secrets_kms_key: Option<String>,
+    /// Service account the nodes run as (not the Compute Engine default); per pool override.
+    #[serde(default)]
+    pub node_service_account: Option<String>,
+    pub node_pools: Vec<GkeNodePool>,
+}
+
+fn pods_range() -> String {
+    "pods".into()
+}
+fn services_range() -> String {
+    "services".into()
+}
+fn regular() -> String {
+    "regular".into()
+}
+fn calico() -> String {
+    "calico".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GkeNodePool {
+    pub name: String,
+    pub machine_type: String,
+    /// Nodes per zone the autoscaler keeps at least.
+    pub min_nodes: u32,
+    /// Nodes per zone the autoscaler may grow to.
+    pub max_nodes: u32,
+    #[serde(default = "disk_size")]
+    pub disk_size_gb: u32,
+    /// Overrides `gke.nodeServiceAccount` for this pool.
+    #[serde(default)]
+    pub service_account: Option<String>,
+}
+
+fn disk_size() -> u32 {
+    100
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{ClusterFile, Date, KopsSection, API_VERSION};
+use super::{ClusterFile, Date, GkeSection, KopsSection, API_VERSION};
 use crate::controls;
 
 type Problems = Vec<(String, String)>;
@@ -37,14 +37,22 @@ pub fn validate(file: &ClusterFile, today: Date) -> Problems {
             ));
         }
     }
-    match &file.kops {
-        Some(k) => {
+    match (&file.kops, &file.gke) {
+        (Some(k), None) => {
             cluster_name(&file.name, k.dns_zone.as_deref(), &mut out);
             kops_section(k, file, &mut out);
         }
-        None => out.push((
+        (None, Some(g)) => {
+            gke_cluster_name(&file.name, &mut out);
+            gke_section(g, &mut out);
+        }
+        (Some(_), Some(_)) => out.push((
+            "gke".into(),
+            "a cluster file describes one cluster: keep either `kops:` or `gke:`, not both".into(),
+        )),
+        (None, None) => out.push((
             "name".into(),
-            "no provider section: add `kops:` (cloud, region, zones, …)".into(),
+            "no provider section: add `kops:` (cloud, region, zones, …) or `gke:` (project, location, …)".into(),
         )),
     }
     waivers(file, today, &mut out);
@@ -93,6 +101,187 @@ fn cluster_name(name: &str, dns_zone: Option<&str>, out: &mut Problems) {
             "name"
         };
         out.push((field.into(), p));
+    }
+}
+
+/// GKE cluster names: lowercase letters, digits and '-', starting with a letter, at most 40.
+fn gke_cluster_name(name: &str, out: &mut Problems) {
+    let ok = name.len() <= 40
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && is_dns_label(name);
+    if !ok {
+        out.push((
+            "name".into(),
+            format!("GKE cluster name {name:?} must start with a lowercase letter, hold only lowercase letters, digits and '-', not end with '-', and be at most 40 characters"),
+        ));
+    }
+}
+
+fn gke_section(g: &GkeSection, out: &mut Problems) {
+    let project_ok = (6..=30).contains(&g.project.len())
+        && g.project.starts_with(|c: char| c.is_ascii_lowercase())
+        && is_dns_label(&g.project);
+    if !project_ok {
+        out.push((
+            "gke.project".into(),
+            format!("{:?} is not a project id (6-30 lowercase letters, digits and '-', starting with a letter)", g.project),
+        ));
+    }
+    if !is_gke_location(&g.location) {
+        out.push((
+            "gke.location".into(),
+            format!(
+                "{:?} is not a region or zone (expected like europe-west1 or europe-west1-b)",
+                g.location
+            ),
+        ));
+    }
+    for (field, value, kind) in [
+        ("gke.network", &g.network, "networks"),
+        ("gke.subnetwork", &g.subnetwork, "subnetworks"),
+    ] {
+        let last = value.rsplit('/').next().unwrap_or("");
+        if !is_dns_label(last) || (value.contains('/') && !value.contains(&format!("/{kind}/"))) {
+            out.push((
+                field.into(),
+                format!(
+                    "{value:?} is not a {} name or path",
+                    &kind[..kind.len() - 1]
+                ),
+            ));
+        }
+    }
+    for (field, value) in [
+        ("gke.podsRange", &g.pods_range),
+        ("gke.servicesRange", &g.services_range),
+    ] {
+        if !is_dns_label(value) {
+            out.push((
+                field.into(),
+                format!("{value:?} is not a secondary range name"),
+            ));
+        }
+    }
+    if g.pods_range == g.services_range {
+        out.push((
+            "gke.servicesRange".into(),
+            "pods and services need two different secondary ranges".into(),
+        ));
+    }
+    if !["regular", "stable", "rapid", "extended"].contains(&g.release_channel.as_str()) {
+        out.push((
+            "gke.releaseChannel".into(),
+            format!(
+                "release channel {:?}: expected regular, stable, rapid or extended",
+                g.release_channel
+            ),
+        ));
+    }
+    if !["calico", "dataplane-v2"].contains(&g.network_policy.as_str()) {
+        out.push((
+            "gke.networkPolicy".into(),
+            format!(
+                "network policy engine {:?}: expected calico or dataplane-v2",
+                g.network_policy
+            ),
+        ));
+    }
+    if let Some(key) = &g.secrets_kms_key {
+        if !is_kms_key(key) {
+            out.push((
+                "gke.secretsKmsKey".into(),
+                format!("{key:?} is not a Cloud KMS key name; expected projects/P/locations/L/keyRings/R/cryptoKeys/K"),
+            ));
+        }
+    }
+    if let Some(sa) = &g.node_service_account {
+        service_account("gke.nodeServiceAccount".into(), sa, out);
+    }
+    if g.node_pools.is_empty() {
+        out.push((
+            "gke.nodePools".into(),
+            "at least one node pool is needed".into(),
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for (i, p) in g.node_pools.iter().enumerate() {
+        let here = format!("gke.nodePools[{i}]");
+        if !is_dns_label(&p.name) || p.name.len() > 40 {
+            out.push((
+                format!("{here}.name"),
+                format!(
+                    "node pool name {:?} must be a DNS label of at most 40 characters",
+                    p.name
+                ),
+            ));
+        }
+        if !names.insert(p.name.as_str()) {
+            out.push((
+                format!("{here}.name"),
+                format!(
+                    "duplicate node pool name {:?}; names must be unique",
+                    p.name
+                ),
+            ));
+        }
+        if p.min_nodes > p.max_nodes {
+            out.push((
+                format!("{here}.minNodes"),
+                format!("minNodes {} is above maxNodes {}", p.min_nodes, p.max_nodes),
+            ));
+        }
+        if p.max_nodes == 0 {
+            out.push((
+                format!("{here}.maxNodes"),
+                "maxNodes must be at least 1".into(),
+            ));
+        }
+        if p.disk_size_gb < 10 {
+            out.push((
+                format!("{here}.diskSizeGb"),
+                format!("diskSizeGb {} is below GKE's minimum of 10", p.disk_size_gb),
+            ));
+        }
+        if let Some(sa) = &p.service_account {
+            service_account(format!("{here}.serviceAccount"), sa, out);
+        }
+    }
+}
+
+fn is_gke_location(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let region_ok = parts.len() >= 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && !parts[0].is_empty()
+        && parts[1]
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && parts[1].ends_with(|c: char| c.is_ascii_digit());
+    region_ok
+        && (parts.len() == 2
+            || (parts.len() == 3
+                && parts[2].len() == 1
+                && parts[2].bytes().all(|b| b.is_ascii_lowercase())))
+}
+
+fn is_kms_key(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('/').collect();
+    parts.len() == 8
+        && parts[0] == "projects"
+        && parts[2] == "locations"
+        && parts[4] == "keyRings"
+        && parts[6] == "cryptoKeys"
+        && [1, 3, 5, 7].iter().all(|&i| !parts[i].is_empty())
+}
+
+fn service_account(field: String, sa: &str, out: &mut Problems) {
+    if sa == "default" || sa.ends_with("-compute@developer.gserviceaccount.com") {
+        out.push((field, format!("{sa:?} is the Compute Engine default service account (Editor on the project); name a service account made for the nodes")));
+    } else if !sa.contains('@') || !sa.ends_with(".gserviceaccount.com") {
+        out.push((
+            field,
+            format!("{sa:?} is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)"),
+        ));
     }
 }
 

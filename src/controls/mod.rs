@@ -5,6 +5,7 @@
 //! hold that whatever apply produces passes check.
 
 mod common;
+mod gke_common;
 mod params;
 mod registry;
 mod types;
@@ -15,7 +16,10 @@ pub mod logging;
 pub mod network;
 pub mod nodes;
 pub mod secrets;
+pub mod workloads;
 
 pub use params::{ParamSpec, ParamValue, Params};
 pub use registry::{all, find};
-pub use types::{ApplyCtx, Check, Control, KopsRule, Mode, Reference, Severity, Verdict};
+pub use types::{
+    ApplyCtx, Check, Control, GkeRule, KopsRule, Mode, NotOnKops, Reference, Severity, Verdict,
+};

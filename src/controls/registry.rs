@@ -1,7 +1,7 @@
 //! The one list of controls. Adding a control adds one line here.
 
 use super::types::Control;
-use super::{api_server, kubelet, logging, network, nodes, secrets};
+use super::{api_server, kubelet, logging, network, nodes, secrets, workloads};
 
 static ALL: &[&Control] = &[
     &api_server::rbac::CONTROL,
@@ -25,6 +25,23 @@ static ALL: &[&Control] = &[
     &api_server::profiling_disabled::CONTROL,
     &api_server::tls_min_version::CONTROL,
     &api_server::pod_security_admission::CONTROL,
+    // GKE only
+    &api_server::basic_auth_off::CONTROL,
+    &api_server::client_certificate_off::CONTROL,
+    &api_server::insecure_rbac_bindings_off::CONTROL,
+    &network::vpc_native::CONTROL,
+    &network::private_endpoint::CONTROL,
+    &network::intranode_visibility::CONTROL,
+    &nodes::shielded_nodes::CONTROL,
+    &nodes::secure_boot::CONTROL,
+    &nodes::integrity_monitoring::CONTROL,
+    &nodes::node_service_account::CONTROL,
+    &nodes::cos_containerd::CONTROL,
+    &nodes::node_auto_upgrade::CONTROL,
+    &nodes::node_auto_repair::CONTROL,
+    &nodes::release_channel::CONTROL,
+    &workloads::binary_authorization::CONTROL,
+    &workloads::security_posture::CONTROL,
 ];
 
 /// Every control, in catalogue order.

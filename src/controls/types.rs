@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::params::{ParamSpec, Params};
+use crate::gke::{ClusterView, GkeCtx};
 use crate::kops::{Cloud, KopsSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -141,6 +142,38 @@ pub trait KopsRule: Sync {
     fn apply(&self, spec: &mut KopsSpec, params: &Params, ctx: &ApplyCtx) -> Result<(), String>;
 }
 
+/// The GKE half of a control: judges a `Cluster` (JSON, enum names) and sets the fields of the
+/// `Cluster` of a `CreateClusterRequest`.
+pub trait GkeRule: Sync {
+    /// The `Cluster` fields it sets and checks (paths, `nodePools[].` for every pool).
+    fn fields(&self) -> &'static [&'static str];
+    /// Judges the cluster; one check per object looked at (the cluster, or each node pool).
+    fn check(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check>;
+    /// Sets the fields the control needs in the desired cluster. `Err` says what input is
+    /// missing (a KMS key, a node service account).
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        params: &Params,
+        ctx: &GkeCtx,
+    ) -> Result<(), String>;
+}
+
+/// The kops half of a control that means nothing on kops (its check says not-applicable).
+pub struct NotOnKops;
+
+impl KopsRule for NotOnKops {
+    fn clouds(&self) -> &'static [Cloud] {
+        &[]
+    }
+    fn check(&self, _: &KopsSpec, _: &Params) -> Vec<Check> {
+        Vec::new()
+    }
+    fn apply(&self, _: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// One control of the catalogue.
 pub struct Control {
     /// Stable, readable id; never renamed (a snapshot test guards the list).
@@ -159,6 +192,8 @@ pub struct Control {
     pub detection: &'static str,
     pub params: &'static [ParamSpec],
     pub kops: &'static dyn KopsRule,
+    /// The GKE half; `None` for a control that only means something on kops.
+    pub gke: Option<&'static dyn GkeRule>,
 }
 
 impl Control {
@@ -180,6 +215,19 @@ impl Control {
         self.kops.check(spec, params)
     }
 
+    /// The control's GKE check; not-applicable for a kops-only control.
+    pub fn check_gke(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check> {
+        match self.gke {
+            Some(rule) => rule.check(cluster, params),
+            None => vec![Check::new(
+                Verdict::NotApplicable,
+                &cluster.object(),
+                "",
+                format!("{} applies to kops clusters only", self.id),
+            )],
+        }
+    }
+
     /// The control's apply; a no-op on clouds it does not apply to.
     pub fn apply_kops(
         &self,
@@ -195,6 +243,9 @@ impl Control {
 }
 
 fn cloud_list(clouds: &[Cloud]) -> String {
+    if clouds.is_empty() {
+        return "GKE".into();
+    }
     clouds
         .iter()
         .map(|c| match c {

@@ -226,3 +226,4 @@ where
         .sum();
     assert_eq!(winners, 1);
 }
+pub mod gke_fake;

@@ -1,6 +1,7 @@
 //! `apiserver-anonymous-auth`: requests without credentials are rejected by the API server.
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
+use crate::controls::gke_common::{ClusterFields, GkeField};
 use crate::controls::{Control, Reference, Severity};
 use crate::kops::Cloud;
 
@@ -28,8 +29,11 @@ pub static CONTROL: Control = Control {
         },
     ],
     kops_fields: &["spec.kubeAPIServer.anonymousAuth"],
-    detection: "Fails when spec.kubeAPIServer.anonymousAuth is true. Unset passes: kops' API \
+    detection: concat!(
+        "Fails when spec.kubeAPIServer.anonymousAuth is true. Unset passes: kops' API \
                 server builder sets it to false.",
+        " GKE: fails unless anonymousAuthenticationConfig.mode is LIMITED (anonymous requests reach only the health-check endpoints); changed in place with clusters.update desiredAnonymousAuthenticationConfig."
+    ),
     params: &[],
     kops: &FieldRule {
         fields: &[Field {
@@ -39,4 +43,5 @@ pub static CONTROL: Control = Control {
         }],
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
+    gke: Some(&ClusterFields { fields: &[GkeField::new(&["anonymousAuthenticationConfig", "mode"], Want::Str("LIMITED"))], doc: &["anonymousAuthenticationConfig.mode"] }),
 };

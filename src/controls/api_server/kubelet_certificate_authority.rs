@@ -32,4 +32,5 @@ pub static CONTROL: Control = Control {
         }],
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
+    gke: None,
 };

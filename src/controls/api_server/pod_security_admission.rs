@@ -55,6 +55,7 @@ pub static CONTROL: Control = Control {
         },
     }],
     kops: &Rule,
+    gke: None,
 };
 
 fn rank(level: &str) -> u8 {

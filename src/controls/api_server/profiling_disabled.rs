@@ -80,4 +80,5 @@ pub static CONTROL: Control = Control {
         ],
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
+    gke: None,
 };

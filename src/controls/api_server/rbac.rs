@@ -1,6 +1,8 @@
 //! `rbac`: the API server authorizes with Node and RBAC, never AlwaysAllow.
 
+use crate::controls::common::Want;
 use crate::controls::common::{cluster_object, show};
+use crate::controls::gke_common::{ClusterFields, GkeField};
 use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
 use crate::kops::{tree, KopsSpec};
 
@@ -24,11 +26,15 @@ pub static CONTROL: Control = Control {
         Reference { benchmark: "cis-1.8", id: "1.2.8" },
     ],
     kops_fields: &["spec.authorization.rbac", "spec.kubeAPIServer.authorizationMode"],
-    detection: "Fails when spec.authorization is missing or names alwaysAllow (kops 1.35 and \
+    detection: concat!(
+        "Fails when spec.authorization is missing or names alwaysAllow (kops 1.35 and \
                 older then authorize everything), or when spec.kubeAPIServer.authorizationMode \
                 is set without both Node and RBAC, or includes AlwaysAllow.",
+        " GKE: fails when legacyAbac.enabled is true (legacy ABAC grants what RBAC would refuse); changed in place with setLegacyAbac."
+    ),
     params: &[],
     kops: &Rule,
+    gke: Some(&ClusterFields { fields: &[GkeField::new(&["legacyAbac", "enabled"], Want::Bool(false))], doc: &["legacyAbac.enabled"] }),
 };
 
 struct Rule;

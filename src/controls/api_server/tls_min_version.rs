@@ -71,6 +71,7 @@ pub static CONTROL: Control = Control {
         },
     }],
     kops: &Rule,
+    gke: None,
 };
 
 fn rank(v: &str) -> u8 {

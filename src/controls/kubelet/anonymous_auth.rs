@@ -27,4 +27,5 @@ pub static CONTROL: Control = Control {
             WhenUnset::Fail("kops leaves the kubelet's own default, which before kops 1.36 allows anonymous requests"),
         )],
     },
+    gke: None,
 };

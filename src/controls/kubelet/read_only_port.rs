@@ -30,8 +30,11 @@ pub static CONTROL: Control = Control {
         "spec.masterKubelet.readOnlyPort",
         "InstanceGroup spec.kubelet.readOnlyPort",
     ],
-    detection: "Fails unless readOnlyPort is 0 in every kubelet scope that sets it; unset fails \
+    detection: concat!(
+        "Fails unless readOnlyPort is 0 in every kubelet scope that sets it; unset fails \
                 because kops before 1.36 leaves the port open.",
+        " GKE: fails for each node pool whose config.kubeletConfig.insecureKubeletReadonlyPortEnabled is true, or unset while nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig does not set it false (port 10255 was open by default before 1.32); changed in place with clusters.update desiredNodeKubeletConfig and nodePools.update kubeletConfig."
+    ),
     params: &[],
     kops: &KubeletRule {
         fields: &[(
@@ -40,4 +43,92 @@ pub static CONTROL: Control = Control {
             WhenUnset::Fail("kops before 1.36 leaves port 10255 open"),
         )],
     },
+    gke: Some(&Gke),
 };
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig.insecureKubeletReadonlyPortEnabled",
+            "nodePools[].config.kubeletConfig.insecureKubeletReadonlyPortEnabled",
+        ]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        const KEY: &str = "insecureKubeletReadonlyPortEnabled";
+        let default = cluster.flag(&[
+            "nodePoolDefaults",
+            "nodeConfigDefaults",
+            "nodeKubeletConfig",
+            KEY,
+        ]);
+        crate::controls::gke_common::each_pool(cluster, |pool| {
+            let object = pool.object();
+            let path = "config.kubeletConfig.insecureKubeletReadonlyPortEnabled";
+            vec![
+                match (pool.flag(&["config", "kubeletConfig", KEY]), default) {
+                    (Some(true), _) => crate::controls::Check::fail(
+                        &object,
+                        path,
+                        "the kubelet read-only port 10255 is open",
+                    ),
+                    (Some(false), _) => crate::controls::Check::pass(
+                        &object,
+                        path,
+                        "the kubelet read-only port is closed",
+                    ),
+                    (None, Some(false)) => crate::controls::Check::pass(
+                        &object,
+                        path,
+                        "closed by nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig",
+                    ),
+                    (None, Some(true)) => crate::controls::Check::fail(
+                        &object,
+                        path,
+                        "open by nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig",
+                    ),
+                    (None, None) => crate::controls::Check::fail(
+                        &object,
+                        path,
+                        "not set, so GKE's default applies (open on clusters created before 1.32)",
+                    ),
+                },
+            ]
+        })
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        _: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        use crate::gke::view::{pools_mut, set};
+        const KEY: &str = "insecureKubeletReadonlyPortEnabled";
+        set(
+            cluster,
+            &[
+                "nodePoolDefaults",
+                "nodeConfigDefaults",
+                "nodeKubeletConfig",
+                KEY,
+            ],
+            serde_json::Value::from(false),
+        );
+        for pool in pools_mut(cluster) {
+            set(
+                pool,
+                &["config", "kubeletConfig", KEY],
+                serde_json::Value::from(false),
+            );
+        }
+        Ok(())
+    }
+}

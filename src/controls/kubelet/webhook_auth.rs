@@ -46,4 +46,5 @@ pub static CONTROL: Control = Control {
             ),
         ],
     },
+    gke: None,
 };

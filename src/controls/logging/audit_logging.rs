@@ -84,9 +84,12 @@ pub static CONTROL: Control = Control {
         "spec.kubeAPIServer.auditLogMaxSize",
         "spec.fileAssets[name=palisade-audit-policy]",
     ],
-    detection: "Fails unless auditLogPath is set, auditPolicyFile names a fileAsset with role \
+    detection: concat!(
+        "Fails unless auditLogPath is set, auditPolicyFile names a fileAsset with role \
                 ControlPlane (role Master is not converted for fileAssets, kops issue 15488), \
                 and maxAge, maxBackups and maxSize reach the profile's minimums.",
+        " GKE: fails unless loggingConfig.componentConfig.enableComponents includes APISERVER, SCHEDULER and CONTROLLER_MANAGER (Admin Activity audit logs are always on; the control-plane component logs are not); changed in place with clusters.update desiredLoggingConfig."
+    ),
     params: &[
         ParamSpec {
             name: "maxAge",
@@ -114,6 +117,7 @@ pub static CONTROL: Control = Control {
         },
     ],
     kops: &Rule,
+    gke: Some(&Gke),
 };
 
 const LIMITS: [(&str, &str); 3] = [
@@ -199,4 +203,77 @@ impl KopsRule for Rule {
         }
         Ok(())
     }
+}
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &["loggingConfig.componentConfig.enableComponents"]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        let path = "loggingConfig.componentConfig.enableComponents";
+        let have = gke_components(cluster.json);
+        let missing: Vec<&str> = GKE_NEEDED
+            .iter()
+            .copied()
+            .filter(|c| !have.iter().any(|h| h == c))
+            .collect();
+        vec![if missing.is_empty() {
+            crate::controls::Check::pass(
+                &object,
+                path,
+                "API server, scheduler and controller-manager logs are collected",
+            )
+        } else {
+            crate::controls::Check::fail(
+                &object,
+                path,
+                format!("control-plane logs not collected: {}", missing.join(", ")),
+            )
+        }]
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        _: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        let mut list = gke_components(cluster);
+        for c in ["SYSTEM_COMPONENTS", "WORKLOADS"].iter().chain(GKE_NEEDED) {
+            if !list.iter().any(|h| h == c) {
+                list.push(c.to_string());
+            }
+        }
+        crate::gke::view::set(
+            cluster,
+            &["loggingConfig", "componentConfig", "enableComponents"],
+            serde_json::Value::from(list),
+        );
+        Ok(())
+    }
+}
+
+const GKE_NEEDED: &[&str] = &["APISERVER", "SCHEDULER", "CONTROLLER_MANAGER"];
+
+fn gke_components(cluster: &serde_json::Value) -> Vec<String> {
+    crate::gke::view::at(
+        cluster,
+        &["loggingConfig", "componentConfig", "enableComponents"],
+    )
+    .and_then(serde_json::Value::as_array)
+    .map(|l| {
+        l.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    })
+    .unwrap_or_default()
 }

@@ -17,10 +17,14 @@ pub static CONTROL: Control = Control {
         "kops docs/security.md (restrict API access); GKE hardening guide (authorized networks)",
     references: &[],
     kops_fields: &["spec.kubernetesApiAccess"],
-    detection: "Fails when spec.kubernetesApiAccess is unset or empty, includes 0.0.0.0/0 or \
+    detection: concat!(
+        "Fails when spec.kubernetesApiAccess is unset or empty, includes 0.0.0.0/0 or \
                 ::/0, or holds an entry that is not a canonical CIDR or an AWS prefix list.",
+        " GKE: passes when the control plane has no public IP endpoint; otherwise authorized networks (controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, or the deprecated masterAuthorizedNetworksConfig) must be enabled, list no 0.0.0.0/0, and set gcpPublicCidrsAccessEnabled false (unset lets any Google Cloud VM in); changed in place with clusters.update desiredControlPlaneEndpointsConfig."
+    ),
     params: &[],
     kops: &Rule,
+    gke: Some(&Gke),
 };
 
 struct Rule;
@@ -47,5 +51,118 @@ impl KopsRule for Rule {
             check,
             "name the networks allowed to reach the API (--api-cidr, or access.apiCidrs in the cluster file)",
         )
+    }
+}
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &["controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig"]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        let (private, _) = crate::controls::network::private_endpoint::no_public_endpoint(cluster);
+        let (block, path) = if cluster.get(&["controlPlaneEndpointsConfig"]).is_some() {
+            (
+                cluster.get(&[
+                    "controlPlaneEndpointsConfig",
+                    "ipEndpointsConfig",
+                    "authorizedNetworksConfig",
+                ]),
+                "controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig",
+            )
+        } else {
+            (
+                cluster.get(&["masterAuthorizedNetworksConfig"]),
+                "masterAuthorizedNetworksConfig",
+            )
+        };
+        if private {
+            return vec![crate::controls::Check::pass(
+                &object,
+                path,
+                "the control plane has no public IP endpoint",
+            )];
+        }
+        let flag = |k: &str| {
+            block
+                .and_then(|b| b.get(k))
+                .and_then(serde_json::Value::as_bool)
+        };
+        let cidrs: Vec<&str> = block
+            .and_then(|b| b.get("cidrBlocks"))
+            .and_then(serde_json::Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|c| c.get("cidrBlock").and_then(serde_json::Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let open: Vec<&str> = cidrs
+            .iter()
+            .copied()
+            .filter(|c| *c == "0.0.0.0/0" || *c == "::/0")
+            .collect();
+        vec![if flag("enabled") != Some(true) {
+            crate::controls::Check::fail(
+                &object,
+                path,
+                "the public endpoint is open to the internet: authorized networks are not enabled",
+            )
+        } else if !open.is_empty() {
+            crate::controls::Check::fail(
+                &object,
+                path,
+                format!(
+                    "authorized networks include {}, the whole internet",
+                    open.join(", ")
+                ),
+            )
+        } else if flag("gcpPublicCidrsAccessEnabled") != Some(false) {
+            crate::controls::Check::fail(&object, &format!("{path}.gcpPublicCidrsAccessEnabled"), "any Google Cloud VM may reach the endpoint: gcpPublicCidrsAccessEnabled is not false")
+        } else {
+            crate::controls::Check::pass(
+                &object,
+                path,
+                format!("only {} may reach the endpoint", cidrs.join(", ")),
+            )
+        }]
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        ctx: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        if ctx.api_cidrs.is_empty() {
+            return Err("no networks may reach the API: list them in access.apiCidrs".into());
+        }
+        let blocks: Vec<serde_json::Value> = ctx
+            .api_cidrs
+            .iter()
+            .map(|c| serde_json::json!({"displayName": format!("access.apiCidrs {c}"), "cidrBlock": c}))
+            .collect();
+        let path = [
+            "controlPlaneEndpointsConfig",
+            "ipEndpointsConfig",
+            "authorizedNetworksConfig",
+        ];
+        let block = serde_json::json!({
+            "enabled": true,
+            "cidrBlocks": blocks,
+            "gcpPublicCidrsAccessEnabled": false,
+            // the same list guards the private endpoint too
+            "privateEndpointEnforcementEnabled": true,
+        });
+        crate::gke::view::set(cluster, &path, block);
+        Ok(())
     }
 }

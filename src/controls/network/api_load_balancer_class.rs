@@ -21,6 +21,7 @@ pub static CONTROL: Control = Control {
                 private control plane).",
     params: &[],
     kops: &Rule,
+    gke: None,
 };
 
 struct Rule;

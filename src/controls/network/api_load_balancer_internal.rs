@@ -18,6 +18,7 @@ pub static CONTROL: Control = Control {
                 a Private subnet, so a cluster without one cannot be fixed in place.",
     params: &[],
     kops: &Rule,
+    gke: None,
 };
 
 struct Rule;

@@ -89,3 +89,6 @@ pub fn apply_access(
     }
     Ok(())
 }
+pub mod intranode_visibility;
+pub mod private_endpoint;
+pub mod vpc_native;

@@ -33,10 +33,13 @@ pub static CONTROL: Control = Control {
         },
     ],
     kops_fields: &["spec.networking"],
-    detection: "Passes for networking.calico, and for networking.cilium unless enablePolicy is \
+    detection: concat!(
+        "Passes for networking.calico, and for networking.cilium unless enablePolicy is \
                 never. Any other CNI (cni, flannel, kopeio, amazonvpc, kubenet, gce…) fails. \
                 Changing the CNI of a running cluster is a migration, so harden reports it \
                 instead of editing it.",
+        " GKE: passes with Dataplane V2 (networkConfig.datapathProvider ADVANCED_DATAPATH, which always enforces NetworkPolicy), or with Calico: networkPolicy.enabled true and the networkPolicyConfig add-on not disabled; Calico is turned on in two steps (setAddons, then setNetworkPolicy, which re-creates nodes); Dataplane V2 needs a new cluster."
+    ),
     params: &[ParamSpec {
         name: "cni",
         doc: "the CNI a new cluster is given",
@@ -46,6 +49,7 @@ pub static CONTROL: Control = Control {
         },
     }],
     kops: &Rule,
+    gke: Some(&Gke),
 };
 
 struct Rule;
@@ -170,5 +174,79 @@ impl KopsRule for Rule {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "networkPolicy",
+            "addonsConfig.networkPolicyConfig.disabled",
+            "networkConfig.datapathProvider",
+        ]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        if cluster.enum_name(&["networkConfig", "datapathProvider"]) == Some("ADVANCED_DATAPATH") {
+            return vec![crate::controls::Check::pass(
+                &object,
+                "networkConfig.datapathProvider",
+                "Dataplane V2 enforces NetworkPolicy",
+            )];
+        }
+        let enabled = cluster.flag(&["networkPolicy", "enabled"]) == Some(true);
+        let addon_off =
+            cluster.flag(&["addonsConfig", "networkPolicyConfig", "disabled"]) == Some(true);
+        vec![match (enabled, addon_off) {
+            (true, false) => crate::controls::Check::pass(&object, "networkPolicy.enabled", "Calico enforces NetworkPolicy"),
+            (true, true) => crate::controls::Check::fail(&object, "addonsConfig.networkPolicyConfig.disabled", "networkPolicy is enabled but the networkPolicyConfig add-on is disabled, so nothing enforces it"),
+            (false, _) => crate::controls::Check::fail(&object, "networkPolicy.enabled", "NetworkPolicy objects are not enforced (no Calico, no Dataplane V2)"),
+        }]
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        ctx: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        use crate::gke::view::set;
+        if ctx.dataplane_v2() {
+            set(
+                cluster,
+                &["networkConfig", "datapathProvider"],
+                serde_json::Value::from("ADVANCED_DATAPATH"),
+            );
+            set(
+                cluster,
+                &["addonsConfig", "networkPolicyConfig", "disabled"],
+                serde_json::Value::from(true),
+            );
+        } else {
+            set(
+                cluster,
+                &["networkPolicy", "enabled"],
+                serde_json::Value::from(true),
+            );
+            set(
+                cluster,
+                &["networkPolicy", "provider"],
+                serde_json::Value::from("CALICO"),
+            );
+            set(
+                cluster,
+                &["addonsConfig", "networkPolicyConfig", "disabled"],
+                serde_json::Value::from(false),
+            );
+        }
+        Ok(())
     }
 }

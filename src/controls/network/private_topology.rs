@@ -15,12 +15,16 @@ pub static CONTROL: Control = Control {
     source: "kops docs/topology.md (private topology); GKE hardening guide (private nodes)",
     references: &[],
     kops_fields: &["spec.subnets[].type", "InstanceGroup spec.subnets"],
-    detection: "Fails for every control-plane or node InstanceGroup placed in a Public (or \
+    detection: concat!(
+        "Fails for every control-plane or node InstanceGroup placed in a Public (or \
                 DualStack) subnet; a group with no subnets counts as placed in all of them. \
                 Bastions are exempt. Moving groups between public and private subnets changes \
                 the subnet topology, which kops cannot do in place, so harden reports it.",
+        " GKE: private nodes: networkConfig.defaultEnablePrivateNodes (older clusters: privateClusterConfig.enablePrivateNodes), unless a pool sets networkConfig.enablePrivateNodes false; changed in place with clusters.update desiredDefaultEnablePrivateNodes and nodePools.update (Private Service Connect clusters; VPC-peering ones need a new cluster)."
+    ),
     params: &[],
     kops: &Rule,
+    gke: Some(&Gke),
 };
 
 struct Rule;
@@ -70,5 +74,80 @@ impl KopsRule for Rule {
              instance groups, then drain the old ones",
             failing.join(", ")
         ))
+    }
+}
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "networkConfig.defaultEnablePrivateNodes",
+            "nodePools[].networkConfig.enablePrivateNodes",
+        ]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        let default = cluster
+            .flag(&["networkConfig", "defaultEnablePrivateNodes"])
+            .or(cluster.flag(&["privateClusterConfig", "enablePrivateNodes"]))
+            .unwrap_or(false);
+        let pools = cluster.pools();
+        if pools.is_empty() {
+            let path = "networkConfig.defaultEnablePrivateNodes";
+            return vec![if default {
+                crate::controls::Check::pass(&object, path, "nodes are private by default")
+            } else {
+                crate::controls::Check::fail(&object, path, "nodes get external IP addresses")
+            }];
+        }
+        pools
+            .iter()
+            .map(|pool| {
+                let path = "networkConfig.enablePrivateNodes";
+                match pool.flag(&["networkConfig", "enablePrivateNodes"]) {
+                    Some(true) => crate::controls::Check::pass(
+                        &pool.object(),
+                        path,
+                        "the pool's nodes are private",
+                    ),
+                    Some(false) => crate::controls::Check::fail(
+                        &pool.object(),
+                        path,
+                        "the pool's nodes get external IP addresses",
+                    ),
+                    None if default => crate::controls::Check::pass(
+                        &pool.object(),
+                        path,
+                        "the pool's nodes are private (cluster default)",
+                    ),
+                    None => crate::controls::Check::fail(
+                        &pool.object(),
+                        path,
+                        "the pool's nodes get external IP addresses (cluster default)",
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        _: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        crate::gke::view::set(
+            cluster,
+            &["networkConfig", "defaultEnablePrivateNodes"],
+            serde_json::Value::from(true),
+        );
+        Ok(())
     }
 }

@@ -20,6 +20,7 @@ pub static CONTROL: Control = Control {
                 canonical CIDR or prefix list. Unset or empty passes: no SSH rule is opened.",
     params: &[],
     kops: &Rule,
+    gke: None,
 };
 
 struct Rule;

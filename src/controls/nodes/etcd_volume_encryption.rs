@@ -21,6 +21,7 @@ pub static CONTROL: Control = Control {
                 reports an unencrypted member instead of editing it.",
     params: &[],
     kops: &Rule,
+    gke: None,
 };
 
 struct Rule;

@@ -24,4 +24,5 @@ pub static CONTROL: Control = Control {
         }],
         clouds: &[Cloud::Aws],
     },
+    gke: None,
 };

@@ -26,6 +26,7 @@ pub static CONTROL: Control = Control {
                 (kops.discoveryStore).",
     params: &[],
     kops: &Rule,
+    gke: None,
 };
 
 struct Rule;

@@ -20,11 +20,15 @@ pub static CONTROL: Control = Control {
         "InstanceGroup spec.instanceMetadata.httpTokens",
         "InstanceGroup spec.instanceMetadata.httpPutResponseHopLimit",
     ],
-    detection: "Fails for each InstanceGroup whose httpTokens is not required or whose hop limit \
+    detection: concat!(
+        "Fails for each InstanceGroup whose httpTokens is not required or whose hop limit \
                 is above 1. Unset passes only for Kubernetes 1.27 and newer, where kops' launch \
                 templates default to required and 1.",
+        " GKE: Workload Identity (workloadIdentityConfig.workloadPool set) and every node pool on config.workloadMetadataConfig.mode GKE_METADATA, so pods get their own identity instead of the node\'s; changed in place with clusters.update desiredWorkloadIdentityConfig and nodePools.update workloadMetadataConfig."
+    ),
     params: &[],
     kops: &Rule,
+    gke: Some(&Gke),
 };
 
 struct Rule;
@@ -70,6 +74,86 @@ impl KopsRule for Rule {
                 ig,
                 &["spec", "instanceMetadata", "httpPutResponseHopLimit"],
                 Value::from(1),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "workloadIdentityConfig.workloadPool",
+            "nodePools[].config.workloadMetadataConfig.mode",
+        ]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        let mut out = vec![
+            match cluster.text(&["workloadIdentityConfig", "workloadPool"]) {
+                Some(pool) => crate::controls::Check::pass(
+                    &object,
+                    "workloadIdentityConfig.workloadPool",
+                    format!("Workload Identity pool {pool}"),
+                ),
+                None => crate::controls::Check::fail(
+                    &object,
+                    "workloadIdentityConfig.workloadPool",
+                    "Workload Identity is off: pods can use the node's service account",
+                ),
+            },
+        ];
+        for pool in cluster.pools() {
+            let path = "config.workloadMetadataConfig.mode";
+            out.push(
+                match pool.text(&["config", "workloadMetadataConfig", "mode"]) {
+                    Some("GKE_METADATA") => crate::controls::Check::pass(
+                        &pool.object(),
+                        path,
+                        "pods see the GKE metadata server",
+                    ),
+                    Some(other) => crate::controls::Check::fail(
+                        &pool.object(),
+                        path,
+                        format!("{path} is {other}: pods reach the node's credentials"),
+                    ),
+                    None => crate::controls::Check::fail(
+                        &pool.object(),
+                        path,
+                        "not set: pods reach the node's credentials (GCE_METADATA)",
+                    ),
+                },
+            );
+        }
+        out
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        ctx: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        use crate::gke::view::{pools_mut, set};
+        let pool = format!("{}.svc.id.goog", ctx.section.project);
+        set(
+            cluster,
+            &["workloadIdentityConfig", "workloadPool"],
+            serde_json::Value::from(pool),
+        );
+        for p in pools_mut(cluster) {
+            set(
+                p,
+                &["config", "workloadMetadataConfig", "mode"],
+                serde_json::Value::from("GKE_METADATA"),
             );
         }
         Ok(())

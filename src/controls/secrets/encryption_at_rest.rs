@@ -42,10 +42,13 @@ pub static CONTROL: Control = Control {
         "spec.encryptionConfig",
         "state store secrets/encryptionconfig",
     ],
-    detection: "Fails unless spec.encryptionConfig is true. kops then needs the secret \
+    detection: concat!(
+        "Fails unless spec.encryptionConfig is true. kops then needs the secret \
                 `encryptionconfig` in the state store before `kops update cluster`; Palisade's \
                 apply writes it (an EncryptionConfiguration with a 32-byte key from the OS \
                 CSPRNG, the profile's provider first and identity last).",
+        " GKE: databaseEncryption.state ENCRYPTED with a Cloud KMS keyName (application-layer secrets encryption; GKE otherwise encrypts only at the storage layer); needs gke.secretsKmsKey; changed in place with clusters.update desiredDatabaseEncryption."
+    ),
     params: &[ParamSpec {
         name: "provider",
         doc: "the encryption provider of the generated EncryptionConfiguration",
@@ -62,4 +65,73 @@ pub static CONTROL: Control = Control {
         }],
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
+    gke: Some(&Gke),
 };
+
+/// The GKE half.
+struct Gke;
+
+impl crate::controls::GkeRule for Gke {
+    fn fields(&self) -> &'static [&'static str] {
+        &["databaseEncryption.state", "databaseEncryption.keyName"]
+    }
+
+    fn check(
+        &self,
+        cluster: &crate::gke::ClusterView<'_>,
+        _: &crate::controls::Params,
+    ) -> Vec<crate::controls::Check> {
+        let object = cluster.object();
+        let state = cluster.enum_name(&["databaseEncryption", "state"]);
+        let key = cluster.text(&["databaseEncryption", "keyName"]);
+        let path = "databaseEncryption.state";
+        vec![match (state, key) {
+            (Some("ENCRYPTED" | "ALL_OBJECTS_ENCRYPTION_ENABLED"), Some(k)) => {
+                crate::controls::Check::pass(
+                    &object,
+                    path,
+                    format!("secrets are encrypted with {k}"),
+                )
+            }
+            (Some(s @ ("ENCRYPTED" | "ALL_OBJECTS_ENCRYPTION_ENABLED")), None) => {
+                crate::controls::Check::fail(
+                    &object,
+                    "databaseEncryption.keyName",
+                    format!("{path} is {s} but no keyName is set"),
+                )
+            }
+            (Some(s), _) => crate::controls::Check::fail(
+                &object,
+                path,
+                format!("{path} is {s}: secrets are not encrypted with a KMS key"),
+            ),
+            (None, _) => crate::controls::Check::fail(
+                &object,
+                path,
+                "application-layer secrets encryption is off",
+            ),
+        }]
+    }
+
+    fn apply(
+        &self,
+        cluster: &mut serde_json::Value,
+        _: &crate::controls::Params,
+        ctx: &crate::gke::GkeCtx,
+    ) -> Result<(), String> {
+        let Some(key) = &ctx.section.secrets_kms_key else {
+            return Err("no KMS key for secrets: set gke.secretsKmsKey (projects/P/locations/L/keyRings/R/cryptoKeys/K)".into());
+        };
+        crate::gke::view::set(
+            cluster,
+            &["databaseEncryption", "state"],
+            serde_json::Value::from("ENCRYPTED"),
+        );
+        crate::gke::view::set(
+            cluster,
+            &["databaseEncryption", "keyName"],
+            serde_json::Value::from(key.as_str()),
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! `shielded-nodes`: shielded GKE nodes.
+
+use crate::controls::common::Want;
+use crate::controls::gke_common::{ClusterFields, GkeField};
+use crate::controls::{Control, NotOnKops, Reference, Severity};
+
+pub static CONTROL: Control = Control {
+    id: "shielded-nodes",
+    title: "Shielded GKE nodes",
+    severity: Severity::High,
+    family: "nodes",
+    rationale: "Shielded nodes give each node a verifiable identity, so a stolen bootstrap credential cannot register an impostor node with the control plane.",
+    source: "GKE hardening guide; CIS GKE 5.5.5",
+    references: &[Reference { benchmark: "cis-gke", id: "5.5.5" }],
+    kops_fields: &[],
+    detection: "Fails unless shieldedNodes.enabled is true. Changed in place with clusters.update desiredShieldedNodes (nodes are re-created).",
+    params: &[],
+    kops: &NotOnKops,
+    gke: Some(&ClusterFields {
+        fields: &[GkeField::new(&["shieldedNodes", "enabled"], Want::Bool(true))],
+        doc: &["shieldedNodes.enabled"],
+    }),
+};

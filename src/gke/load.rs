@@ -1,0 +1,94 @@
+//! Clusters to audit from JSON files, as `gcloud container clusters describe --format=json`
+//! prints them (one Cluster per file, or an array as `gcloud … list --format=json` prints),
+//! given as files or directories of `*.json`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use thiserror::Error;
+
+use super::discovery::{convert_enums, Enums};
+
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: not JSON: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: expected a GKE Cluster object (with a \"name\"), or an array of them")]
+    NotCluster { path: String },
+    #[error("{path}: no *.json files in this directory")]
+    Empty { path: String },
+}
+
+/// One cluster and the file it came from.
+pub struct Loaded {
+    pub source: String,
+    pub cluster: Value,
+}
+
+/// Every `*.json` file under the given paths (directories are read one level deep, sorted).
+pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let read = std::fs::read_dir(p).map_err(|source| LoadError::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = read
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(LoadError::Empty {
+                    path: p.display().to_string(),
+                });
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the clusters of one file; enum numbers, if any, become names.
+pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| LoadError::Parse {
+        path: shown.clone(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let items = match value {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut out = Vec::new();
+    for mut cluster in items {
+        if !cluster.get("name").is_some_and(Value::is_string) {
+            return Err(LoadError::NotCluster { path: shown });
+        }
+        convert_enums("Cluster", &mut cluster, Enums::Names);
+        out.push(Loaded {
+            source: shown.clone(),
+            cluster,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,222 @@
+//! A GKE plan: create the cluster, or the ordered steps that remediate it, plus what cannot be
+//! changed in place, the waivers in effect and the controls that will still fail.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::render::{leaves, Rendered};
+use super::steps::{self, Blocked, FieldChange, Step, Steps};
+use super::view::ClusterView;
+use crate::audit::evaluate_gke;
+use crate::cluster_file::ClusterFile;
+use crate::controls::Verdict;
+use crate::plan::WaiverInEffect;
+use crate::profile::ResolvedProfile;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GkePlan {
+    /// `projects/P/locations/L/clusters/C`.
+    pub cluster: String,
+    /// Where the live state was read.
+    pub endpoint: String,
+    /// `create`, or `update` for an existing cluster.
+    pub action: String,
+    /// The `CreateClusterRequest` for a new cluster (enum names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create: Option<Value>,
+    /// For a new cluster: every field and what wants it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub create_fields: Vec<FieldChange>,
+    pub steps: Vec<Step>,
+    pub blocked: Vec<Blocked>,
+    pub notes: Vec<String>,
+    pub waivers: Vec<WaiverInEffect>,
+    pub warnings: Vec<String>,
+    /// Findings on the live cluster that the steps do not fix (blocked, or not in the file).
+    pub still_failing: Vec<String>,
+}
+
+impl GkePlan {
+    pub fn has_changes(&self) -> bool {
+        self.create.is_some() || !self.steps.is_empty()
+    }
+}
+
+/// The plan from a rendered request and the live cluster (`None`: it does not exist).
+pub fn make(
+    file: &ClusterFile,
+    profile: &ResolvedProfile,
+    rendered: &Rendered,
+    live: Option<&Value>,
+    endpoint: &str,
+) -> GkePlan {
+    let parent = rendered.request["parent"].as_str().unwrap_or("");
+    let cluster = format!("{parent}/clusters/{}", file.name);
+    let waivers = rendered
+        .findings
+        .iter()
+        .filter_map(|f| {
+            f.waiver.as_ref().map(|w| WaiverInEffect {
+                control: f.control.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires.map(|d| d.to_string()),
+                finding: format!("{}: {}", f.object, f.message),
+            })
+        })
+        .collect();
+    let mut plan = GkePlan {
+        cluster,
+        endpoint: endpoint.to_string(),
+        action: "create".into(),
+        create: None,
+        create_fields: Vec::new(),
+        steps: Vec::new(),
+        blocked: Vec::new(),
+        notes: Vec::new(),
+        waivers,
+        warnings: rendered.warnings.clone(),
+        still_failing: Vec::new(),
+    };
+    match live {
+        None => {
+            plan.create = Some(rendered.request.clone());
+            plan.create_fields = leaves(rendered.cluster())
+                .into_iter()
+                .map(|(path, new)| FieldChange {
+                    because: rendered
+                        .trace
+                        .get(&path)
+                        .cloned()
+                        .unwrap_or_else(|| "cluster file".into()),
+                    path,
+                    old: None,
+                    new,
+                })
+                .collect();
+        }
+        Some(live) => {
+            plan.action = "update".into();
+            let Steps {
+                steps,
+                blocked,
+                notes,
+            } = steps::diff(rendered.cluster(), live, &rendered.trace);
+            plan.steps = steps;
+            plan.blocked = blocked;
+            plan.notes = notes;
+            // what stays failing: live findings whose field no step touches
+            let touched: Vec<&str> = plan
+                .steps
+                .iter()
+                .flat_map(|s| s.fields.iter().map(|f| f.path.as_str()))
+                .collect();
+            for f in evaluate_gke(&ClusterView::new(live), profile, &file.waivers) {
+                if f.verdict != Verdict::Fail {
+                    continue;
+                }
+                let fixed = touched.iter().any(|t| {
+                    let field = f.path.as_str();
+                    !field.is_empty() && (t.ends_with(field) || t.contains(field))
+                });
+                if !fixed {
+                    plan.still_failing
+                        .push(format!("{} on {}: {}", f.control, f.object, f.message));
+                }
+            }
+        }
+    }
+    plan
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn field_line(t: &mut String, f: &FieldChange) {
+    let change = match &f.old {
+        Some(o) => format!("{} → {}", show(o), show(&f.new)),
+        None => show(&f.new),
+    };
+    let _ = writeln!(t, "      {}: {change}   [{}]", f.path, f.because);
+}
+
+/// The plan as a reviewer reads it in a pull request.
+pub fn to_text(plan: &GkePlan) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "GKE cluster {} (read from {})",
+        plan.cluster, plan.endpoint
+    );
+    if let Some(request) = &plan.create {
+        let pools = request["cluster"]["nodePools"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let _ = writeln!(
+            t,
+            "\n+ clusters.create: a new cluster with {pools} node pool(s), {} field(s) set:",
+            plan.create_fields.len()
+        );
+        for f in &plan.create_fields {
+            field_line(&mut t, f);
+        }
+    }
+    for (i, s) in plan.steps.iter().enumerate() {
+        let _ = writeln!(t, "\n{}. {}   {}", i + 1, s.label(), s.object);
+        for f in &s.fields {
+            field_line(&mut t, f);
+        }
+    }
+    if !plan.blocked.is_empty() {
+        let _ = writeln!(t, "\nCannot change in place (not attempted):");
+        for b in &plan.blocked {
+            let _ = writeln!(t, "  ! {}: {}", b.object, b.remedy);
+            for f in &b.fields {
+                field_line(&mut t, f);
+            }
+        }
+    }
+    if !plan.still_failing.is_empty() {
+        let _ = writeln!(t, "\nStill failing after apply:");
+        for s in &plan.still_failing {
+            let _ = writeln!(t, "  - {s}");
+        }
+    }
+    if !plan.waivers.is_empty() {
+        let _ = writeln!(t, "\nWaivers in effect:");
+        for w in &plan.waivers {
+            let until = w
+                .expires
+                .as_ref()
+                .map(|d| format!(" (until {d})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                t,
+                "  {}{until}: {}\n    would fail: {}",
+                w.control, w.reason, w.finding
+            );
+        }
+    }
+    for (title, list) in [("Notes", &plan.notes), ("Warnings", &plan.warnings)] {
+        if !list.is_empty() {
+            let _ = writeln!(t, "\n{title}:");
+            for n in list {
+                let _ = writeln!(t, "  {n}");
+            }
+        }
+    }
+    let summary = if plan.create.is_some() {
+        "Plan: create the cluster.".to_string()
+    } else if plan.steps.is_empty() {
+        "Plan: no changes.".to_string()
+    } else {
+        format!("Plan: {} call(s), run one at a time.", plan.steps.len())
+    };
+    let _ = writeln!(t, "\n{summary}");
+    t
+}

@@ -1,0 +1,514 @@
+//! A fake of the container v1 REST API on loopback, for the GKE tests. It checks every request
+//! body against the discovery facts the way GKE would see it from the Rust client (enums as
+//! proto numbers, no deprecated or output-only field, no unknown field), keeps clusters in
+//! memory, runs each mutating call as an Operation that is DONE after a few polls (or fails,
+//! when told to), and refuses a second mutating call on a cluster while one is running, as GKE
+//! does. Responses carry enums as numbers, as GKE answers `$alt=json;enum-encoding=int`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use palisade::gke::discovery::{convert_enums, validate, Enums, Rules};
+use serde_json::{json, Value};
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// `clusters.update desiredShieldedNodes`, `clusters.setLegacyAbac`, `nodePools.update`, …
+    pub call: String,
+    pub body: Value,
+}
+
+struct Op {
+    cluster: String,
+    call: String,
+    polls_left: u32,
+    fail: Option<String>,
+    /// The cluster as it will be when the operation succeeds.
+    result: Value,
+    done: bool,
+}
+
+#[derive(Default)]
+struct State {
+    clusters: BTreeMap<String, Value>,
+    ops: BTreeMap<String, Op>,
+    next_op: u32,
+    seen: Vec<Seen>,
+    rejected: Vec<String>,
+    /// A call (as in `Seen::call`, prefix match) whose operation fails.
+    fail_call: Option<String>,
+    polls: u32,
+}
+
+#[derive(Clone)]
+pub struct FakeGke {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+fn status_name(code: u16) -> &'static str {
+    match code {
+        400 => "INVALID_ARGUMENT",
+        404 => "NOT_FOUND",
+        409 => "ALREADY_EXISTS",
+        412 => "FAILED_PRECONDITION",
+        _ => "INTERNAL",
+    }
+}
+
+fn error(code: u16, message: &str) -> (u16, Value) {
+    (
+        code,
+        json!({"error": {"code": code, "message": message, "status": status_name(code)}}),
+    )
+}
+
+impl FakeGke {
+    pub fn start() -> FakeGke {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(Mutex::new(State {
+            polls: 3,
+            ..State::default()
+        }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = shared.clone();
+                std::thread::spawn(move || serve(stream, s));
+            }
+        });
+        FakeGke { url, state }
+    }
+
+    /// Stores a cluster as `gcloud describe` prints it (enum names), e.g. a fixture.
+    pub fn put_cluster(&self, parent: &str, cluster: Value) {
+        let name = cluster["name"].as_str().expect("cluster name").to_string();
+        self.state
+            .lock()
+            .expect("lock")
+            .clusters
+            .insert(format!("{parent}/clusters/{name}"), cluster);
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<Value> {
+        self.state.lock().expect("lock").clusters.get(name).cloned()
+    }
+
+    /// Every mutating call received, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.seen()
+            .into_iter()
+            .filter(|s| s.method != "GET")
+            .map(|s| s.call)
+            .collect()
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.lock().expect("lock").seen.clone()
+    }
+
+    /// Requests the fake refused as invalid input.
+    pub fn rejected(&self) -> Vec<String> {
+        self.state.lock().expect("lock").rejected.clone()
+    }
+
+    pub fn fail_call(&self, call: &str) {
+        self.state.lock().expect("lock").fail_call = Some(call.to_string());
+    }
+}
+
+fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let target = parts.next().unwrap_or("").to_string();
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (code, reply) = handle(&state, &method, &target, &body);
+        let text = reply.to_string();
+        let head = format!(
+            "HTTP/1.1 {code} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            if code == 200 { "OK" } else { "Error" },
+            text.len()
+        );
+        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// (request schema, call name) of a mutating route, from the method and the path's tail.
+fn route(method: &str, rest: &[&str]) -> Option<(&'static str, &'static str)> {
+    let last = rest.last().copied().unwrap_or("");
+    let verb = last.split_once(':').map(|(_, v)| v);
+    let pool = rest.len() >= 2 && rest[rest.len() - 2] == "nodePools";
+    Some(match (method, verb, pool, last) {
+        ("POST", None, _, "clusters") => ("CreateClusterRequest", "clusters.create"),
+        ("PUT", None, false, _) => ("UpdateClusterRequest", "clusters.update"),
+        ("POST", Some("setLegacyAbac"), _, _) => ("SetLegacyAbacRequest", "clusters.setLegacyAbac"),
+        ("POST", Some("setAddons"), _, _) => ("SetAddonsConfigRequest", "clusters.setAddons"),
+        ("POST", Some("setNetworkPolicy"), _, _) => {
+            ("SetNetworkPolicyRequest", "clusters.setNetworkPolicy")
+        }
+        ("POST", None, _, "nodePools") => ("CreateNodePoolRequest", "nodePools.create"),
+        ("PUT", None, true, _) => ("UpdateNodePoolRequest", "nodePools.update"),
+        ("POST", Some("setManagement"), true, _) => {
+            ("SetNodePoolManagementRequest", "nodePools.setManagement")
+        }
+        ("POST", Some("setAutoscaling"), true, _) => {
+            ("SetNodePoolAutoscalingRequest", "nodePools.setAutoscaling")
+        }
+        _ => return None,
+    })
+}
+
+fn handle(state: &Arc<Mutex<State>>, method: &str, target: &str, raw: &[u8]) -> (u16, Value) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let Some(path) = path.strip_prefix("/v1/") else {
+        return error(404, "not a v1 path");
+    };
+    let mut st = state.lock().expect("lock");
+    if !query.contains("enum-encoding%3Dint") && !query.contains("enum-encoding=int") {
+        st.rejected.push(format!(
+            "{method} {path}: no enum-encoding=int in {query:?}"
+        ));
+        return error(400, "expected $alt=json;enum-encoding=int");
+    }
+    let body: Value = if raw.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(raw) {
+            Ok(v) => v,
+            Err(e) => {
+                st.rejected
+                    .push(format!("{method} {path}: body is not JSON: {e}"));
+                return error(400, "body is not JSON");
+            }
+        }
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    if method == "GET" {
+        st.seen.push(Seen {
+            method: method.into(),
+            path: path.into(),
+            call: "get".into(),
+            body: body.clone(),
+        });
+        return get(&mut st, path, &segments);
+    }
+    let routed = if segments.len() > 4 {
+        route(method, &segments[4..])
+    } else {
+        None
+    };
+    let Some((schema, call)) = routed else {
+        st.rejected
+            .push(format!("{method} {path}: no such route in the fake"));
+        return error(404, "no such route");
+    };
+    let issues = validate(
+        schema,
+        &body,
+        Rules {
+            enums: Enums::Numbers,
+            request: true,
+        },
+    );
+    let mut label = call.to_string();
+    if call == "clusters.update" {
+        let desired: Vec<String> = body["update"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        if desired.len() != 1 {
+            st.rejected.push(format!(
+                "{method} {path}: clusters.update with {} desired fields (send one per call)",
+                desired.len()
+            ));
+            return error(400, "one desired field per update");
+        }
+        label = format!("clusters.update {}", desired[0]);
+    }
+    st.seen.push(Seen {
+        method: method.into(),
+        path: path.into(),
+        call: label.clone(),
+        body: body.clone(),
+    });
+    if !issues.is_empty() {
+        let text: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+        st.rejected.push(format!("{label}: {}", text.join("; ")));
+        return error(400, &text.join("; "));
+    }
+    // the body in names, as the server model sees it
+    let mut named = body.clone();
+    convert_enums(schema, &mut named, Enums::Names);
+    let cluster_name = if call == "clusters.create" {
+        format!(
+            "{}/clusters/{}",
+            path.trim_end_matches("/clusters"),
+            named["cluster"]["name"].as_str().unwrap_or("")
+        )
+    } else {
+        segments[..6]
+            .join("/")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    if st
+        .ops
+        .values()
+        .any(|o| o.cluster == cluster_name && !o.done)
+    {
+        return error(412, "Cluster is running incompatible operation");
+    }
+    let current = st.clusters.get(&cluster_name).cloned();
+    let result = match (call, current) {
+        ("clusters.create", Some(_)) => return error(409, "Already exists"),
+        ("clusters.create", None) => created(&named["cluster"]),
+        (_, None) => return error(404, "Not found: cluster"),
+        (_, Some(c)) => {
+            let pool = segments.get(7).map(|p| p.split(':').next().unwrap_or(""));
+            match mutate(call, &named, c, pool) {
+                Ok(v) => v,
+                Err(why) => return error(412, &why),
+            }
+        }
+    };
+    st.next_op += 1;
+    let id = format!("operation-{}", st.next_op);
+    let fail = st
+        .fail_call
+        .as_deref()
+        .filter(|f| label.starts_with(f))
+        .map(|_| format!("{label} failed on the fake's orders"));
+    let polls = st.polls;
+    if call == "clusters.create" {
+        // GKE lists a cluster being created as PROVISIONING
+        let mut provisioning = result.clone();
+        provisioning["status"] = json!("PROVISIONING");
+        st.clusters.insert(cluster_name.clone(), provisioning);
+    }
+    st.ops.insert(
+        id.clone(),
+        Op {
+            cluster: cluster_name,
+            call: label,
+            polls_left: polls,
+            fail,
+            result,
+            done: false,
+        },
+    );
+    (200, operation(&id, "RUNNING", None))
+}
+
+fn operation(id: &str, status: &str, error: Option<&str>) -> Value {
+    let mut op = json!({"name": id, "status": status, "operationType": "UPDATE_CLUSTER"});
+    if let Some(e) = error {
+        op["error"] = json!({"code": 9, "message": e});
+    }
+    convert_enums("Operation", &mut op, Enums::Numbers);
+    op
+}
+
+fn get(st: &mut State, path: &str, segments: &[&str]) -> (u16, Value) {
+    if segments.len() == 6 && segments[4] == "operations" {
+        let Some(op) = st.ops.get_mut(segments[5]) else {
+            return error(404, "no such operation");
+        };
+        if op.polls_left > 0 {
+            op.polls_left -= 1;
+            return (200, operation(segments[5], "RUNNING", None));
+        }
+        let first_time = !op.done;
+        op.done = true;
+        let (cluster, result, fail) = (op.cluster.clone(), op.result.clone(), op.fail.clone());
+        if first_time && fail.is_none() {
+            st.clusters.insert(cluster, result);
+        } else if first_time
+            && st
+                .clusters
+                .get(&cluster)
+                .is_some_and(|c| c["status"] == "PROVISIONING")
+        {
+            let mut c = st.clusters[&cluster].clone();
+            c["status"] = json!("ERROR");
+            st.clusters.insert(cluster, c);
+        }
+        return (200, operation(segments[5], "DONE", fail.as_deref()));
+    }
+    if segments.len() == 6 && segments[4] == "clusters" {
+        return match st.clusters.get(path) {
+            Some(c) => {
+                let mut v = c.clone();
+                convert_enums("Cluster", &mut v, Enums::Numbers);
+                (200, v)
+            }
+            None => error(404, &format!("Not found: {path}")),
+        };
+    }
+    error(404, "no such resource")
+}
+
+/// What GKE adds to a new cluster: output-only fields and the defaults that matter here.
+fn created(request: &Value) -> Value {
+    let mut c = request.clone();
+    c["status"] = json!("RUNNING");
+    c["currentMasterVersion"] = json!("1.33.5-gke.1201000");
+    c["endpoint"] = json!("10.0.0.2");
+    if let Some(pools) = c["nodePools"].as_array_mut() {
+        for p in pools {
+            p["status"] = json!("RUNNING");
+            p["version"] = json!("1.33.5-gke.1201000");
+        }
+    }
+    c
+}
+
+fn pool_mut<'a>(c: &'a mut Value, name: &str) -> Result<&'a mut Value, String> {
+    c["nodePools"]
+        .as_array_mut()
+        .and_then(|l| l.iter_mut().find(|p| p["name"] == name))
+        .ok_or_else(|| format!("Not found: node pool {name}"))
+}
+
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+/// The cluster after a mutating call; `Err` is a precondition GKE would refuse.
+fn mutate(call: &str, body: &Value, mut c: Value, pool: Option<&str>) -> Result<Value, String> {
+    match call {
+        "clusters.update" => {
+            let (field, value) = body["update"]
+                .as_object()
+                .and_then(|m| m.iter().next())
+                .ok_or("empty update")?;
+            let target: &[&str] = match field.as_str() {
+                "desiredControlPlaneEndpointsConfig" => &["controlPlaneEndpointsConfig"],
+                "desiredDefaultEnablePrivateNodes" => {
+                    &["networkConfig", "defaultEnablePrivateNodes"]
+                }
+                "desiredIntraNodeVisibilityConfig" => {
+                    c["networkConfig"]["enableIntraNodeVisibility"] = value["enabled"].clone();
+                    return Ok(c);
+                }
+                "desiredShieldedNodes" => &["shieldedNodes"],
+                "desiredWorkloadIdentityConfig" => &["workloadIdentityConfig"],
+                "desiredDatabaseEncryption" => &["databaseEncryption"],
+                "desiredReleaseChannel" => &["releaseChannel"],
+                "desiredLoggingConfig" => &["loggingConfig"],
+                "desiredBinaryAuthorization" => &["binaryAuthorization"],
+                "desiredSecurityPostureConfig" => &["securityPostureConfig"],
+                "desiredAnonymousAuthenticationConfig" => &["anonymousAuthenticationConfig"],
+                "desiredRbacBindingConfig" => &["rbacBindingConfig"],
+                "desiredNodeKubeletConfig" => &[
+                    "nodePoolDefaults",
+                    "nodeConfigDefaults",
+                    "nodeKubeletConfig",
+                ],
+                "desiredAddonsConfig" => &["addonsConfig"],
+                other => return Err(format!("the fake does not model {other}")),
+            };
+            let mut node = &mut c;
+            for k in target {
+                node = &mut node[*k];
+            }
+            merge(node, value);
+        }
+        "clusters.setLegacyAbac" => {
+            c["legacyAbac"] = json!({"enabled": body["enabled"].as_bool().unwrap_or(false)});
+        }
+        "clusters.setAddons" => merge(&mut c["addonsConfig"], &body["addonsConfig"]),
+        "clusters.setNetworkPolicy" => {
+            let enabling = body["networkPolicy"]["enabled"].as_bool().unwrap_or(false);
+            if enabling && c["addonsConfig"]["networkPolicyConfig"]["disabled"] == json!(true) {
+                return Err(
+                    "Network policy add-on must be enabled before enabling network policy".into(),
+                );
+            }
+            c["networkPolicy"] = body["networkPolicy"].clone();
+        }
+        "nodePools.create" => {
+            let mut p = body["nodePool"].clone();
+            p["status"] = json!("RUNNING");
+            p["version"] = c["currentMasterVersion"].clone();
+            c["nodePools"].as_array_mut().ok_or("no pools")?.push(p);
+        }
+        "nodePools.update" => {
+            let p = pool_mut(&mut c, pool.ok_or("no pool")?)?;
+            if body.get("nodeVersion").is_none() || body.get("imageType").is_none() {
+                return Err("nodeVersion and imageType are required".into());
+            }
+            p["config"]["imageType"] = body["imageType"].clone();
+            for (field, target) in [
+                ("workloadMetadataConfig", "workloadMetadataConfig"),
+                ("kubeletConfig", "kubeletConfig"),
+                ("machineType", "machineType"),
+                ("diskType", "diskType"),
+                ("diskSizeGb", "diskSizeGb"),
+            ] {
+                if let Some(v) = body.get(field) {
+                    merge(&mut p["config"][target], v);
+                }
+            }
+            if let Some(v) = body.get("nodeNetworkConfig") {
+                merge(&mut p["networkConfig"], v);
+            }
+            if let Some(v) = body.get("upgradeSettings") {
+                merge(&mut p["upgradeSettings"], v);
+            }
+        }
+        "nodePools.setManagement" => {
+            let p = pool_mut(&mut c, pool.ok_or("no pool")?)?;
+            p["management"] = body["management"].clone();
+        }
+        "nodePools.setAutoscaling" => {
+            let p = pool_mut(&mut c, pool.ok_or("no pool")?)?;
+            p["autoscaling"] = body["autoscaling"].clone();
+        }
+        other => return Err(format!("the fake does not model {other}")),
+    }
+    Ok(c)
+}

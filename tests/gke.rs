@@ -1,0 +1,432 @@
+//! GKE end to end: rendered requests against the discovery facts, plan → apply → plan against
+//! a fake container v1 API driven by the real client, remediation order, a failing operation,
+//! and audit of cluster JSON fixtures against an independent list of expected verdicts.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+
+use common::gke_fake::FakeGke;
+use common::{palisade, root, text};
+use palisade::gke::discovery::{convert_enums, validate, Enums, Rules};
+use serde_json::{json, Value};
+
+const EXAMPLE: &str = "examples/gke-private.yaml";
+const PARENT: &str = "projects/acme-payments-prod/locations/europe-west1";
+const CLUSTER: &str = "projects/acme-payments-prod/locations/europe-west1/clusters/payments-prod";
+
+fn against(fake: &FakeGke, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("PALISADE_GKE_ENDPOINT", &fake.url)
+        .env("PALISADE_GKE_POLL_MS", "2")
+        .output()
+        .expect("run palisade")
+}
+
+fn rendered(file: &str) -> Value {
+    let out = palisade(&["render", "-f", file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("render prints JSON")
+}
+
+fn fixture(name: &str) -> Value {
+    let path = root()
+        .join("tests/fixtures/gke-clusters")
+        .join(format!("{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture JSON")
+}
+
+/// A fixture cluster renamed to the example's cluster and its output-only clutter kept.
+fn as_example(name: &str) -> Value {
+    let mut c = fixture(name);
+    c["name"] = json!("payments-prod");
+    c
+}
+
+#[test]
+fn enum_numbers_agree_with_the_client_crate() {
+    use google_cloud_container_v1::model;
+    // the derived facts carry proto numbers; the crate serialises enums as those numbers
+    let cases: Vec<(&str, Value, Value)> = vec![
+        (
+            "WorkloadMetadataConfig",
+            json!({"mode": "GKE_METADATA"}),
+            serde_json::to_value(
+                model::WorkloadMetadataConfig::new()
+                    .set_mode(model::workload_metadata_config::Mode::GkeMetadata),
+            )
+            .unwrap(),
+        ),
+        (
+            "NetworkConfig",
+            json!({"datapathProvider": "ADVANCED_DATAPATH"}),
+            serde_json::to_value(
+                model::NetworkConfig::new()
+                    .set_datapath_provider(model::DatapathProvider::AdvancedDatapath),
+            )
+            .unwrap(),
+        ),
+        (
+            "DatabaseEncryption",
+            json!({"state": "ENCRYPTED"}),
+            serde_json::to_value(
+                model::DatabaseEncryption::new()
+                    .set_state(model::database_encryption::State::Encrypted),
+            )
+            .unwrap(),
+        ),
+        (
+            "ReleaseChannel",
+            json!({"channel": "STABLE"}),
+            serde_json::to_value(
+                model::ReleaseChannel::new().set_channel(model::release_channel::Channel::Stable),
+            )
+            .unwrap(),
+        ),
+        (
+            "BinaryAuthorization",
+            json!({"evaluationMode": "PROJECT_SINGLETON_POLICY_ENFORCE"}),
+            serde_json::to_value(model::BinaryAuthorization::new().set_evaluation_mode(
+                model::binary_authorization::EvaluationMode::ProjectSingletonPolicyEnforce,
+            ))
+            .unwrap(),
+        ),
+        (
+            "GatewayAPIConfig",
+            json!({"channel": "CHANNEL_STANDARD"}),
+            serde_json::to_value(
+                model::GatewayAPIConfig::new()
+                    .set_channel(model::gateway_api_config::Channel::Standard),
+            )
+            .unwrap(),
+        ),
+        (
+            "LoggingComponentConfig",
+            json!({"enableComponents": ["APISERVER", "SCHEDULER", "CONTROLLER_MANAGER"]}),
+            serde_json::to_value(model::LoggingComponentConfig::new().set_enable_components([
+                model::logging_component_config::Component::Apiserver,
+                model::logging_component_config::Component::Scheduler,
+                model::logging_component_config::Component::ControllerManager,
+            ]))
+            .unwrap(),
+        ),
+    ];
+    for (schema, mut named, from_crate) in cases {
+        convert_enums(schema, &mut named, Enums::Numbers);
+        assert_eq!(
+            named, from_crate,
+            "{schema}: derived numbers differ from the crate's"
+        );
+        let issues = validate(
+            schema,
+            &from_crate,
+            Rules {
+                enums: Enums::Numbers,
+                request: true,
+            },
+        );
+        assert!(issues.is_empty(), "{schema}: {issues:?}");
+    }
+}
+
+#[test]
+fn the_validator_catches_what_gke_would_refuse() {
+    let good = json!({"cluster": {"name": "c", "legacyAbac": {"enabled": false}}});
+    let rules = Rules {
+        enums: Enums::Names,
+        request: true,
+    };
+    assert!(validate("CreateClusterRequest", &good, rules).is_empty());
+    let bad = [
+        (json!({"cluster": {"nmae": "c"}}), "unknown field"),
+        (
+            json!({"cluster": {"releaseChannel": {"channel": "REGULARR"}}}),
+            "is not one of",
+        ),
+        (
+            json!({"cluster": {"releaseChannel": {"channel": 2}}}),
+            "expected an enum name",
+        ),
+        (
+            json!({"cluster": {"masterAuthorizedNetworksConfig": {"enabled": true}}}),
+            "deprecated field",
+        ),
+        (json!({"cluster": {"status": "RUNNING"}}), "output-only"),
+        (
+            json!({"cluster": {"nodePools": [{"initialNodeCount": "three"}]}}),
+            "int32",
+        ),
+        (
+            json!({"cluster": {"legacyAbac": {"enabled": "false"}}}),
+            "boolean",
+        ),
+    ];
+    for (body, expected) in bad {
+        let issues = validate("CreateClusterRequest", &body, rules);
+        assert!(
+            issues.iter().any(|i| i.problem.contains(expected)),
+            "{body}: expected {expected:?}, got {issues:?}"
+        );
+    }
+    let numbers = Rules {
+        enums: Enums::Numbers,
+        request: true,
+    };
+    let wrong_number = json!({"cluster": {"releaseChannel": {"channel": 17}}});
+    assert!(!validate("CreateClusterRequest", &wrong_number, numbers).is_empty());
+    let name_sent = json!({"cluster": {"releaseChannel": {"channel": "REGULAR"}}});
+    assert!(!validate("CreateClusterRequest", &name_sent, numbers).is_empty());
+}
+
+#[test]
+fn rendered_requests_are_valid_container_v1_input() {
+    for file in [EXAMPLE, "tests/fixtures/gke-files/baseline-dpv2.yaml"] {
+        let request = rendered(file);
+        let issues = validate(
+            "CreateClusterRequest",
+            &request,
+            Rules {
+                enums: Enums::Names,
+                request: true,
+            },
+        );
+        assert!(issues.is_empty(), "{file}: {issues:?}");
+        // the client crate takes it as its own model, enum names and all
+        let model: google_cloud_container_v1::model::CreateClusterRequest =
+            serde_json::from_value(request.clone()).expect("fits the client model");
+        assert_eq!(model.parent, request["parent"].as_str().unwrap());
+        // and what the crate would send is valid with enums as numbers
+        let wire = serde_json::to_value(&model).unwrap();
+        let issues = validate(
+            "CreateClusterRequest",
+            &wire,
+            Rules {
+                enums: Enums::Numbers,
+                request: true,
+            },
+        );
+        assert!(issues.is_empty(), "{file} on the wire: {issues:?}");
+    }
+    insta::assert_json_snapshot!("gke_private_request", rendered(EXAMPLE));
+}
+
+#[test]
+fn plan_apply_plan_reaches_no_changes() {
+    let fake = FakeGke::start();
+    let plan = against(&fake, &["plan", "-f", EXAMPLE, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
+    let shown = text(&plan.stdout);
+    assert!(shown.contains("+ clusters.create"), "{shown}");
+    assert!(shown.contains("[control secure-boot]"), "{shown}");
+    assert!(
+        fake.calls().is_empty(),
+        "plan made calls: {:?}",
+        fake.calls()
+    );
+
+    let apply = against(&fake, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "{}{}",
+        text(&apply.stdout),
+        text(&apply.stderr)
+    );
+    assert!(
+        text(&apply.stderr).contains("operation operation-1 DONE"),
+        "{}",
+        text(&apply.stderr)
+    );
+    assert_eq!(fake.calls(), ["clusters.create"]);
+    assert_eq!(fake.rejected(), Vec::<String>::new());
+
+    let again = against(&fake, &["plan", "-f", EXAMPLE, "--detailed-exitcode"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        text(&again.stdout),
+        text(&again.stderr)
+    );
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        text(&again.stdout)
+    );
+
+    // the stored cluster passes every enforced control, read back as audit reads it live
+    let audit = against(
+        &fake,
+        &[
+            "audit",
+            "--gke",
+            CLUSTER,
+            "--profile",
+            "strict",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}{}",
+        text(&audit.stdout),
+        text(&audit.stderr)
+    );
+}
+
+#[test]
+fn a_weak_cluster_is_remediated_one_call_at_a_time() {
+    let fake = FakeGke::start();
+    fake.put_cluster(PARENT, as_example("weak-defaults"));
+    let plan = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let labels: Vec<String> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let call = s["call"].as_str().unwrap().to_string();
+            match s["body"]["update"].as_object() {
+                Some(u) if call == "clusters.update" => {
+                    format!("{call} {}", u.keys().next().unwrap())
+                }
+                _ => call,
+            }
+        })
+        .collect();
+    insta::assert_json_snapshot!(
+        "weak_cluster_steps",
+        json!({"steps": labels, "blocked": plan["blocked"]})
+    );
+    // the add-on comes before enforcement, as GKE requires
+    let addons = labels
+        .iter()
+        .position(|l| l == "clusters.setAddons")
+        .expect("setAddons step");
+    let policy = labels
+        .iter()
+        .position(|l| l == "clusters.setNetworkPolicy")
+        .expect("setNetworkPolicy step");
+    assert!(addons < policy, "{labels:?}");
+    // what cannot change in place is reported, never planned
+    let blocked = plan["blocked"].to_string();
+    assert!(
+        blocked.contains("needs a new cluster") && blocked.contains("ipAllocationPolicy"),
+        "{blocked}"
+    );
+    assert!(
+        blocked.contains("needs a new node pool") && blocked.contains("config.serviceAccount"),
+        "{blocked}"
+    );
+
+    let apply = against(&fake, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "{}{}",
+        text(&apply.stdout),
+        text(&apply.stderr)
+    );
+    assert_eq!(fake.rejected(), Vec::<String>::new());
+    assert_eq!(
+        fake.calls(),
+        labels,
+        "apply made the planned calls in the planned order"
+    );
+
+    let again = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["steps"], json!([]), "{again:#}");
+    assert_eq!(
+        again["blocked"], plan["blocked"],
+        "immutable differences stay reported"
+    );
+}
+
+#[test]
+fn a_failing_operation_stops_apply_and_says_what_was_applied() {
+    let fake = FakeGke::start();
+    fake.put_cluster(PARENT, as_example("weak-defaults"));
+    fake.fail_call("clusters.setNetworkPolicy");
+    let apply = against(&fake, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(1), "{}", text(&apply.stdout));
+    let err = text(&apply.stderr);
+    assert!(err.contains("clusters.setNetworkPolicy) failed"), "{err}");
+    assert!(err.contains("applied: clusters.setLegacyAbac"), "{err}");
+    assert!(
+        err.contains("not applied: clusters.setNetworkPolicy"),
+        "{err}"
+    );
+    let calls = fake.calls();
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("clusters.setNetworkPolicy"),
+        "nothing after the failure: {calls:?}"
+    );
+    // the failed change did not land
+    let stored = fake.cluster(CLUSTER).unwrap();
+    assert_ne!(stored["networkPolicy"]["enabled"], json!(true));
+}
+
+fn verdicts(report: &Value) -> BTreeMap<String, String> {
+    // a control passes for a cluster only if it passes on every object it judged
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        let control = f["control"].as_str().unwrap().to_string();
+        let verdict = f["verdict"].as_str().unwrap().to_string();
+        let entry = out.entry(control).or_insert_with(|| verdict.clone());
+        if verdict == "fail" {
+            *entry = verdict;
+        }
+    }
+    out
+}
+
+#[test]
+fn audit_of_cluster_json_gives_the_expected_verdicts() {
+    let dir = root().join("tests/fixtures/gke-clusters");
+    let expected: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("EXPECTED.json")).unwrap()).unwrap();
+    assert!(expected.len() >= 10, "at least 10 fixtures");
+    let out = palisade(&[
+        "audit",
+        "--gke-json",
+        "tests/fixtures/gke-clusters",
+        "--profile",
+        "strict",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let reports: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports.len(), expected.len());
+    let mut mismatches = Vec::new();
+    for r in &reports {
+        let source = r["source"].as_str().unwrap();
+        let stem = Path::new(source)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let want = &expected[&stem];
+        let got = verdicts(r);
+        for (control, verdict) in want {
+            if got.get(control) != Some(verdict) {
+                mismatches.push(format!(
+                    "{stem} {control}: expected {verdict}, got {:?}",
+                    got.get(control)
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    insta::assert_json_snapshot!("gke_fixture_reports", reports);
+}
