@@ -18,6 +18,25 @@ kops:
 access:
   apiCidrs: [203.0.113.0/24]
 """
+GKE = """apiVersion: palisade.dev/v1alpha1
+kind: Cluster
+name: bad-gke
+profile: baseline
+gke:
+  project: acme-bad-1234
+  location: europe-west1
+  network: prod
+  subnetwork: gke
+  secretsKmsKey: projects/acme-bad-1234/locations/europe-west1/keyRings/r/cryptoKeys/k
+  nodeServiceAccount: nodes@acme-bad-1234.iam.gserviceaccount.com
+  nodePools:
+  - name: system
+    machineType: e2-standard-4
+    minNodes: 1
+    maxNodes: 3
+access:
+  apiCidrs: [203.0.113.0/24]
+"""
 def sub(old, new, base=BASE):
     assert old in base, old
     return base.replace(old, new, 1)
@@ -55,6 +74,16 @@ cases = {
  "wrong-api-version": (sub("apiVersion: palisade.dev/v1alpha1", "apiVersion: palisade.dev/v2 #<<"), "expected palisade.dev/v1alpha1"),
  "missing-region": (sub("  region: eu-west-1\n", ""), "missing field `region`"),
  "empty-file": ("", "missing field|EOF|empty"),
+ "gke-unknown-key": (sub("  network: prod\n", "  network: prod\n  netwrok: prod #<<\n", GKE), "unknown field `netwrok`"),
+ "gke-bad-location": (sub("location: europe-west1", "location: Europe #<<", GKE), "is not a region or zone"),
+ "gke-default-service-account": (sub("nodeServiceAccount: nodes@acme-bad-1234.iam.gserviceaccount.com", "nodeServiceAccount: 123456789-compute@developer.gserviceaccount.com #<<", GKE), "control `node-service-account`.*Compute Engine default"),
+ "gke-bad-kms-key": (sub("secretsKmsKey: projects/acme-bad-1234/locations/europe-west1/keyRings/r/cryptoKeys/k", "secretsKmsKey: my-key #<<", GKE), "not a Cloud KMS key name"),
+ "gke-no-kms-key": (sub("  secretsKmsKey: projects/acme-bad-1234/locations/europe-west1/keyRings/r/cryptoKeys/k\n", "", GKE), "control `secrets-encryption-at-rest`.*gke.secretsKmsKey"),
+ "gke-no-node-service-account": (sub("  nodeServiceAccount: nodes@acme-bad-1234.iam.gserviceaccount.com\n", "", GKE), "control `node-service-account`"),
+ "gke-bad-engine": (sub("  network: prod\n", "  network: prod\n  networkPolicy: cilium #<<\n", GKE), "expected calico or dataplane-v2"),
+ "gke-and-kops": (sub("access:\n", "gke: #<<\n  project: acme-bad-1234\n  location: europe-west1\n  network: prod\n  subnetwork: gke\n  nodePools: []\naccess:\n"), "either `kops:` or `gke:`"),
+ "gke-pool-min-above-max": (sub("minNodes: 1", "minNodes: 4 #<<", GKE), "minNodes 4 is above maxNodes 3"),
+ "gke-bad-cluster-name": (sub("name: bad-gke", "name: Bad_GKE #<<", GKE), "GKE cluster name"),
 }
 out = pathlib.Path("tests/fixtures/malformed")
 for name, (body, expect) in cases.items():

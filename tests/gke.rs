@@ -430,3 +430,44 @@ fn audit_of_cluster_json_gives_the_expected_verdicts() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     insta::assert_json_snapshot!("gke_fixture_reports", reports);
 }
+
+#[test]
+fn a_waived_weakening_renders_and_the_plan_shows_the_waiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(root().join("tests/fixtures/gke-files/baseline-dpv2.yaml"))
+        .unwrap();
+    let weak = base.replace(
+        "nodeServiceAccount: nodes@acme-dev-1234.iam.gserviceaccount.com",
+        "nodeServiceAccount: 123-compute@developer.gserviceaccount.com",
+    );
+    let refused = dir.path().join("refused.yaml");
+    std::fs::write(&refused, &weak).unwrap();
+    let out = palisade(&["render", "-f", refused.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("control `node-service-account`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let waived = dir.path().join("waived.yaml");
+    std::fs::write(
+        &waived,
+        format!("{weak}waivers:\n- control: node-service-account\n  reason: sandbox project, no custom service accounts yet\n  expires: 2099-01-01\n"),
+    )
+    .unwrap();
+    let out = palisade(&["render", "-f", waived.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("waived: node-service-account"),
+        "{}",
+        text(&out.stderr)
+    );
+    let fake = FakeGke::start();
+    let plan = against(&fake, &["plan", "-f", waived.to_str().unwrap()]);
+    let shown = text(&plan.stdout);
+    assert!(
+        shown.contains("Waivers in effect:") && shown.contains("sandbox project"),
+        "{shown}"
+    );
+}

@@ -67,6 +67,7 @@ fn item(c: &Control) -> serde_json::Value {
         "source": c.source,
         "references": c.references,
         "kops_fields": c.kops_fields,
+        "gke_fields": c.gke.map(|g| g.fields()).unwrap_or_default(),
         "params": c.params.iter().map(|p| p.name).collect::<Vec<_>>(),
     })
 }
@@ -80,9 +81,20 @@ pub fn explain(c: &Control) -> String {
     );
     let _ = writeln!(t, "Why it matters\n  {}\n", c.rationale);
     let _ = writeln!(t, "Source\n  {}\n", c.source);
-    let _ = writeln!(t, "kops fields");
-    for f in c.kops_fields {
-        let _ = writeln!(t, "  {f}");
+    if !c.kops_fields.is_empty() {
+        let _ = writeln!(t, "kops fields");
+        for f in c.kops_fields {
+            let _ = writeln!(t, "  {f}");
+        }
+    }
+    if let Some(g) = c.gke {
+        if !c.kops_fields.is_empty() {
+            t.push('\n');
+        }
+        let _ = writeln!(t, "GKE fields (container v1 Cluster)");
+        for f in g.fields() {
+            let _ = writeln!(t, "  {f}");
+        }
     }
     let _ = writeln!(t, "\nHow audit decides\n  {}", c.detection);
     if !c.params.is_empty() {
@@ -98,7 +110,10 @@ pub fn explain(c: &Control) -> String {
         }
     }
     if !c.references.is_empty() {
-        let _ = writeln!(t, "\nCIS Kubernetes Benchmark");
+        let _ = writeln!(
+            t,
+            "\nCIS Benchmarks (cis-gke: CIS GKE Benchmark 1.6+ numbering)"
+        );
         for r in c.references {
             let _ = writeln!(t, "  {} {}", r.benchmark, r.id);
         }

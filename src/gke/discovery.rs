@@ -169,16 +169,8 @@ fn walk_field(
         })
     };
     match field.kind.as_str() {
-        "string" => {
-            if !node.is_string() {
-                bad("a string");
-            }
-        }
-        "boolean" => {
-            if !node.is_boolean() {
-                bad("a boolean");
-            }
-        }
+        "string" if !node.is_string() => bad("a string"),
+        "boolean" if !node.is_boolean() => bad("a boolean"),
         "int32" | "uint32" => {
             let ok = node.as_i64().is_some_and(|n| {
                 if field.kind == "uint32" {
@@ -202,11 +194,7 @@ fn walk_field(
                 bad("a 64-bit integer (decimal string)");
             }
         }
-        "double" | "float" => {
-            if !node.is_number() {
-                bad("a number");
-            }
-        }
+        "double" | "float" if !node.is_number() => bad("a number"),
         "enum" => check_enum(field, node, path, rules, out),
         "object" => match field
             .reference

@@ -15,6 +15,7 @@ pub static CONTROL: Control = Control {
                 included, can do anything in the cluster. RBAC grants only what roles name.",
     source: "CIS Kubernetes Benchmark 1.2.6-1.2.8; kops PR 18431 (RBAC became the default only in kops 1.36)",
     references: &[
+        Reference { benchmark: "cis-gke", id: "5.8.3" },
         Reference { benchmark: "cis-1.12", id: "1.2.6" },
         Reference { benchmark: "cis-1.12", id: "1.2.7" },
         Reference { benchmark: "cis-1.12", id: "1.2.8" },

@@ -23,6 +23,7 @@ pub static CONTROL: Control = Control {
                 without a policy file records nothing.",
     source: "CIS Kubernetes Benchmark 1.2.16-1.2.19 and 3.2.1; kops issue 3672",
     references: &[
+        Reference { benchmark: "cis-gke", id: "5.7.1" },
         Reference {
             benchmark: "cis-1.12",
             id: "1.2.16",

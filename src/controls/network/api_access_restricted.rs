@@ -1,7 +1,7 @@
 //! `api-access-restricted`: only named networks reach the Kubernetes API.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
 use crate::kops::{tree, KopsSpec};
 
 const PATH: [&str; 2] = ["spec", "kubernetesApiAccess"];
@@ -15,7 +15,9 @@ pub static CONTROL: Control = Control {
                 everywhere is one leaked credential or one API server bug away from compromise.",
     source:
         "kops docs/security.md (restrict API access); GKE hardening guide (authorized networks)",
-    references: &[],
+    references: &[
+        Reference { benchmark: "cis-gke", id: "5.6.3" },
+    ],
     kops_fields: &["spec.kubernetesApiAccess"],
     detection: concat!(
         "Fails when spec.kubernetesApiAccess is unset or empty, includes 0.0.0.0/0 or \

@@ -19,6 +19,7 @@ pub static CONTROL: Control = Control {
                 false comfort.",
     source: "CIS Kubernetes Benchmark 5.3.1 (CNI supports NetworkPolicy); Calico network policy",
     references: &[
+        Reference { benchmark: "cis-gke", id: "5.6.7" },
         Reference {
             benchmark: "cis-1.12",
             id: "5.3.1",

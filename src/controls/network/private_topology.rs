@@ -1,7 +1,7 @@
 //! `private-topology`: nodes and control plane live in private subnets.
 
 use crate::controls::common::{group_subnets, subnet_types};
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Verdict};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Verdict};
 use crate::kops::{tree, KopsSpec};
 
 pub static CONTROL: Control = Control {
@@ -13,7 +13,9 @@ pub static CONTROL: Control = Control {
                 group opens by mistake faces the internet. Private subnets reach out through \
                 NAT, and load balancers and the bastion sit in utility subnets.",
     source: "kops docs/topology.md (private topology); GKE hardening guide (private nodes)",
-    references: &[],
+    references: &[
+        Reference { benchmark: "cis-gke", id: "5.6.5" },
+    ],
     kops_fields: &["spec.subnets[].type", "InstanceGroup spec.subnets"],
     detection: concat!(
         "Fails for every control-plane or node InstanceGroup placed in a Public (or \

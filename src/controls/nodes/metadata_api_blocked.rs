@@ -3,7 +3,7 @@
 use serde_yaml::Value;
 
 use crate::controls::common::kubernetes_minor;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
 use crate::kops::{tree, Cloud, KopsSpec};
 
 pub static CONTROL: Control = Control {
@@ -15,7 +15,10 @@ pub static CONTROL: Control = Control {
                 IMDSv2 required and a hop limit of 1, the answer cannot reach a pod's network \
                 namespace; this is today's form of the old kube2iam iptables block.",
     source: "kops PRs 11329, 14884, 14879; kops issue 13078; CIS EKS Benchmark 4.x (restrict IMDS)",
-    references: &[],
+    references: &[
+        Reference { benchmark: "cis-gke", id: "5.2.2" },
+        Reference { benchmark: "cis-gke", id: "5.4.2" },
+    ],
     kops_fields: &[
         "InstanceGroup spec.instanceMetadata.httpTokens",
         "InstanceGroup spec.instanceMetadata.httpPutResponseHopLimit",

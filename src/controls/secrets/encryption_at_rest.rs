@@ -13,6 +13,7 @@ pub static CONTROL: Control = Control {
                 volume snapshots as plain base64.",
     source: "CIS Kubernetes Benchmark 1.2.27-1.2.28; kops issue 3356 and PR 3368",
     references: &[
+        Reference { benchmark: "cis-gke", id: "5.3.1" },
         Reference {
             benchmark: "cis-1.12",
             id: "1.2.27",
