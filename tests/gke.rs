@@ -41,10 +41,14 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture JSON")
 }
 
-/// A fixture cluster renamed to the example's cluster and its output-only clutter kept.
+/// A fixture cluster as if it were the example's: same name, network (GKE reports short
+/// names) and first pool name; everything else as the fixture has it.
 fn as_example(name: &str) -> Value {
     let mut c = fixture(name);
     c["name"] = json!("payments-prod");
+    c["network"] = json!("prod-vpc");
+    c["subnetwork"] = json!("gke-europe-west1");
+    c["nodePools"][0]["name"] = json!("system");
     c
 }
 
@@ -285,6 +289,12 @@ fn plan_apply_plan_reaches_no_changes() {
 fn a_weak_cluster_is_remediated_one_call_at_a_time() {
     let fake = FakeGke::start();
     fake.put_cluster(PARENT, as_example("weak-defaults"));
+    // the text a reviewer reads in a pull request
+    let shown = against(&fake, &["plan", "-f", EXAMPLE]);
+    insta::assert_snapshot!(
+        "weak_cluster_plan_text",
+        text(&shown.stdout).replace(&fake.url, "FAKE")
+    );
     let plan = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
@@ -318,10 +328,6 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
     assert!(addons < policy, "{labels:?}");
     // what cannot change in place is reported, never planned
     let blocked = plan["blocked"].to_string();
-    assert!(
-        blocked.contains("needs a new cluster") && blocked.contains("ipAllocationPolicy"),
-        "{blocked}"
-    );
     assert!(
         blocked.contains("needs a new node pool") && blocked.contains("config.serviceAccount"),
         "{blocked}"
@@ -360,7 +366,10 @@ fn a_failing_operation_stops_apply_and_says_what_was_applied() {
     assert_eq!(apply.status.code(), Some(1), "{}", text(&apply.stdout));
     let err = text(&apply.stderr);
     assert!(err.contains("clusters.setNetworkPolicy) failed"), "{err}");
-    assert!(err.contains("applied: clusters.setLegacyAbac"), "{err}");
+    assert!(
+        err.contains("applied: clusters.update desiredControlPlaneEndpointsConfig"),
+        "{err}"
+    );
     assert!(
         err.contains("not applied: clusters.setNetworkPolicy"),
         "{err}"
@@ -392,9 +401,10 @@ fn verdicts(report: &Value) -> BTreeMap<String, String> {
 
 #[test]
 fn audit_of_cluster_json_gives_the_expected_verdicts() {
-    let dir = root().join("tests/fixtures/gke-clusters");
-    let expected: BTreeMap<String, BTreeMap<String, String>> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("EXPECTED.json")).unwrap()).unwrap();
+    let expected: BTreeMap<String, BTreeMap<String, String>> = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/gke-expected.json")).unwrap(),
+    )
+    .unwrap();
     assert!(expected.len() >= 10, "at least 10 fixtures");
     let out = palisade(&[
         "audit",
@@ -428,7 +438,31 @@ fn audit_of_cluster_json_gives_the_expected_verdicts() {
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-    insta::assert_json_snapshot!("gke_fixture_reports", reports);
+    // what each failure says, per fixture, for review
+    let mut lines = Vec::new();
+    for r in &reports {
+        let source = r["source"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        lines.push(format!("{source}: {}", r["summary"]));
+        for f in r["findings"].as_array().unwrap() {
+            if f["verdict"] != "pass" {
+                lines.push(format!(
+                    "  {} {} {} [{}] {}",
+                    f["verdict"].as_str().unwrap(),
+                    f["control"].as_str().unwrap(),
+                    f["object"].as_str().unwrap(),
+                    f["path"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    insta::assert_snapshot!("gke_fixture_findings", lines.join("\n"));
 }
 
 #[test]
@@ -470,4 +504,38 @@ fn a_waived_weakening_renders_and_the_plan_shows_the_waiver() {
         shown.contains("Waivers in effect:") && shown.contains("sandbox project"),
         "{shown}"
     );
+}
+
+#[test]
+fn an_old_cluster_gets_the_calls_it_can_take_and_the_rest_is_flagged() {
+    let fake = FakeGke::start();
+    fake.put_cluster(PARENT, as_example("legacy-old"));
+    let out = against(&fake, &["plan", "-f", EXAMPLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    for expected in [
+        "clusters.setLegacyAbac",
+        "clusters.update desiredShieldedNodes",
+        "clusters.update desiredReleaseChannel",
+        "clusters.update desiredControlPlaneEndpointsConfig",
+        "needs a new cluster",
+        "ipAllocationPolicy.useIpAliases",
+        "masterAuth.clientCertificateConfig.issueClientCertificate",
+        "basic auth (user \"admin\") is on",
+        "Still failing after apply:",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
+    }
+    // the password of the old cluster never reaches the plan
+    assert!(!shown.contains("not-a-real-password"), "{shown}");
+    let apply = against(&fake, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert_eq!(fake.rejected(), Vec::<String>::new());
+    let stored = fake.cluster(CLUSTER).unwrap();
+    assert_ne!(stored["legacyAbac"]["enabled"], json!(true));
+    // still routes-based: that was flagged, not attempted
+    assert_eq!(stored["ipAllocationPolicy"]["useRoutes"], json!(true));
 }

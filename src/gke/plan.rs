@@ -116,10 +116,20 @@ pub fn make(
                 if f.verdict != Verdict::Fail {
                     continue;
                 }
-                let fixed = touched.iter().any(|t| {
-                    let field = f.path.as_str();
-                    !field.is_empty() && (t.ends_with(field) || t.contains(field))
-                });
+                // a step fixes a finding when it changes that field of that object
+                let pool = f
+                    .object
+                    .strip_prefix("NodePool/")
+                    .map(|rest| rest.rsplit('/').next().unwrap_or(rest));
+                let fixed = !f.path.is_empty()
+                    && touched.iter().any(|t| {
+                        let rest = match pool {
+                            Some(p) => t.strip_prefix(&format!("nodePools[{p}].")),
+                            None if t.starts_with("nodePools[") => None,
+                            None => Some(*t),
+                        };
+                        rest.is_some_and(|r| r == f.path || r.starts_with(&format!("{}.", f.path)))
+                    });
                 if !fixed {
                     plan.still_failing
                         .push(format!("{} on {}: {}", f.control, f.object, f.message));

@@ -123,6 +123,14 @@ fn canonical(v: &Value) -> String {
 
 /// Whether the live value already means what the desired one says.
 fn same(path: &str, desired: &Value, live: Option<&Value>) -> bool {
+    if path == "network" || path == "subnetwork" {
+        // GKE reports the short name; the request carries the full path
+        let last = |v: &Value| {
+            v.as_str()
+                .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+        };
+        return live.is_some_and(|l| last(l) == last(desired));
+    }
     match live {
         None => !optional(path) && is_zero(desired),
         Some(l) => canonical(l) == canonical(desired),

@@ -406,6 +406,19 @@ fn pool_mut<'a>(c: &'a mut Value, name: &str) -> Result<&'a mut Value, String> {
         .ok_or_else(|| format!("Not found: node pool {name}"))
 }
 
+/// A message field given in a request replaces the stored one (proto3 JSON drops false and 0,
+/// so `{"disabled": false}` arrives as `{}`: merging would keep the old `true`).
+fn replace_keys(target: &mut Value, patch: &Value) {
+    if !target.is_object() {
+        *target = json!({});
+    }
+    if let (Some(t), Some(p)) = (target.as_object_mut(), patch.as_object()) {
+        for (k, v) in p {
+            t.insert(k.clone(), v.clone());
+        }
+    }
+}
+
 fn merge(target: &mut Value, patch: &Value) {
     match (target, patch) {
         (Value::Object(t), Value::Object(p)) => {
@@ -455,12 +468,16 @@ fn mutate(call: &str, body: &Value, mut c: Value, pool: Option<&str>) -> Result<
             for k in target {
                 node = &mut node[*k];
             }
-            merge(node, value);
+            if field == "desiredAddonsConfig" {
+                replace_keys(node, value);
+            } else {
+                *node = value.clone();
+            }
         }
         "clusters.setLegacyAbac" => {
             c["legacyAbac"] = json!({"enabled": body["enabled"].as_bool().unwrap_or(false)});
         }
-        "clusters.setAddons" => merge(&mut c["addonsConfig"], &body["addonsConfig"]),
+        "clusters.setAddons" => replace_keys(&mut c["addonsConfig"], &body["addonsConfig"]),
         "clusters.setNetworkPolicy" => {
             let enabling = body["networkPolicy"]["enabled"].as_bool().unwrap_or(false);
             if enabling && c["addonsConfig"]["networkPolicyConfig"]["disabled"] == json!(true) {

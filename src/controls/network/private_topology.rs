@@ -145,11 +145,22 @@ impl crate::controls::GkeRule for Gke {
         _: &crate::controls::Params,
         _: &crate::gke::GkeCtx,
     ) -> Result<(), String> {
-        crate::gke::view::set(
+        use crate::gke::view::{pools_mut, set};
+        let private = serde_json::Value::from(true);
+        set(
             cluster,
             &["networkConfig", "defaultEnablePrivateNodes"],
-            serde_json::Value::from(true),
+            private.clone(),
         );
+        // the default reaches new pools only: each pool says it too, so an existing public
+        // pool is switched (nodePools.update) rather than left behind
+        for pool in pools_mut(cluster) {
+            set(
+                pool,
+                &["networkConfig", "enablePrivateNodes"],
+                private.clone(),
+            );
+        }
         Ok(())
     }
 }
