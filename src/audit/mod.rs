@@ -4,6 +4,7 @@ mod evaluate;
 mod finding;
 mod formats;
 mod report;
+pub mod verdict;
 
 pub use evaluate::{evaluate, evaluate_gke};
 pub use finding::{Finding, WaiverNote};

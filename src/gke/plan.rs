@@ -197,21 +197,7 @@ pub fn to_text(plan: &GkePlan) -> String {
             let _ = writeln!(t, "  - {s}");
         }
     }
-    if !plan.waivers.is_empty() {
-        let _ = writeln!(t, "\nWaivers in effect:");
-        for w in &plan.waivers {
-            let until = w
-                .expires
-                .as_ref()
-                .map(|d| format!(" (until {d})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                t,
-                "  {}{until}: {}\n    would fail: {}",
-                w.control, w.reason, w.finding
-            );
-        }
-    }
+    crate::plan::waivers_text(&mut t, &plan.waivers);
     for (title, list) in [("Notes", &plan.notes), ("Warnings", &plan.warnings)] {
         if !list.is_empty() {
             let _ = writeln!(t, "\n{title}:");

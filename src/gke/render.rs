@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 use super::discovery::{self, Enums, Rules};
 use super::view::ClusterView;
 use super::GkeCtx;
-use crate::audit::{evaluate_gke, Finding};
+use crate::audit::{evaluate_gke, verdict, Finding};
 use crate::cluster_file::{ClusterFile, GkeSection, Problem};
-use crate::controls::{self, Verdict};
+use crate::controls;
 use crate::kops::render::RenderError;
 use crate::profile::{Level, ResolvedProfile};
 use crate::source_map::SourceMap;
@@ -234,57 +234,11 @@ pub fn render(
         profile,
         &file.waivers,
     );
-    for f in findings.iter().filter(|f| f.is_blocking()) {
-        let why = apply_errors
-            .iter()
-            .find(|(id, _)| *id == f.control)
-            .map_or(f.message.clone(), |(_, w)| w.clone());
-        let remedy = if profile.forbid_waivers.contains(&f.control) {
-            format!(
-                "Fix the cluster file; profile {} forbids waiving this control",
-                profile.names.join(" + ")
-            )
-        } else {
-            format!(
-                "Fix the cluster file, or add a waiver (waivers: - control: {}, reason: \"…\")",
-                f.control
-            )
-        };
-        problems.push(at(
-            field_for(&f.control),
-            format!(
-                "control `{}` ({}) fails for {}: {why}. {remedy}",
-                f.control, f.severity, f.object
-            ),
-        ));
+    for r in verdict::refusals(&findings, &apply_errors, profile) {
+        problems.push(at(field_for(&r.finding.control), r.message));
     }
     problems.dedup_by(|a, b| a.message == b.message);
-    let mut warnings = Vec::new();
-    for f in findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Fail && f.level == Level::Audit)
-    {
-        warnings.push(format!(
-            "audit-level control `{}` fails for {}: {}",
-            f.control, f.object, f.message
-        ));
-    }
-    for w in &file.waivers {
-        if profile.level(&w.control) == Level::Off {
-            warnings.push(format!(
-                "waiver for `{}` has no effect: the profile turns the control off",
-                w.control
-            ));
-        } else if !findings
-            .iter()
-            .any(|f| f.control == w.control && f.verdict == Verdict::Waived)
-        {
-            warnings.push(format!(
-                "waiver for `{}` is not needed: the control passes; remove it",
-                w.control
-            ));
-        }
-    }
+    let warnings = verdict::warnings(&findings, &file.waivers, profile);
     Ok(Rendered {
         request,
         trace,

@@ -11,9 +11,9 @@ use thiserror::Error;
 use super::subnets::{layout, ZoneSubnets};
 use super::trace::{Source, Trace};
 use super::{schema, tree, KopsSpec};
-use crate::audit::{evaluate, Finding};
+use crate::audit::{evaluate, verdict, Finding};
 use crate::cluster_file::{ClusterFile, KopsSection, Problem};
-use crate::controls::{self, ApplyCtx, Mode, Verdict};
+use crate::controls::{self, ApplyCtx, Mode};
 use crate::profile::{Level, ResolvedProfile};
 use crate::source_map::SourceMap;
 
@@ -441,57 +441,11 @@ pub fn render(
     }
 
     let findings = evaluate(&spec, profile, &file.waivers);
-    let mut warnings = Vec::new();
-    for f in findings.iter().filter(|f| f.is_blocking()) {
-        let why = apply_errors
-            .iter()
-            .find(|(id, _)| *id == f.control)
-            .map_or(f.message.clone(), |(_, w)| w.clone());
-        let remedy = if profile.forbid_waivers.contains(&f.control) {
-            format!(
-                "Fix the cluster file; profile {} forbids waiving this control",
-                profile.names.join(" + ")
-            )
-        } else {
-            format!(
-                "Fix the cluster file, or add a waiver (waivers: - control: {}, reason: \"…\")",
-                f.control
-            )
-        };
-        problems.push(at(
-            &cluster_file_field(file, f),
-            format!(
-                "control `{}` ({}) fails for {}: {why}. {remedy}",
-                f.control, f.severity, f.object
-            ),
-        ));
+    for r in verdict::refusals(&findings, &apply_errors, profile) {
+        problems.push(at(&cluster_file_field(file, r.finding), r.message));
     }
     problems.dedup_by(|a, b| a.message == b.message);
-    for f in findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Fail && f.level == Level::Audit)
-    {
-        warnings.push(format!(
-            "audit-level control `{}` fails for {}: {}",
-            f.control, f.object, f.message
-        ));
-    }
-    for w in &file.waivers {
-        if profile.level(&w.control) == Level::Off {
-            warnings.push(format!(
-                "waiver for `{}` has no effect: the profile turns the control off",
-                w.control
-            ));
-        } else if !findings
-            .iter()
-            .any(|f| f.control == w.control && f.verdict == Verdict::Waived)
-        {
-            warnings.push(format!(
-                "waiver for `{}` is not needed: the control passes; remove it",
-                w.control
-            ));
-        }
-    }
+    let warnings = verdict::warnings(&findings, &file.waivers, profile);
     Ok(Rendered {
         spec,
         trace,

@@ -85,21 +85,7 @@ pub fn to_text(plan: &Plan, color: bool) -> String {
             let _ = writeln!(t, "    {mark} {}: {change}   [{}]", f.path, f.because);
         }
     }
-    if !plan.waivers.is_empty() {
-        let _ = writeln!(t, "\nWaivers in effect:");
-        for w in &plan.waivers {
-            let until = w
-                .expires
-                .as_ref()
-                .map(|d| format!(" (until {d})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                t,
-                "  {}{until}: {}\n    would fail: {}",
-                w.control, w.reason, w.finding
-            );
-        }
-    }
+    waivers_text(&mut t, &plan.waivers);
     if !plan.warnings.is_empty() {
         let _ = writeln!(t, "\nWarnings:");
         for w in &plan.warnings {
@@ -114,4 +100,24 @@ pub fn to_text(plan: &Plan, color: bool) -> String {
     let updates = plan.changes.len() - creates;
     let _ = writeln!(t, "\nPlan: {creates} to create, {updates} to update.");
     t
+}
+
+/// The "Waivers in effect" section of a plan (kops and GKE).
+pub fn waivers_text(t: &mut String, waivers: &[super::WaiverInEffect]) {
+    if waivers.is_empty() {
+        return;
+    }
+    let _ = writeln!(t, "\nWaivers in effect:");
+    for w in waivers {
+        let until = w
+            .expires
+            .as_ref()
+            .map(|d| format!(" (until {d})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            t,
+            "  {}{until}: {}\n    would fail: {}",
+            w.control, w.reason, w.finding
+        );
+    }
 }

@@ -10,5 +10,5 @@ mod display;
 mod model;
 
 pub use build::{make_plan, PlanError};
-pub use display::to_text;
+pub use display::{to_text, waivers_text};
 pub use model::{Action, Change, FieldChange, Plan, PlanView, WaiverInEffect, FORMAT_VERSION};
