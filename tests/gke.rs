@@ -539,3 +539,24 @@ fn an_old_cluster_gets_the_calls_it_can_take_and_the_rest_is_flagged() {
     // still routes-based: that was flagged, not attempted
     assert_eq!(stored["ipAllocationPolicy"]["useRoutes"], json!(true));
 }
+
+#[test]
+fn without_credentials_plan_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["plan", "-f", EXAMPLE])
+        .current_dir(root())
+        .env("HOME", home.path())
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .env_remove("CLOUDSDK_CONFIG")
+        .env_remove("PALISADE_GKE_ENDPOINT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no Google credentials")
+            && err.contains("gcloud auth application-default login"),
+        "{err}"
+    );
+}

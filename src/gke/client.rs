@@ -17,6 +17,24 @@ use super::steps::Step;
 pub const ENDPOINT_ENV: &str = "PALISADE_GKE_ENDPOINT";
 /// Milliseconds between polls of an Operation (default 5000).
 pub const POLL_ENV: &str = "PALISADE_GKE_POLL_MS";
+/// How long the metadata server gets to hand out a token when it is the only source.
+const METADATA_WAIT: Duration = Duration::from_secs(15);
+const NO_CREDENTIALS: &str = "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no gcloud application-default credentials file, and no metadata server answered; run `gcloud auth application-default login`, or point --gke-endpoint at another server";
+
+/// Whether a file-based Application Default Credential exists (the env variable, or gcloud's
+/// `application_default_credentials.json`).
+fn adc_file_present() -> bool {
+    if std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
+    let dir = std::env::var_os("CLOUDSDK_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config/gcloud"))
+        });
+    dir.is_some_and(|d| d.join("application_default_credentials.json").is_file())
+}
+
 /// How long one Operation may run (cluster creation takes 5-15 minutes).
 const OPERATION_DEADLINE: Duration = Duration::from_secs(45 * 60);
 
@@ -49,6 +67,9 @@ pub enum GkeError {
 pub struct GkeClient {
     inner: ClusterManager,
     poll: Duration,
+    /// Whether credentials can only come from the metadata server (no endpoint given, no
+    /// credentials file): off Google Cloud that server never answers.
+    metadata_only: bool,
     /// The endpoint in use, for messages.
     pub endpoint: String,
 }
@@ -89,13 +110,24 @@ impl GkeClient {
         Ok(GkeClient {
             inner,
             poll,
+            metadata_only: endpoint.is_none() && !adc_file_present(),
             endpoint: shown,
         })
     }
 
     /// The cluster as JSON with enum names, or `None` when it does not exist.
     pub async fn get_cluster(&self, name: &str) -> Result<Option<Value>, GkeError> {
-        match self.inner.get_cluster().set_name(name).send().await {
+        let call = self.inner.get_cluster().set_name(name).send();
+        let answer = if self.metadata_only {
+            // the first call is the one that finds out whether there are credentials at all
+            match tokio::time::timeout(METADATA_WAIT, call).await {
+                Ok(a) => a,
+                Err(_) => return Err(GkeError::Setup(NO_CREDENTIALS.into())),
+            }
+        } else {
+            call.await
+        };
+        match answer {
             Ok(cluster) => {
                 let mut v = serde_json::to_value(&cluster).map_err(|e| GkeError::Model {
                     call: "clusters.get".into(),
@@ -105,6 +137,9 @@ impl GkeClient {
                 Ok(Some(v))
             }
             Err(e) if e.http_status_code() == Some(404) => Ok(None),
+            Err(e) if e.is_authentication() && self.metadata_only => {
+                Err(GkeError::Setup(NO_CREDENTIALS.into()))
+            }
             Err(e) => Err(GkeError::Call {
                 call: "clusters.get".into(),
                 resource: name.to_string(),
