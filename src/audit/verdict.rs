@@ -84,3 +84,22 @@ pub fn warnings(
     }
     out
 }
+
+/// Waivers the profile forbids: `(cluster-file field, message)` each.
+pub fn forbidden_waivers(waivers: &[Waiver], profile: &ResolvedProfile) -> Vec<(String, String)> {
+    waivers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| profile.forbid_waivers.contains(&w.control))
+        .map(|(i, w)| {
+            (
+                format!("waivers[{i}].control"),
+                format!(
+                    "profile {} forbids waivers for `{}`; remove the waiver and fix the cluster file",
+                    profile.names.join(" + "),
+                    w.control
+                ),
+            )
+        })
+        .collect()
+}

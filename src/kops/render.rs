@@ -329,18 +329,10 @@ pub fn render(
             "no provider section: add `kops:`".into(),
         )]));
     };
-    let mut problems = Vec::new();
-    for (i, w) in file.waivers.iter().enumerate() {
-        if profile.forbid_waivers.contains(&w.control) {
-            problems.push(at(
-                &format!("waivers[{i}].control"),
-                format!(
-                "profile {} forbids waivers for `{}`; remove the waiver and fix the cluster file",
-                profile.names.join(" + "), w.control
-            ),
-            ));
-        }
-    }
+    let mut problems: Vec<Problem> = verdict::forbidden_waivers(&file.waivers, profile)
+        .into_iter()
+        .map(|(field, message)| at(&field, message))
+        .collect();
     if !problems.is_empty() {
         return Err(refuse(problems));
     }
