@@ -137,12 +137,16 @@ fn same(path: &str, desired: &Value, live: Option<&Value>) -> bool {
     }
 }
 
-/// How a cluster-level field is changed.
+/// How a field is changed: the routes below map field prefixes to these.
+#[derive(Clone, Copy)]
 enum Route {
-    /// `clusters.update` with one `desired*` field built from the desired cluster.
+    /// `clusters.update` with one `desired*` field, or `nodePools.update` with one field (plus
+    /// the two the API requires), its value built from the desired cluster or pool.
     Update(&'static str, fn(&Value) -> Value),
+    /// Another call, its whole body built from the desired cluster or pool.
     Call(&'static str, fn(&Value) -> Value),
-    NewCluster,
+    /// Set only at creation: needs a new cluster (or node pool).
+    Recreate,
     Ignore,
 }
 
@@ -152,189 +156,187 @@ fn sub(c: &Value, path: &[&str]) -> Value {
 
 /// Cluster-level routes by field prefix, in the order the steps run. Order matters once: the
 /// network-policy add-on must be on before `setNetworkPolicy` turns enforcement on.
-fn cluster_route(path: &str) -> (usize, Route) {
-    let routes: &[(&str, Route)] = &[
-        ("description", Route::Ignore),
-        ("network", Route::NewCluster),
-        ("subnetwork", Route::NewCluster),
-        ("ipAllocationPolicy.", Route::NewCluster),
-        ("masterAuth.clientCertificateConfig.", Route::NewCluster),
-        ("networkConfig.datapathProvider", Route::NewCluster),
-        (
-            "legacyAbac.",
-            Route::Call(
-                "clusters.setLegacyAbac",
-                |c| json!({"enabled": sub(c, &["legacyAbac", "enabled"]).as_bool().unwrap_or(false)}),
-            ),
+static CLUSTER_ROUTES: &[(&str, Route)] = &[
+    ("description", Route::Ignore),
+    ("network", Route::Recreate),
+    ("subnetwork", Route::Recreate),
+    ("ipAllocationPolicy.", Route::Recreate),
+    ("masterAuth.clientCertificateConfig.", Route::Recreate),
+    ("networkConfig.datapathProvider", Route::Recreate),
+    (
+        "legacyAbac.",
+        Route::Call(
+            "clusters.setLegacyAbac",
+            |c| json!({"enabled": sub(c, &["legacyAbac", "enabled"]).as_bool().unwrap_or(false)}),
         ),
-        (
-            "controlPlaneEndpointsConfig.",
-            Route::Update("desiredControlPlaneEndpointsConfig", |c| {
-                sub(c, &["controlPlaneEndpointsConfig"])
-            }),
+    ),
+    (
+        "controlPlaneEndpointsConfig.",
+        Route::Update("desiredControlPlaneEndpointsConfig", |c| {
+            sub(c, &["controlPlaneEndpointsConfig"])
+        }),
+    ),
+    (
+        "anonymousAuthenticationConfig.",
+        Route::Update("desiredAnonymousAuthenticationConfig", |c| {
+            sub(c, &["anonymousAuthenticationConfig"])
+        }),
+    ),
+    (
+        "rbacBindingConfig.",
+        Route::Update("desiredRbacBindingConfig", |c| {
+            sub(c, &["rbacBindingConfig"])
+        }),
+    ),
+    (
+        "networkConfig.defaultEnablePrivateNodes",
+        Route::Update("desiredDefaultEnablePrivateNodes", |c| {
+            sub(c, &["networkConfig", "defaultEnablePrivateNodes"])
+        }),
+    ),
+    (
+        "networkConfig.enableIntraNodeVisibility",
+        Route::Update(
+            "desiredIntraNodeVisibilityConfig",
+            |c| json!({"enabled": sub(c, &["networkConfig", "enableIntraNodeVisibility"])}),
         ),
-        (
-            "anonymousAuthenticationConfig.",
-            Route::Update("desiredAnonymousAuthenticationConfig", |c| {
-                sub(c, &["anonymousAuthenticationConfig"])
-            }),
+    ),
+    (
+        "workloadIdentityConfig.",
+        Route::Update("desiredWorkloadIdentityConfig", |c| {
+            sub(c, &["workloadIdentityConfig"])
+        }),
+    ),
+    (
+        "shieldedNodes.",
+        Route::Update("desiredShieldedNodes", |c| sub(c, &["shieldedNodes"])),
+    ),
+    (
+        "databaseEncryption.",
+        Route::Update("desiredDatabaseEncryption", |c| {
+            sub(c, &["databaseEncryption"])
+        }),
+    ),
+    (
+        "releaseChannel.",
+        Route::Update("desiredReleaseChannel", |c| sub(c, &["releaseChannel"])),
+    ),
+    (
+        "loggingConfig.",
+        Route::Update("desiredLoggingConfig", |c| sub(c, &["loggingConfig"])),
+    ),
+    (
+        "binaryAuthorization.",
+        Route::Update("desiredBinaryAuthorization", |c| {
+            sub(c, &["binaryAuthorization"])
+        }),
+    ),
+    (
+        "securityPostureConfig.",
+        Route::Update("desiredSecurityPostureConfig", |c| {
+            sub(c, &["securityPostureConfig"])
+        }),
+    ),
+    (
+        "nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig.",
+        Route::Update("desiredNodeKubeletConfig", |c| {
+            sub(
+                c,
+                &[
+                    "nodePoolDefaults",
+                    "nodeConfigDefaults",
+                    "nodeKubeletConfig",
+                ],
+            )
+        }),
+    ),
+    (
+        "addonsConfig.",
+        Route::Call(
+            "clusters.setAddons",
+            |c| json!({"addonsConfig": sub(c, &["addonsConfig"])}),
         ),
-        (
-            "rbacBindingConfig.",
-            Route::Update("desiredRbacBindingConfig", |c| {
-                sub(c, &["rbacBindingConfig"])
-            }),
+    ),
+    (
+        "networkPolicy.",
+        Route::Call(
+            "clusters.setNetworkPolicy",
+            |c| json!({"networkPolicy": sub(c, &["networkPolicy"])}),
         ),
-        (
-            "networkConfig.defaultEnablePrivateNodes",
-            Route::Update("desiredDefaultEnablePrivateNodes", |c| {
-                sub(c, &["networkConfig", "defaultEnablePrivateNodes"])
-            }),
+    ),
+];
+
+/// Node-pool routes by field prefix (relative to the pool), in the order the steps run.
+static POOL_ROUTES: &[(&str, Route)] = &[
+    ("initialNodeCount", Route::Ignore),
+    ("config.serviceAccount", Route::Recreate),
+    ("config.oauthScopes", Route::Recreate),
+    ("config.shieldedInstanceConfig.", Route::Recreate),
+    ("config.metadata", Route::Recreate),
+    (
+        "management.",
+        Route::Call(
+            "nodePools.setManagement",
+            |p| json!({"management": sub(p, &["management"])}),
         ),
-        (
-            "networkConfig.enableIntraNodeVisibility",
-            Route::Update(
-                "desiredIntraNodeVisibilityConfig",
-                |c| json!({"enabled": sub(c, &["networkConfig", "enableIntraNodeVisibility"])}),
-            ),
+    ),
+    (
+        "autoscaling.",
+        Route::Call(
+            "nodePools.setAutoscaling",
+            |p| json!({"autoscaling": sub(p, &["autoscaling"])}),
         ),
-        (
-            "workloadIdentityConfig.",
-            Route::Update("desiredWorkloadIdentityConfig", |c| {
-                sub(c, &["workloadIdentityConfig"])
-            }),
+    ),
+    (
+        "config.workloadMetadataConfig.",
+        Route::Update("workloadMetadataConfig", |p| {
+            sub(p, &["config", "workloadMetadataConfig"])
+        }),
+    ),
+    (
+        "config.kubeletConfig.",
+        Route::Update("kubeletConfig", |p| sub(p, &["config", "kubeletConfig"])),
+    ),
+    (
+        "networkConfig.enablePrivateNodes",
+        Route::Update(
+            "nodeNetworkConfig",
+            |p| json!({"enablePrivateNodes": sub(p, &["networkConfig", "enablePrivateNodes"])}),
         ),
-        (
-            "shieldedNodes.",
-            Route::Update("desiredShieldedNodes", |c| sub(c, &["shieldedNodes"])),
-        ),
-        (
-            "databaseEncryption.",
-            Route::Update("desiredDatabaseEncryption", |c| {
-                sub(c, &["databaseEncryption"])
-            }),
-        ),
-        (
-            "releaseChannel.",
-            Route::Update("desiredReleaseChannel", |c| sub(c, &["releaseChannel"])),
-        ),
-        (
-            "loggingConfig.",
-            Route::Update("desiredLoggingConfig", |c| sub(c, &["loggingConfig"])),
-        ),
-        (
-            "binaryAuthorization.",
-            Route::Update("desiredBinaryAuthorization", |c| {
-                sub(c, &["binaryAuthorization"])
-            }),
-        ),
-        (
-            "securityPostureConfig.",
-            Route::Update("desiredSecurityPostureConfig", |c| {
-                sub(c, &["securityPostureConfig"])
-            }),
-        ),
-        (
-            "nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig.",
-            Route::Update("desiredNodeKubeletConfig", |c| {
-                sub(
-                    c,
-                    &[
-                        "nodePoolDefaults",
-                        "nodeConfigDefaults",
-                        "nodeKubeletConfig",
-                    ],
-                )
-            }),
-        ),
-        (
-            "addonsConfig.",
-            Route::Call(
-                "clusters.setAddons",
-                |c| json!({"addonsConfig": sub(c, &["addonsConfig"])}),
-            ),
-        ),
-        (
-            "networkPolicy.",
-            Route::Call(
-                "clusters.setNetworkPolicy",
-                |c| json!({"networkPolicy": sub(c, &["networkPolicy"])}),
-            ),
-        ),
-    ];
-    for (i, (prefix, route)) in routes.iter().enumerate() {
+    ),
+    (
+        "config.imageType",
+        Route::Update("imageType", |p| sub(p, &["config", "imageType"])),
+    ),
+    (
+        "config.machineType",
+        Route::Update("machineType", |p| sub(p, &["config", "machineType"])),
+    ),
+    (
+        "config.diskType",
+        Route::Update("diskType", |p| sub(p, &["config", "diskType"])),
+    ),
+    (
+        "config.diskSizeGb",
+        Route::Update("diskSizeGb", |p| sub(p, &["config", "diskSizeGb"])),
+    ),
+    (
+        "upgradeSettings.",
+        Route::Update("upgradeSettings", |p| sub(p, &["upgradeSettings"])),
+    ),
+];
+
+/// The first route whose prefix covers `path` (a prefix ending in `.` covers what is under
+/// it; any other covers the field itself and what is under it), with its index: the order.
+fn route(routes: &[(&str, Route)], path: &str) -> Option<(usize, Route)> {
+    routes.iter().enumerate().find_map(|(i, (prefix, r))| {
         let hit = if prefix.ends_with('.') {
             path.starts_with(prefix)
         } else {
             path == *prefix || path.starts_with(&format!("{prefix}."))
         };
-        if hit {
-            let r = match route {
-                Route::Update(d, f) => Route::Update(d, *f),
-                Route::Call(c, f) => Route::Call(c, *f),
-                Route::NewCluster => Route::NewCluster,
-                Route::Ignore => Route::Ignore,
-            };
-            return (i, r);
-        }
-    }
-    (usize::MAX, Route::Ignore)
-}
-
-/// How a node-pool field is changed: `(order, call, group)`; `None` call = needs a new pool.
-fn pool_route(rest: &str) -> Option<(usize, Option<&'static str>, &'static str)> {
-    let routes: &[(&str, Option<&str>, &str)] = &[
-        ("initialNodeCount", None, "ignore"),
-        ("config.serviceAccount", None, "new pool"),
-        ("config.oauthScopes", None, "new pool"),
-        ("config.shieldedInstanceConfig.", None, "new pool"),
-        ("config.metadata", None, "new pool"),
-        ("management.", Some("nodePools.setManagement"), "management"),
-        (
-            "autoscaling.",
-            Some("nodePools.setAutoscaling"),
-            "autoscaling",
-        ),
-        (
-            "config.workloadMetadataConfig.",
-            Some("nodePools.update"),
-            "workloadMetadataConfig",
-        ),
-        (
-            "config.kubeletConfig.",
-            Some("nodePools.update"),
-            "kubeletConfig",
-        ),
-        (
-            "networkConfig.enablePrivateNodes",
-            Some("nodePools.update"),
-            "nodeNetworkConfig",
-        ),
-        ("config.imageType", Some("nodePools.update"), "imageType"),
-        (
-            "config.machineType",
-            Some("nodePools.update"),
-            "machineType",
-        ),
-        ("config.diskType", Some("nodePools.update"), "diskType"),
-        ("config.diskSizeGb", Some("nodePools.update"), "diskSizeGb"),
-        (
-            "upgradeSettings.",
-            Some("nodePools.update"),
-            "upgradeSettings",
-        ),
-    ];
-    routes
-        .iter()
-        .enumerate()
-        .find_map(|(i, (prefix, call, group))| {
-            let hit = if prefix.ends_with('.') {
-                rest.starts_with(prefix)
-            } else {
-                rest == *prefix || rest.starts_with(&format!("{prefix}."))
-            };
-            hit.then_some((i, *call, *group))
-        })
+        hit.then_some((i, *r))
+    })
 }
 
 fn pool_by_name<'a>(cluster: &'a Value, name: &str) -> Option<&'a Value> {
@@ -345,38 +347,20 @@ fn pool_by_name<'a>(cluster: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
 }
 
-/// The body of a `nodePools.update` for one field group. `nodeVersion` and `imageType` are
-/// required by the API: the pool's current version (so no upgrade rides along) and, unless the
-/// image is what changes, its current image.
-fn pool_update_body(group: &str, desired: &Value, live: &Value) -> Value {
+/// The body of a `nodePools.update` setting `field` to `value`. `nodeVersion` and `imageType`
+/// are required by the API: the pool's current version (so no upgrade rides along) and, unless
+/// the image is what changes, its current image.
+fn pool_update_body(field: &str, value: Value, desired: &Value, live: &Value) -> Value {
     let version = live
         .get("version")
         .and_then(Value::as_str)
         .filter(|v| !v.is_empty())
         .unwrap_or("-");
-    let image = if group == "imageType" {
-        sub(desired, &["config", "imageType"])
-    } else {
-        at(live, &["config", "imageType"])
-            .cloned()
-            .unwrap_or_else(|| sub(desired, &["config", "imageType"]))
-    };
+    let image = at(live, &["config", "imageType"])
+        .cloned()
+        .unwrap_or_else(|| sub(desired, &["config", "imageType"]));
     let mut body = json!({"nodeVersion": version, "imageType": image});
-    let value = match group {
-        "workloadMetadataConfig" => sub(desired, &["config", "workloadMetadataConfig"]),
-        "kubeletConfig" => sub(desired, &["config", "kubeletConfig"]),
-        "nodeNetworkConfig" => {
-            json!({"enablePrivateNodes": sub(desired, &["networkConfig", "enablePrivateNodes"])})
-        }
-        "machineType" => sub(desired, &["config", "machineType"]),
-        "diskType" => sub(desired, &["config", "diskType"]),
-        "diskSizeGb" => sub(desired, &["config", "diskSizeGb"]),
-        "upgradeSettings" => sub(desired, &["upgradeSettings"]),
-        _ => Value::Null,
-    };
-    if group != "imageType" && !value.is_null() {
-        body[group] = value;
-    }
+    body[field] = value;
     body
 }
 
@@ -393,9 +377,10 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             .unwrap_or_else(|| "cluster file".into())
     };
 
-    let mut cluster_groups: BTreeMap<(usize, String), Vec<FieldChange>> = BTreeMap::new();
+    // changes grouped by route: (route index) and (pool, route index)
+    let mut cluster_groups: BTreeMap<usize, Vec<FieldChange>> = BTreeMap::new();
     let mut new_cluster = Vec::new();
-    let mut pool_groups: BTreeMap<(String, usize, String), Vec<FieldChange>> = BTreeMap::new();
+    let mut pool_groups: BTreeMap<(String, usize), Vec<FieldChange>> = BTreeMap::new();
     let mut new_pool: BTreeMap<String, Vec<FieldChange>> = BTreeMap::new();
     let mut missing_pools = Vec::new();
 
@@ -420,28 +405,23 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
                 }
                 continue;
             }
-            match pool_route(rest) {
-                Some((_, _, "ignore")) => {}
-                Some((_, None, _)) => new_pool.entry(pool.to_string()).or_default().push(change),
-                Some((order, Some(call), group)) => pool_groups
-                    .entry((pool.to_string(), order, format!("{call}|{group}")))
+            match route(POOL_ROUTES, rest) {
+                Some((_, Route::Ignore)) => {}
+                // a pool field no call changes is set at creation
+                Some((_, Route::Recreate)) | None => {
+                    new_pool.entry(pool.to_string()).or_default().push(change)
+                }
+                Some((order, _)) => pool_groups
+                    .entry((pool.to_string(), order))
                     .or_default()
                     .push(change),
-                None => new_pool.entry(pool.to_string()).or_default().push(change),
             }
             continue;
         }
-        match cluster_route(&path) {
-            (_, Route::Ignore) => {}
-            (_, Route::NewCluster) => new_cluster.push(change),
-            (order, Route::Update(field, _)) => cluster_groups
-                .entry((order, format!("clusters.update|{field}")))
-                .or_default()
-                .push(change),
-            (order, Route::Call(call, _)) => cluster_groups
-                .entry((order, call.to_string()))
-                .or_default()
-                .push(change),
+        match route(CLUSTER_ROUTES, &path) {
+            Some((_, Route::Ignore)) | None => {}
+            Some((_, Route::Recreate)) => new_cluster.push(change),
+            Some((order, _)) => cluster_groups.entry(order).or_default().push(change),
         }
     }
 
@@ -456,26 +436,17 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             fields: Vec::new(),
         });
     }
-    for ((order, key), fields) in cluster_groups {
-        let _ = order;
-        let (call, body) = match key.split_once('|') {
-            Some((call, field)) => {
-                let build = match cluster_route(&fields[0].path) {
-                    (_, Route::Update(_, f)) => f,
-                    _ => continue,
-                };
-                (call.to_string(), json!({"update": {field: build(desired)}}))
-            }
-            None => {
-                let build = match cluster_route(&fields[0].path) {
-                    (_, Route::Call(_, f)) => f,
-                    _ => continue,
-                };
-                (key.clone(), build(desired))
-            }
+    for (order, fields) in cluster_groups {
+        let (call, body) = match CLUSTER_ROUTES[order].1 {
+            Route::Update(field, build) => (
+                "clusters.update",
+                json!({"update": {field: build(desired)}}),
+            ),
+            Route::Call(call, build) => (call, build(desired)),
+            Route::Recreate | Route::Ignore => continue,
         };
         out.steps.push(Step {
-            call,
+            call: call.into(),
             object: cluster_object.clone(),
             body,
             fields,
@@ -496,18 +467,19 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             });
         }
     }
-    for ((pool, _, key), fields) in pool_groups {
+    for ((pool, order), fields) in pool_groups {
         let (Some(d), Some(l)) = (pool_by_name(desired, &pool), pool_by_name(live, &pool)) else {
             continue;
         };
-        let (call, group) = key.split_once('|').unwrap_or((key.as_str(), ""));
-        let body = match call {
-            "nodePools.setManagement" => json!({"management": sub(d, &["management"])}),
-            "nodePools.setAutoscaling" => json!({"autoscaling": sub(d, &["autoscaling"])}),
-            _ => pool_update_body(group, d, l),
+        let (call, body) = match POOL_ROUTES[order].1 {
+            Route::Update(field, build) => {
+                ("nodePools.update", pool_update_body(field, build(d), d, l))
+            }
+            Route::Call(call, build) => (call, build(d)),
+            Route::Recreate | Route::Ignore => continue,
         };
         out.steps.push(Step {
-            call: call.to_string(),
+            call: call.into(),
             object: format!("NodePool/{name}/{pool}"),
             body,
             fields,
