@@ -144,3 +144,24 @@ pub fn plan_cluster_file(
     let plan = crate::plan::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
     Ok((plan, store))
 }
+
+/// What a render says on stderr besides its output: warnings, and each waived finding with
+/// the waiver's reason (kops and GKE).
+pub fn render_notes(
+    warnings: &[String],
+    findings: &[crate::audit::Finding],
+    o: &mut super::Output<'_>,
+) -> std::io::Result<()> {
+    for w in warnings {
+        o.warn(w)?;
+    }
+    for f in findings {
+        if let Some(w) = &f.waiver {
+            o.note(&format!(
+                "waived: {} for {} ({}): {}",
+                f.control, f.object, f.message, w.reason
+            ))?;
+        }
+    }
+    Ok(())
+}

@@ -30,17 +30,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn render_accepted(l: &Loaded, o: &mut Output<'_>) -> anyhow::Result<Rendered> {
     let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
-    for w in &rendered.warnings {
-        o.warn(w)?;
-    }
-    for f in &rendered.findings {
-        if let Some(w) = &f.waiver {
-            o.note(&format!(
-                "waived: {} for {} ({}): {}",
-                f.control, f.object, f.message, w.reason
-            ))?;
-        }
-    }
+    super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
     Ok(rendered)
 }
 
@@ -63,9 +53,7 @@ fn make_plan(
     o: &mut Output<'_>,
 ) -> anyhow::Result<GkePlan> {
     let rendered = render_accepted(l, o)?;
-    let parent = rendered.request["parent"].as_str().unwrap_or_default();
-    let name = format!("{parent}/clusters/{}", l.file.name);
-    let live = rt.block_on(client.get_cluster(&name))?;
+    let live = rt.block_on(client.get_cluster(&rendered.resource_name()))?;
     Ok(plan::make(
         &l.file,
         &l.profile,

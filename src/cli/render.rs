@@ -24,17 +24,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let mut rendered = render_loaded(&loaded)?.accepted()?;
     let url = super::common::resolve_state(None, &loaded.file);
     crate::kops::render::set_config_base(&mut rendered.spec, &url);
-    for w in &rendered.warnings {
-        o.warn(w)?;
-    }
-    for f in rendered.findings.iter().filter(|f| f.waiver.is_some()) {
-        if let Some(w) = &f.waiver {
-            o.note(&format!(
-                "waived: {} for {} ({}): {}",
-                f.control, f.object, f.message, w.reason
-            ))?;
-        }
-    }
+    super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
     match a.output {
         DocFormat::Yaml => o.print(&rendered.spec.to_yaml())?,
         DocFormat::Json => {

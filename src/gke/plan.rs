@@ -52,8 +52,7 @@ pub fn make(
     live: Option<&Value>,
     endpoint: &str,
 ) -> GkePlan {
-    let parent = rendered.request["parent"].as_str().unwrap_or("");
-    let cluster = format!("{parent}/clusters/{}", file.name);
+    let cluster = rendered.resource_name();
     let waivers = rendered
         .findings
         .iter()

@@ -44,6 +44,15 @@ impl Rendered {
     pub fn cluster(&self) -> &Value {
         &self.request["cluster"]
     }
+
+    /// `projects/P/locations/L/clusters/C`: the name the API knows the cluster by.
+    pub fn resource_name(&self) -> String {
+        format!(
+            "{}/clusters/{}",
+            self.request["parent"].as_str().unwrap_or_default(),
+            self.cluster()["name"].as_str().unwrap_or_default()
+        )
+    }
 }
 
 fn active(profile: &ResolvedProfile, file: &ClusterFile, id: &str) -> bool {
@@ -150,13 +159,21 @@ fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, Value>) {
     }
 }
 
-fn record(trace: &mut BTreeMap<String, String>, before: &Value, after: &Value, source: &str) {
-    let old = leaves(before);
-    for (path, value) in leaves(after) {
-        if old.get(&path) != Some(&value) {
-            trace.insert(path, source.to_string());
+/// Charges to `source` every leaf of `after` that differs from `seen` (the leaves after the
+/// previous step), and makes `after`'s leaves the ones seen.
+fn record(
+    trace: &mut BTreeMap<String, String>,
+    seen: &mut BTreeMap<String, Value>,
+    after: &Value,
+    source: &str,
+) {
+    let now = leaves(after);
+    for (path, value) in &now {
+        if seen.get(path) != Some(value) {
+            trace.insert(path.clone(), source.to_string());
         }
     }
+    *seen = now;
 }
 
 /// Renders the request for `file`.
@@ -183,7 +200,8 @@ pub fn render(
     let ctx = GkeCtx::new(file, g);
     let mut trace = BTreeMap::new();
     let mut cluster = base(file, g);
-    record(&mut trace, &Value::Null, &cluster, "cluster file");
+    let mut seen = BTreeMap::new();
+    record(&mut trace, &mut seen, &cluster, "cluster file");
     let mut apply_errors = Vec::new();
     for control in controls::all() {
         let Some(rule) = control.gke else { continue };
@@ -199,7 +217,7 @@ pub fn render(
         }
         record(
             &mut trace,
-            &before,
+            &mut seen,
             &cluster,
             &format!("control {}", control.id),
         );
