@@ -2,7 +2,6 @@
 //!
 //! The library holds everything; `main.rs` only calls [`cli::run`].
 
-pub mod apply;
 pub mod audit;
 pub mod aws;
 pub mod cli;
@@ -12,7 +11,11 @@ pub mod gke;
 pub mod kops;
 pub mod plan;
 pub mod profile;
+pub mod provider;
 pub mod secrets;
 pub mod source_map;
 pub mod state;
+pub mod trace;
+pub mod version;
 pub mod wizard;
+pub mod yaml;

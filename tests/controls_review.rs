@@ -6,9 +6,10 @@ mod common;
 use common::{palisade, text};
 use palisade::audit::evaluate;
 use palisade::controls::{ApplyCtx, Mode, Verdict};
-use palisade::kops::harden::harden;
-use palisade::kops::{tree, KopsSpec};
+use palisade::kops::KopsSpec;
 use palisade::profile::resolve;
+use palisade::provider::kops::harden::harden;
+use palisade::yaml::tree;
 
 fn base_with(spec_extra: &str, ig_extra: &str) -> KopsSpec {
     let text = format!(

@@ -216,4 +216,51 @@ fn audit_live_judges_instances_and_security_groups() {
     );
     // the spec itself still passes: the findings come from the live state
     assert_eq!(verdict(&format!("Cluster/{name}"), "rbac"), "pass");
+
+    // live findings go through the same evaluation as the spec's: a waiver in the cluster file
+    // turns the failing instances into waived findings carrying its reason
+    let waived = dir.path().join("waived.yaml");
+    let body = std::fs::read_to_string(&f).expect("variant")
+        + "waivers:\n- control: metadata-api-blocked\n  reason: legacy agent needs IMDSv1 until Q3\n  expires: 2999-12-31\n";
+    std::fs::write(&waived, body).expect("write");
+    let out = palisade(&[
+        "audit",
+        "-f",
+        &waived.display().to_string(),
+        "--live",
+        "-o",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    let finding = |object: &str, control: &str| -> serde_json::Value {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["object"] == object && f["control"] == control)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {control} finding for {object}: {report}"))
+    };
+    for id in &ids[..2] {
+        let f = finding(&format!("Instance/{id}"), "metadata-api-blocked");
+        assert_eq!(f["verdict"], "waived", "{f}");
+        assert_eq!(
+            f["waiver"]["reason"], "legacy agent needs IMDSv1 until Q3",
+            "{f}"
+        );
+    }
+    assert_eq!(
+        finding(&format!("Instance/{}", ids[2]), "metadata-api-blocked")["verdict"],
+        "pass"
+    );
+    // the open security group is not waived: it still fails, so the audit still exits 2
+    assert_eq!(
+        finding(
+            &format!("SecurityGroup/{}", groups[0]),
+            "api-access-restricted"
+        )["verdict"],
+        "fail"
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }

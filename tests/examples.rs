@@ -7,10 +7,11 @@ use std::path::Path;
 
 use common::{palisade, text};
 use palisade::cluster_file::{load, Date};
-use palisade::kops::render::render;
 use palisade::kops::schema::validate_document;
-use palisade::kops::{tree, KopsSpec};
+use palisade::kops::KopsSpec;
 use palisade::profile::resolve;
+use palisade::provider::kops::render::render;
+use palisade::yaml::tree;
 
 const EXAMPLES: &[&str] = &[
     "examples/kops-minimal.yaml",
@@ -66,8 +67,12 @@ fn examples_render_valid_documents_and_pass_audit() {
 
 #[test]
 fn private_ha_has_three_zones_private_subnets_and_a_bastion() {
-    let (file, map) =
-        load(Path::new("examples/kops-private-ha.yaml"), Date::today()).expect("load");
+    let (file, map) = load(
+        Path::new("examples/kops-private-ha.yaml"),
+        Date::today(),
+        palisade::controls::is_known,
+    )
+    .expect("load");
     let profile = resolve(&file.profile.list(), Path::new("examples")).expect("profile");
     let r = render(&file, &profile, &map)
         .expect("render")

@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{fixtures, palisade, rel, text};
 use palisade::audit::evaluate;
 use palisade::controls::{self, ApplyCtx, Mode, Verdict};
-use palisade::kops::harden::harden;
 use palisade::kops::schema::validate_document;
-use palisade::kops::{tree, Cloud, KopsSpec};
+use palisade::kops::{Cloud, KopsSpec};
 use palisade::profile::{resolve, ResolvedProfile};
+use palisade::provider::kops::harden::harden;
+use palisade::yaml::tree;
 
 /// Controls whose fix cannot be made on a running cluster: subnet topology, the CNI, and etcd
 /// volumes that already exist (kops docs: encryption cannot be added to a running cluster).

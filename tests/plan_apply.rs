@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 
 use common::{palisade, plan_for, snapshot, text, Hooked};
-use palisade::apply::apply;
 use palisade::kops::schema::validate_document;
-use palisade::kops::tree;
+use palisade::provider::kops::apply;
 use palisade::state::{FileStore, Precondition, StateStore, StoreError};
+use palisade::yaml::tree;
 
 fn url(dir: &Path) -> String {
     format!("file://{}", dir.display())

@@ -9,10 +9,10 @@ use proptest::prelude::*;
 use palisade::audit::evaluate;
 use palisade::cluster_file::{load_str, Date};
 use palisade::controls::{ApplyCtx, Mode};
-use palisade::kops::harden::harden;
-use palisade::kops::render::render;
 use palisade::kops::schema::validate_document;
 use palisade::profile::resolve;
+use palisade::provider::kops::harden::harden;
+use palisade::provider::kops::render::render;
 
 #[derive(Debug, Clone)]
 struct Input {
@@ -104,7 +104,7 @@ proptest! {
     #[test]
     fn rendered_specs_pass_audit_and_are_deterministic(i in input()) {
         let text = cluster_file(&i);
-        let (file, map) = load_str(&text, Path::new("prop.yaml"), Date::today()).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let (file, map) = load_str(&text, Path::new("prop.yaml"), Date::today(), palisade::controls::is_known).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         let profile = resolve(&file.profile.list(), Path::new(".")).expect("profile");
         let r = render(&file, &profile, &map).expect("render").accepted().map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         for doc in r.spec.documents() {

@@ -11,9 +11,9 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
 use common::{bucket, moto, palisade, plan_for, text, Hooked};
-use palisade::apply::apply;
-use palisade::kops::tree;
+use palisade::provider::kops::apply;
 use palisade::state::{FileStore, S3Options, S3Store, StateStore};
+use palisade::yaml::tree;
 
 fn s3(url: &str, bucket: &str, prefix: &str) -> S3Store {
     S3Store::open(
@@ -321,15 +321,19 @@ fn a_plan_of_fifty_groups_lists_once_and_reads_the_rest_in_one_batch() {
     let (plan, store) = plan_for(&file, &url);
     apply(&plan, store.as_ref()).expect("apply");
     let counted = s3(&url, &b, "");
-    let (f, map) =
-        palisade::cluster_file::load(&file, palisade::cluster_file::Date::today()).expect("load");
+    let (f, map) = palisade::cluster_file::load(
+        &file,
+        palisade::cluster_file::Date::today(),
+        palisade::controls::is_known,
+    )
+    .expect("load");
     let profile = palisade::profile::resolve(&f.profile.list(), Path::new(".")).expect("profile");
-    let mut r = palisade::kops::render::render(&f, &profile, &map)
+    let mut r = palisade::provider::kops::render::render(&f, &profile, &map)
         .expect("render")
         .accepted()
         .expect("ok");
-    palisade::kops::render::set_config_base(&mut r.spec, &url);
-    let plan = palisade::plan::make_plan(&f, &profile, &r, &counted).expect("plan");
+    palisade::provider::kops::render::set_config_base(&mut r.spec, &url);
+    let plan = palisade::provider::kops::make_plan(&f, &profile, &r, &counted).expect("plan");
     assert!(!plan.has_changes());
     let counts = counted.requests().counts();
     assert_eq!(counts.get("list"), Some(&1), "{counts:?}");

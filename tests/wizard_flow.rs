@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use palisade::cluster_file::{load_str, Date};
-use palisade::kops::render::render;
 use palisade::profile::resolve;
+use palisade::provider::kops::render::render;
 use palisade::wizard::{cluster_file_text, run_flow, Answers, Facts, ScriptedPrompter, SshAccess};
 
 /// Runs the flow with `answers` and checks the file it leads to.
@@ -14,8 +14,13 @@ fn run(answers: &[&str]) -> (Answers, ScriptedPrompter, String) {
     let a =
         run_flow(&mut p, &Facts::builtin()).unwrap_or_else(|e| panic!("{e}; said {:?}", p.said));
     let text = cluster_file_text(&a);
-    let (file, map) = load_str(&text, Path::new("palisade.yaml"), Date::today())
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let (file, map) = load_str(
+        &text,
+        Path::new("palisade.yaml"),
+        Date::today(),
+        palisade::controls::is_known,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{text}"));
     let profile = resolve(&file.profile.list(), Path::new(".")).expect("profile");
     render(&file, &profile, &map)
         .expect("render")

@@ -4,6 +4,7 @@ use super::finding::{Finding, WaiverNote};
 use crate::cluster_file::Waiver;
 use crate::controls::{self, Check, Control, Params, Verdict};
 use crate::gke::ClusterView;
+use crate::kops::live::LiveState;
 use crate::kops::KopsSpec;
 use crate::profile::{Level, ResolvedProfile};
 
@@ -33,6 +34,24 @@ pub fn evaluate_gke(
         &cluster.object(),
         |c| c.gke.is_some(),
         |c, params| c.check_gke(cluster, params),
+    )
+}
+
+/// The live halves over a running kops cluster's EC2 state (`audit --live`): the same levels
+/// and waivers as every other finding. Controls without a live half are left out.
+pub fn evaluate_live(
+    spec: &KopsSpec,
+    live: &LiveState,
+    profile: &ResolvedProfile,
+    waivers: &[Waiver],
+) -> Vec<Finding> {
+    let object = KopsSpec::object_name(spec.cluster());
+    findings(
+        profile,
+        waivers,
+        &object,
+        |c| c.live.is_some(),
+        |c, params| c.check_live(spec, live, params),
     )
 }
 

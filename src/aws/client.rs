@@ -4,42 +4,11 @@ use aws_sdk_ec2::types::{Filter, InstanceType};
 use aws_sdk_ec2::Client;
 use tokio::runtime::Runtime;
 
+use crate::kops::live::{IngressRule, InstanceMetadata};
+
 pub struct Ec2 {
     client: Client,
     runtime: Runtime,
-}
-
-/// An instance's metadata-service settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceMetadata {
-    pub id: String,
-    pub http_tokens: Option<String>,
-    pub hop_limit: Option<i32>,
-}
-
-/// One ingress permission of a security group, with its source networks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IngressRule {
-    pub group_id: String,
-    /// `-1` for all protocols.
-    pub protocol: String,
-    pub from_port: Option<i32>,
-    pub to_port: Option<i32>,
-    pub cidrs: Vec<String>,
-}
-
-impl IngressRule {
-    /// Whether the rule lets TCP traffic reach `port`.
-    pub fn covers(&self, port: i32) -> bool {
-        match self.protocol.as_str() {
-            "-1" => true,
-            "tcp" | "6" => match (self.from_port, self.to_port) {
-                (Some(from), Some(to)) => from <= port && port <= to,
-                _ => true,
-            },
-            _ => false,
-        }
-    }
 }
 
 fn describe<E>(what: &str, e: &aws_sdk_ec2::error::SdkError<E>) -> String

@@ -6,5 +6,5 @@ mod client;
 mod live;
 
 pub use burstable::is_burstable_family;
-pub use client::{Ec2, IngressRule, InstanceMetadata};
-pub use live::live_findings;
+pub use client::Ec2;
+pub use live::observe;

@@ -6,8 +6,8 @@ use anyhow::Context;
 
 use super::common::{plan_cluster_file, DEFAULT_FILE};
 use super::{exit, Output};
-use crate::apply::apply_with_progress;
 use crate::plan::{to_text, Plan};
+use crate::provider::kops::apply_with_progress;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -84,13 +84,13 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
 }
 
 fn run_kops(a: &Args, plan: &Plan, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let args = crate::kops::wrapper::update_args(&plan.cluster, &plan.state, true);
+    let args = crate::provider::kops::wrapper::update_args(&plan.cluster, &plan.state, true);
     if !a.run_kops {
         o.print(&format!("Next: kops {}\n", args.join(" ")))?;
         return Ok(exit::OK);
     }
     o.note(&format!("running kops {}", args.join(" ")))?;
-    let run = crate::kops::wrapper::run(&a.kops_bin, &args)?;
+    let run = crate::provider::kops::wrapper::run(&a.kops_bin, &args)?;
     o.print(&run.stdout)?;
     if !run.stderr.is_empty() {
         o.note(run.stderr.trim_end())?;

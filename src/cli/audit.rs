@@ -68,24 +68,31 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             o,
         );
     }
-    // (source, profile, spec, findings)
-    let (source, profile, spec, findings) = match (&a.file, &a.kops) {
+    // (source, profile, spec, findings, waivers)
+    let (source, profile, spec, findings, waivers) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {
             let name = a.name.clone().unwrap_or_default();
             let url = super::common::state_or_env(a.state.clone());
             let store = super::common::open_store(&url, None)?;
-            let Some(spec) = crate::kops::stored::read_stored(store.as_ref(), &name)? else {
+            let Some(spec) = crate::provider::kops::stored::read_stored(store.as_ref(), &name)?
+            else {
                 anyhow::bail!("no cluster {name} in {url} (no {name}/config); `palisade clusters --state {url}` lists them");
             };
             let profile = resolve_profiles(&a.profile)?;
             let findings = evaluate(&spec, &profile, &[]);
-            (format!("{url}/{name}"), profile, spec, findings)
+            (format!("{url}/{name}"), profile, spec, findings, Vec::new())
         }
         (_, Some(spec_path)) => {
             let profile = resolve_profiles(&a.profile)?;
             let spec = read_spec(spec_path)?;
             let findings = evaluate(&spec, &profile, &[]);
-            (spec_path.display().to_string(), profile, spec, findings)
+            (
+                spec_path.display().to_string(),
+                profile,
+                spec,
+                findings,
+                Vec::new(),
+            )
         }
         (file, None) => {
             let path = file
@@ -104,6 +111,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 loaded.profile,
                 rendered.spec,
                 rendered.findings,
+                loaded.file.waivers.clone(),
             )
         }
     };
@@ -116,8 +124,10 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             anyhow::anyhow!("cannot tell the cluster's region: its spec has no subnet with a zone")
         })?;
         let ec2 = crate::aws::Ec2::connect(&region).map_err(anyhow::Error::msg)?;
-        findings
-            .extend(crate::aws::live_findings(&ec2, &spec, &profile).map_err(anyhow::Error::msg)?);
+        let live = crate::aws::observe(&ec2, spec.cluster_name()).map_err(anyhow::Error::msg)?;
+        findings.extend(crate::audit::evaluate_live(
+            &spec, &live, &profile, &waivers,
+        ));
     }
     let report = Report::new(&source, spec.cluster_name(), &profile.names, findings);
     match a.output {

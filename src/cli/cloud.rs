@@ -27,10 +27,10 @@ pub fn credentials_present() -> bool {
 
 /// The region of a kops spec, from its first subnet's zone (`eu-west-1a` → `eu-west-1`).
 pub fn region_of(spec: &crate::kops::KopsSpec) -> Option<String> {
-    let subnets = crate::kops::tree::get(spec.cluster(), &["spec", "subnets"])?.as_sequence()?;
+    let subnets = crate::yaml::tree::get(spec.cluster(), &["spec", "subnets"])?.as_sequence()?;
     let zone = subnets
         .iter()
-        .find_map(|s| crate::kops::tree::get_str(s, &["zone"]))?;
+        .find_map(|s| crate::yaml::tree::get_str(s, &["zone"]))?;
     Some(
         zone.trim_end_matches(|c: char| c.is_ascii_lowercase())
             .to_string(),

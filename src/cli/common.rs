@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cluster_file::{self, ClusterFile, Date};
-use crate::kops::render::{render, Rendered};
 use crate::kops::KopsSpec;
 use crate::profile::{self, ResolvedProfile};
+use crate::provider::kops::render::{render, Rendered};
 use crate::source_map::SourceMap;
 
 pub const DEFAULT_FILE: &str = "palisade.yaml";
@@ -20,7 +20,7 @@ pub struct Loaded {
 
 /// Loads and validates a cluster file and resolves its profile (or `profile_flag` when given).
 pub fn load_cluster_file(path: &Path, profile_flag: &[String]) -> anyhow::Result<Loaded> {
-    let (file, source) = cluster_file::load(path, Date::today())?;
+    let (file, source) = cluster_file::load(path, Date::today(), crate::controls::is_known)?;
     let refs = if profile_flag.is_empty() {
         file.profile.list()
     } else {
@@ -104,7 +104,7 @@ pub fn state_or_env(given: Option<String>) -> String {
                 .ok()
                 .filter(|s| !s.is_empty())
         })
-        .unwrap_or_else(|| crate::kops::render::DEFAULT_STATE_STORE.to_string())
+        .unwrap_or_else(|| crate::provider::kops::render::DEFAULT_STATE_STORE.to_string())
 }
 
 /// S3 settings from the environment and flags: path-style addressing when an endpoint other
@@ -139,9 +139,10 @@ pub fn plan_cluster_file(
     super::cloud::check_cluster_file(&loaded, o)?;
     let mut rendered = render_loaded(&loaded)?.accepted()?;
     let url = resolve_state(state_flag, &loaded.file);
-    crate::kops::render::set_config_base(&mut rendered.spec, &url);
+    crate::provider::kops::render::set_config_base(&mut rendered.spec, &url);
     let store = open_store(&url, kms_key_id)?;
-    let plan = crate::plan::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
+    let plan =
+        crate::provider::kops::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
     Ok((plan, store))
 }
 

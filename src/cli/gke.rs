@@ -9,10 +9,10 @@ use super::common::{resolve_profiles, AuditFormat, DocFormat, Loaded, ReportForm
 use super::{exit, Output};
 use crate::audit::{evaluate_gke, Report};
 use crate::controls::Severity;
-use crate::gke::client::{GkeClient, ENDPOINT_ENV};
-use crate::gke::plan::{self, GkePlan};
-use crate::gke::render::{render, Rendered};
 use crate::gke::ClusterView;
+use crate::provider::gke::client::{GkeClient, ENDPOINT_ENV};
+use crate::provider::gke::plan::{self, GkePlan};
+use crate::provider::gke::render::{render, Rendered};
 
 /// `--gke-endpoint`, else `$PALISADE_GKE_ENDPOINT`; `None`: Google's, with ADC.
 pub fn endpoint(flag: Option<&str>) -> Option<String> {
@@ -101,9 +101,13 @@ pub fn apply_file(
         anyhow::bail!("apply cancelled; nothing was sent");
     }
     let err = &mut *o.err;
-    let calls = rt.block_on(crate::gke::apply::apply(&client, &plan, &mut |line| {
-        let _ = writeln!(err, "  {line}");
-    }))?;
+    let calls = rt.block_on(crate::provider::gke::apply::apply(
+        &client,
+        &plan,
+        &mut |line| {
+            let _ = writeln!(err, "  {line}");
+        },
+    ))?;
     o.print(&format!(
         "\nApply complete: {} call(s) done on {}.\n",
         calls.len(),
@@ -167,8 +171,8 @@ pub fn audit(a: AuditArgs<'_>, o: &mut Output<'_>) -> anyhow::Result<u8> {
         };
         clusters.push((name.to_string(), cluster));
     }
-    for path in crate::gke::load::files(a.json)? {
-        for c in crate::gke::load::read(&path)? {
+    for path in crate::provider::gke::load::files(a.json)? {
+        for c in crate::provider::gke::load::read(&path)? {
             clusters.push((c.source, c.cluster));
         }
     }

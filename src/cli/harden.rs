@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::common::{read_spec, resolve_profiles};
 use super::{exit, Output};
 use crate::controls::{ApplyCtx, Mode};
-use crate::kops::harden::harden;
+use crate::provider::kops::harden::harden;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
@@ -41,7 +41,7 @@ pub fn run(t: Target, o: &mut Output<'_>) -> anyhow::Result<u8> {
     ctx.ssh_cidrs = a.ssh_cidr;
     let hardened = harden(&spec, &profile, &ctx);
     let wants = |s: &crate::kops::KopsSpec| {
-        crate::kops::tree::get_bool(s.cluster(), &["spec", "encryptionConfig"]) == Some(true)
+        crate::yaml::tree::get_bool(s.cluster(), &["spec", "encryptionConfig"]) == Some(true)
     };
     if wants(&hardened.spec) && !wants(&spec) {
         o.note(&format!(

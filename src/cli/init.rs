@@ -141,7 +141,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     };
     let text = cluster_file_text(&answers);
     // what init writes must load: the same checks as every other command
-    load_str(&text, &a.output, Date::today()).map_err(|e| {
+    load_str(&text, &a.output, Date::today(), crate::controls::is_known).map_err(|e| {
         anyhow::anyhow!("the answers do not make a valid cluster file; nothing was written:\n{e}")
     })?;
     std::fs::write(&a.output, &text)

@@ -63,8 +63,8 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         ReportFormat::Text => o.print(&to_text(&plan, o.color))?,
     }
     if a.kops_preview {
-        let args = crate::kops::wrapper::update_args(&plan.cluster, &plan.state, false);
-        let run = crate::kops::wrapper::run(&a.kops_bin, &args)?;
+        let args = crate::provider::kops::wrapper::update_args(&plan.cluster, &plan.state, false);
+        let run = crate::provider::kops::wrapper::run(&a.kops_bin, &args)?;
         o.print(&format!(
             "\nkops preview (kops {}):\n{}",
             args.join(" "),

@@ -23,7 +23,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     }
     let mut rendered = render_loaded(&loaded)?.accepted()?;
     let url = super::common::resolve_state(None, &loaded.file);
-    crate::kops::render::set_config_base(&mut rendered.spec, &url);
+    crate::provider::kops::render::set_config_base(&mut rendered.spec, &url);
     super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
     match a.output {
         DocFormat::Yaml => o.print(&rendered.spec.to_yaml())?,

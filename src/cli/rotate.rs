@@ -1,6 +1,7 @@
 //! `palisade rotate-encryption-key`: a new key ahead of the old ones in the cluster's
 //! `encryptionconfig` secret. The old keys stay, so Secrets they encrypted can still be read.
 
+use crate::controls::secrets::encryption_at_rest;
 use std::path::PathBuf;
 
 use super::common::{load_cluster_file, open_store, resolve_state, DEFAULT_FILE};
@@ -32,12 +33,12 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         anyhow::bail!("{url} has no {key}: apply the cluster first (it creates the secret)");
     };
     let existing = decode_kops_secret(&object.data).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
-    let provider = loaded
-        .profile
-        .setting("secrets-encryption-at-rest")
-        .params
-        .str("provider")
-        .to_string();
+    let provider = encryption_at_rest::provider(
+        &loaded
+            .profile
+            .setting(encryption_at_rest::CONTROL.id)
+            .params,
+    );
     let (rotated, name) =
         rotate(&existing, &provider).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
     o.print(&format!("Rotate the encryption key of {} in {url}: add key {name} ({provider}) ahead of the current ones = (sensitive value)\n", loaded.file.name))?;

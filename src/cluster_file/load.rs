@@ -29,13 +29,19 @@ pub enum LoadError {
     Invalid { problems: Vec<Problem> },
 }
 
-/// Reads and validates the cluster file at `path`. `today` decides which waivers have expired.
-pub fn load(path: &Path, today: Date) -> Result<(ClusterFile, SourceMap), LoadError> {
+/// Reads and validates the cluster file at `path`. `today` decides which waivers have expired;
+/// `known_control` says whether a waiver's control id is in the catalogue (the catalogue sits
+/// above the cluster file: `controls::is_known`).
+pub fn load(
+    path: &Path,
+    today: Date,
+    known_control: fn(&str) -> bool,
+) -> Result<(ClusterFile, SourceMap), LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    load_str(&text, path, today)
+    load_str(&text, path, today, known_control)
 }
 
 /// As [`load`], from text already read.
@@ -43,6 +49,7 @@ pub fn load_str(
     text: &str,
     path: &Path,
     today: Date,
+    known_control: fn(&str) -> bool,
 ) -> Result<(ClusterFile, SourceMap), LoadError> {
     let map = SourceMap::new(&path.display().to_string(), text);
     let mut file: ClusterFile = serde_yaml::from_str(text).map_err(|e| {
@@ -50,12 +57,12 @@ pub fn load_str(
         LoadError::Invalid {
             problems: vec![Problem {
                 location: map.at(line, column),
-                message: crate::kops::spec::strip_location(&e.to_string()),
+                message: crate::yaml::strip_location(&e.to_string()),
             }],
         }
     })?;
     file.source = path.to_path_buf();
-    let problems = validate::validate(&file, today)
+    let problems = validate::validate(&file, today, known_control)
         .into_iter()
         .map(|(field, message)| Problem {
             location: map.locate(&field),

@@ -4,14 +4,13 @@
 use std::collections::BTreeSet;
 
 use super::{ClusterFile, Date, GkeSection, KopsSection, API_VERSION};
-use crate::controls;
 
 type Problems = Vec<(String, String)>;
 
 /// Oldest Kubernetes minor version kops still supports (kops NOTES: 1.32.0).
 const OLDEST_MINOR: u32 = 32;
 
-pub fn validate(file: &ClusterFile, today: Date) -> Problems {
+pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool) -> Problems {
     let mut out = Problems::new();
     if file.api_version != API_VERSION {
         out.push((
@@ -55,7 +54,7 @@ pub fn validate(file: &ClusterFile, today: Date) -> Problems {
             "no provider section: add `kops:` (cloud, region, zones, …) or `gke:` (project, location, …)".into(),
         )),
     }
-    waivers(file, today, &mut out);
+    waivers(file, today, known_control, &mut out);
     out
 }
 
@@ -472,17 +471,17 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
 
 /// A full `MAJOR.MINOR.PATCH` version and nothing more, as a cluster file must name it.
 fn parse_version(v: &str) -> Option<(u32, u32)> {
-    match crate::kops::spec::kubernetes_version(v)? {
+    match crate::version::kubernetes_version(v)? {
         (major, minor, Some(_)) if v.split('.').count() == 3 => Some((major, minor)),
         _ => None,
     }
 }
 
-fn waivers(file: &ClusterFile, today: Date, out: &mut Problems) {
+fn waivers(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool, out: &mut Problems) {
     let mut seen = BTreeSet::new();
     for (i, w) in file.waivers.iter().enumerate() {
         let here = format!("waivers[{i}]");
-        if controls::find(&w.control).is_none() {
+        if !known_control(&w.control) {
             out.push((
                 format!("{here}.control"),
                 format!(

@@ -5,7 +5,8 @@ use serde_yaml::Value;
 
 use super::params::Params;
 use super::types::{ApplyCtx, Check, KopsRule};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 /// The value a field must hold.
 #[derive(Debug, Clone, Copy)]
@@ -196,7 +197,7 @@ impl KopsRule for KubeletRule {
 /// `(major, minor)` of `spec.kubernetesVersion` (`1.34.1`, `v1.34.1`), if it parses.
 pub fn kubernetes_minor(spec: &KopsSpec) -> Option<(u32, u32)> {
     let v = tree::get_str(spec.cluster(), &["spec", "kubernetesVersion"])?;
-    crate::kops::spec::kubernetes_version(v).map(|(major, minor, _)| (major, minor))
+    crate::version::kubernetes_version(v).map(|(major, minor, _)| (major, minor))
 }
 
 /// Ensures a fileAsset `name` with `content` at `path` for the control plane, replacing an

@@ -19,7 +19,8 @@ pub mod secrets;
 pub mod workloads;
 
 pub use params::{ParamSpec, ParamValue, Params};
-pub use registry::{all, find};
+pub use registry::{all, find, is_known};
 pub use types::{
-    ApplyCtx, Check, Control, GkeRule, KopsRule, Mode, NotOnKops, Reference, Severity, Verdict,
+    ApplyCtx, Check, Control, GkeRule, KopsRule, LiveRule, Mode, NotOnKops, Reference, Severity,
+    Status, Verdict,
 };

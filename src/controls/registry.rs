@@ -52,3 +52,8 @@ pub fn all() -> &'static [&'static Control] {
 pub fn find(id: &str) -> Option<&'static Control> {
     ALL.iter().copied().find(|c| c.id == id)
 }
+
+/// Whether `id` names a control of the catalogue.
+pub fn is_known(id: &str) -> bool {
+    find(id).is_some()
+}

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::params::{ParamSpec, Params};
 use crate::gke::{ClusterView, GkeCtx};
+use crate::kops::live::LiveState;
 use crate::kops::{Cloud, KopsSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,6 +135,17 @@ pub trait KopsRule: Sync {
     fn clouds(&self) -> &'static [Cloud] {
         &[Cloud::Aws, Cloud::Gce, Cloud::Other]
     }
+    /// The cluster-file field a refusal of this control points the user to; `None`: the
+    /// profile (or a waiver) is the only way out.
+    fn fix_field(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether a rendered cluster must be laid out on private subnets (with utility subnets
+    /// for the load balancers) when this control is enforced: the one structural choice a
+    /// renderer makes before any control's apply runs.
+    fn needs_private_subnets(&self) -> bool {
+        false
+    }
     /// Judges the spec; one check per object looked at.
     fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check>;
     /// Sets the fields the control needs. `Err` says why the spec cannot be fixed here (a
@@ -147,6 +159,11 @@ pub trait KopsRule: Sync {
 pub trait GkeRule: Sync {
     /// The `Cluster` fields it sets and checks (paths, `nodePools[].` for every pool).
     fn fields(&self) -> &'static [&'static str];
+    /// The cluster-file field a refusal of this control points the user to; `None`: the
+    /// profile (or a waiver) is the only way out.
+    fn fix_field(&self) -> Option<&'static str> {
+        None
+    }
     /// Judges the cluster; one check per object looked at (the cluster, or each node pool).
     fn check(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check>;
     /// Sets the fields the control needs in the desired cluster. `Err` says what input is
@@ -157,6 +174,24 @@ pub trait GkeRule: Sync {
         params: &Params,
         ctx: &GkeCtx,
     ) -> Result<(), String>;
+}
+
+/// The live half of a control: judges what a running kops cluster on AWS shows (instances,
+/// security groups) against its spec.
+pub trait LiveRule: Sync {
+    /// What it reads, for `controls explain` (EC2 API fields).
+    fn fields(&self) -> &'static [&'static str];
+    /// One check per live object looked at; an empty list when there is nothing to judge.
+    fn check(&self, spec: &KopsSpec, live: &LiveState, params: &Params) -> Vec<Check>;
+}
+
+/// Whether a control is settled. A preview control is never enforced by a built-in profile, so
+/// adding one cannot start refusing cluster files users already have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Stable,
+    Preview,
 }
 
 /// The kops half of a control that means nothing on kops (its check says not-applicable).
@@ -194,6 +229,9 @@ pub struct Control {
     pub kops: &'static dyn KopsRule,
     /// The GKE half; `None` for a control that only means something on kops.
     pub gke: Option<&'static dyn GkeRule>,
+    /// The live half (`audit --live` on AWS); `None` when the control reads no live state.
+    pub live: Option<&'static dyn LiveRule>,
+    pub status: Status,
 }
 
 impl Control {
@@ -225,6 +263,25 @@ impl Control {
                 "",
                 format!("{} applies to kops clusters only", self.id),
             )],
+        }
+    }
+
+    /// The cluster-file field a kops refusal of this control points at (`profile` when the
+    /// control names none).
+    pub fn kops_fix_field(&self) -> &'static str {
+        self.kops.fix_field().unwrap_or("profile")
+    }
+
+    /// The cluster-file field a GKE refusal of this control points at.
+    pub fn gke_fix_field(&self) -> &'static str {
+        self.gke.and_then(|g| g.fix_field()).unwrap_or("profile")
+    }
+
+    /// The control's live check; empty for a control without a live half.
+    pub fn check_live(&self, spec: &KopsSpec, live: &LiveState, params: &Params) -> Vec<Check> {
+        match self.live {
+            Some(rule) => rule.check(spec, live, params),
+            None => Vec::new(),
         }
     }
 

@@ -1,15 +1,9 @@
-//! GKE: the container v1 API. Render a hardened `CreateClusterRequest`, plan the calls that
-//! bring a live cluster to it (one `desired*` field or `set*` call at a time), apply them
-//! polling each Operation, and audit clusters as `gcloud … describe --format=json` prints them.
+//! The GKE document model: a read view over a container v1 `Cluster` (JSON, enum names), the
+//! discovery facts requests are checked against, and what the controls' GKE halves draw on.
+//! The pipeline that renders, plans, applies and audits live clusters is `provider::gke`.
 
-pub mod apply;
-pub mod client;
 mod ctx;
 pub mod discovery;
-pub mod load;
-pub mod plan;
-pub mod render;
-pub mod steps;
 pub mod view;
 
 pub use ctx::GkeCtx;

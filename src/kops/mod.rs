@@ -1,13 +1,9 @@
-//! kops specs: the document model, its schema, the renderer from a cluster file, and harden.
+//! The kops document model: a multi-document spec, its YAML 1.1 emitter and the CRD schema it
+//! is validated against. The pipeline that renders, hardens, plans and applies kops clusters is
+//! `provider::kops`.
 pub mod emit;
-pub mod harden;
-pub mod render;
+pub mod live;
 pub mod schema;
 pub mod spec;
-pub mod stored;
-pub mod subnets;
-pub mod trace;
-pub mod tree;
-pub mod wrapper;
 
 pub use spec::{Cloud, KopsSpec, SpecError};

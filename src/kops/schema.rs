@@ -46,13 +46,13 @@ fn schema(kind: &str) -> Option<&'static Json> {
 
 /// Checks one document; documents of other kinds have no schema here and pass.
 pub fn validate_document(doc: &Value) -> Vec<SchemaIssue> {
-    let kind = super::tree::get_str(doc, &["kind"]).unwrap_or("");
+    let kind = crate::yaml::tree::get_str(doc, &["kind"]).unwrap_or("");
     let Some(schema) = schema(kind) else {
         return Vec::new();
     };
     let object = super::spec::KopsSpec::object_name(doc);
     let mut out = Vec::new();
-    if super::tree::get_str(doc, &["apiVersion"]) != Some("kops.k8s.io/v1alpha2") {
+    if crate::yaml::tree::get_str(doc, &["apiVersion"]) != Some("kops.k8s.io/v1alpha2") {
         out.push(SchemaIssue {
             object: object.clone(),
             path: "apiVersion".into(),

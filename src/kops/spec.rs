@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_yaml::Value;
 use thiserror::Error;
 
-use super::tree;
+use crate::yaml::{strip_location, tree};
 
 #[derive(Debug, Error)]
 pub enum SpecError {
@@ -167,16 +167,6 @@ impl KopsSpec {
     }
 }
 
-/// `(major, minor, patch)` of a Kubernetes version as kops writes it (`1.34.1`, `v1.34.1`);
-/// the patch is `None` when absent or not a number. Anything after the patch is ignored.
-pub fn kubernetes_version(v: &str) -> Option<(u32, u32, Option<u32>)> {
-    let mut parts = v.trim_start_matches('v').split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    let patch = parts.next().and_then(|p| p.parse().ok());
-    Some((major, minor, patch))
-}
-
 pub fn is_kind(doc: &Value, kind: &str) -> bool {
     tree::get_str(doc, &["kind"]) == Some(kind)
         && tree::get_str(doc, &["apiVersion"]).is_some_and(|v| v.starts_with("kops"))
@@ -193,13 +183,5 @@ pub(crate) fn yaml_error(file: &str, e: &serde_yaml::Error) -> SpecError {
         line,
         column,
         message: strip_location(&e.to_string()),
-    }
-}
-
-/// serde_yaml appends " at line L column C" to its messages; the location is printed in front.
-pub fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
     }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde_yaml::Value;
 
 use super::model::FieldChange;
-use crate::kops::trace::Trace;
-use crate::kops::tree;
+use crate::trace::Trace;
+use crate::yaml::tree;
 
 fn json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)

@@ -4,11 +4,10 @@
 //! text, serde for JSON), so the two cannot drift. A saved plan carries the versions of every
 //! object it was based on; apply refuses it when the store has moved on.
 
-mod build;
 mod diff;
 mod display;
 mod model;
 
-pub use build::{make_plan, PlanError};
+pub use diff::field_changes;
 pub use display::{to_text, waivers_text};
 pub use model::{Action, Change, FieldChange, Plan, PlanView, WaiverInEffect, FORMAT_VERSION};

@@ -161,7 +161,7 @@ fn apply_chain(
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         ProfileError::Invalid {
             location: map.at(line, column),
-            message: crate::kops::spec::strip_location(&e.to_string()),
+            message: crate::yaml::strip_location(&e.to_string()),
         }
     })?;
     if file.api_version != "palisade.dev/v1alpha1" {

@@ -42,16 +42,16 @@ pub fn plan_for(
     url: &str,
 ) -> (palisade::plan::Plan, Box<dyn palisade::state::StateStore>) {
     use palisade::cluster_file::{load, Date};
-    let (f, map) = load(file, Date::today()).expect("load");
+    let (f, map) = load(file, Date::today(), palisade::controls::is_known).expect("load");
     let profile = palisade::profile::resolve(&f.profile.list(), file.parent().expect("dir"))
         .expect("profile");
-    let mut r = palisade::kops::render::render(&f, &profile, &map)
+    let mut r = palisade::provider::kops::render::render(&f, &profile, &map)
         .expect("render")
         .accepted()
         .expect("accepted");
-    palisade::kops::render::set_config_base(&mut r.spec, url);
+    palisade::provider::kops::render::set_config_base(&mut r.spec, url);
     let store = palisade::state::open(url).expect("store");
-    let plan = palisade::plan::make_plan(&f, &profile, &r, store.as_ref()).expect("plan");
+    let plan = palisade::provider::kops::make_plan(&f, &profile, &r, store.as_ref()).expect("plan");
     (plan, store)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
 use crate::controls::gke_common::{ClusterFields, GkeField};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 use crate::kops::Cloud;
 
 pub static CONTROL: Control = Control {
@@ -44,4 +44,6 @@ pub static CONTROL: Control = Control {
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
     gke: Some(&ClusterFields { fields: &[GkeField::new(&["anonymousAuthenticationConfig", "mode"], Want::Str("LIMITED"))], doc: &["anonymousAuthenticationConfig.mode"] }),
+    live: None,
+    status: Status::Stable,
 };

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity};
+use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity, Status};
 use crate::gke::view::set;
 use crate::gke::{ClusterView, GkeCtx};
 
@@ -25,6 +25,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &NotOnKops,
     gke: Some(&Rule),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;

@@ -2,7 +2,7 @@
 
 use crate::controls::common::Want;
 use crate::controls::gke_common::{ClusterFields, GkeField};
-use crate::controls::{Control, NotOnKops, Reference, Severity};
+use crate::controls::{Control, NotOnKops, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "insecure-rbac-bindings-off",
@@ -20,4 +20,6 @@ pub static CONTROL: Control = Control {
         fields: &[GkeField::explicit(&["rbacBindingConfig", "enableInsecureBindingSystemUnauthenticated"], Want::Bool(false)), GkeField::explicit(&["rbacBindingConfig", "enableInsecureBindingSystemAuthenticated"], Want::Bool(false))],
         doc: &["rbacBindingConfig.enableInsecureBindingSystemUnauthenticated", "rbacBindingConfig.enableInsecureBindingSystemAuthenticated"],
     }),
+    live: None,
+    status: Status::Stable,
 };

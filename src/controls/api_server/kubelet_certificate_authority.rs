@@ -1,7 +1,7 @@
 //! `kubelet-certificate-authority`: the API server verifies kubelet serving certificates.
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 use crate::kops::Cloud;
 
 /// Where nodeup puts the cluster CA on control-plane nodes.
@@ -33,4 +33,6 @@ pub static CONTROL: Control = Control {
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
     gke: None,
+    live: None,
+    status: Status::Stable,
 };

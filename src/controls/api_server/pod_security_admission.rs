@@ -6,9 +6,10 @@ use crate::controls::common::{
     asset_content, cluster_object, control_plane_asset, ensure_file_asset,
 };
 use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity,
+    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
 };
-use crate::kops::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 pub const CONFIG_PATH: &str = "/srv/kubernetes/kube-apiserver/admission-config.yaml";
 const ASSET_NAME: &str = "palisade-admission-config";
@@ -56,6 +57,8 @@ pub static CONTROL: Control = Control {
     }],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 fn rank(level: &str) -> u8 {

@@ -1,7 +1,7 @@
 //! `profiling-disabled`: no pprof endpoints on the control-plane components.
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 use crate::kops::Cloud;
 
 const UPSTREAM_ON: WhenUnset = WhenUnset::Fail("the upstream default turns profiling on");
@@ -81,4 +81,6 @@ pub static CONTROL: Control = Control {
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
     gke: None,
+    live: None,
+    status: Status::Stable,
 };

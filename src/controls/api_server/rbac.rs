@@ -3,8 +3,9 @@
 use crate::controls::common::Want;
 use crate::controls::common::{cluster_object, show};
 use crate::controls::gke_common::{ClusterFields, GkeField};
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
-use crate::kops::{tree, KopsSpec};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Status};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "rbac",
@@ -36,6 +37,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: Some(&ClusterFields { fields: &[GkeField::new(&["legacyAbac", "enabled"], Want::Bool(false))], doc: &["legacyAbac.enabled"] }),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;

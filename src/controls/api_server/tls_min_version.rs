@@ -3,9 +3,10 @@
 use serde_yaml::Value;
 
 use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity,
+    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
 };
-use crate::kops::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 /// Cipher suites without known weaknesses for TLS 1.2 (TLS 1.3 suites are not configurable).
 pub const STRONG_CIPHERS: &[&str] = &[
@@ -72,6 +73,8 @@ pub static CONTROL: Control = Control {
     }],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 fn rank(v: &str) -> u8 {

@@ -1,7 +1,7 @@
 //! `kubelet-anonymous-auth`: the kubelet API rejects requests without credentials.
 
 use crate::controls::common::{KubeletRule, Want, WhenUnset};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "kubelet-anonymous-auth",
@@ -28,4 +28,6 @@ pub static CONTROL: Control = Control {
         )],
     },
     gke: None,
+    live: None,
+    status: Status::Stable,
 };

@@ -1,7 +1,7 @@
 //! `kubelet-read-only-port`: no unauthenticated read-only kubelet port.
 
 use crate::controls::common::{KubeletRule, Want, WhenUnset};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "kubelet-read-only-port",
@@ -44,6 +44,8 @@ pub static CONTROL: Control = Control {
         )],
     },
     gke: Some(&Gke),
+    live: None,
+    status: Status::Stable,
 };
 
 /// The GKE half.

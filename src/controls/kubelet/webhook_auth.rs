@@ -1,7 +1,7 @@
 //! `kubelet-webhook-auth`: the kubelet asks the API server who a caller is and what it may do.
 
 use crate::controls::common::{KubeletRule, Want, WhenUnset};
-use crate::controls::{Control, Reference, Severity};
+use crate::controls::{Control, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "kubelet-webhook-auth",
@@ -47,4 +47,6 @@ pub static CONTROL: Control = Control {
         ],
     },
     gke: None,
+    live: None,
+    status: Status::Stable,
 };

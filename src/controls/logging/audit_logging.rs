@@ -4,9 +4,10 @@ use serde_yaml::Value;
 
 use crate::controls::common::{cluster_object, control_plane_asset, ensure_file_asset};
 use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity,
+    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
 };
-use crate::kops::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 pub const POLICY_PATH: &str = "/etc/kubernetes/audit/policy-config.yaml";
 pub const LOG_PATH: &str = "/var/log/kube-apiserver-audit.log";
@@ -119,6 +120,8 @@ pub static CONTROL: Control = Control {
     ],
     kops: &Rule,
     gke: Some(&Gke),
+    live: None,
+    status: Status::Stable,
 };
 
 const LIMITS: [(&str, &str); 3] = [

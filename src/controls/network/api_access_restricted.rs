@@ -1,8 +1,12 @@
 //! `api-access-restricted`: only named networks reach the Kubernetes API.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
-use crate::kops::{tree, KopsSpec};
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, LiveRule, Params, Reference, Severity, Status,
+};
+use crate::kops::live::LiveState;
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 const PATH: [&str; 2] = ["spec", "kubernetesApiAccess"];
 
@@ -27,11 +31,28 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: Some(&Gke),
+    live: Some(&Live),
+    status: Status::Stable,
 };
 
 struct Rule;
 
+/// The live half: the security groups' rules for port 443.
+struct Live;
+
+impl LiveRule for Live {
+    fn fields(&self) -> &'static [&'static str] {
+        &["SecurityGroup IpPermissions (port 443)"]
+    }
+    fn check(&self, spec: &KopsSpec, live: &LiveState, _: &Params) -> Vec<Check> {
+        super::check_live_port(spec, live, 443, "kubernetesApiAccess")
+    }
+}
+
 impl KopsRule for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("access.apiCidrs")
+    }
     fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
         let object = cluster_object(spec);
         vec![super::check_access(
@@ -60,6 +81,9 @@ impl KopsRule for Rule {
 struct Gke;
 
 impl crate::controls::GkeRule for Gke {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("access.apiCidrs")
+    }
     fn fields(&self) -> &'static [&'static str] {
         &["controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig"]
     }

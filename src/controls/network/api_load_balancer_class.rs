@@ -1,8 +1,9 @@
 //! `api-load-balancer-class`: the API load balancer is a Network Load Balancer.
 
 use crate::controls::common::{cluster_object, group_subnets, subnet_types};
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Status};
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "api-load-balancer-class",
@@ -22,6 +23,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;

@@ -1,8 +1,9 @@
 //! `api-load-balancer-internal`: the API load balancer has no public address.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Status};
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "api-load-balancer-internal",
@@ -19,6 +20,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;

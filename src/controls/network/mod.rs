@@ -6,8 +6,65 @@ pub mod network_policy;
 pub mod private_topology;
 pub mod ssh_access_restricted;
 
+use ipnet::IpNet;
+
 use crate::controls::{Check, Verdict};
-use crate::kops::{tree, KopsSpec};
+use crate::kops::live::LiveState;
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
+
+/// The live half shared by the two access controls: every security-group rule of the cluster
+/// that lets TCP reach `port` may open it only to the spec's access list `list`, the VPC
+/// (`networkCIDR`, `additionalNetworkCIDRs`: kops opens 443 to the VPC for the load balancer's
+/// health checks).
+pub fn check_live_port(spec: &KopsSpec, live: &LiveState, port: i32, list: &str) -> Vec<Check> {
+    let c = spec.cluster();
+    let mut allowed: Vec<String> = tree::get_str_list(c, &["spec", list]).unwrap_or_default();
+    allowed.extend(tree::get_str(c, &["spec", "networkCIDR"]).map(str::to_string));
+    allowed.extend(tree::get_str_list(c, &["spec", "additionalNetworkCIDRs"]).unwrap_or_default());
+    let allowed: Vec<IpNet> = allowed.iter().filter_map(|s| s.parse().ok()).collect();
+    let mut out = Vec::new();
+    for rule in live
+        .ingress
+        .iter()
+        .filter(|r| r.covers(port) && !r.cidrs.is_empty())
+    {
+        let extra: Vec<String> = rule
+            .cidrs
+            .iter()
+            .filter(|c| match c.parse::<IpNet>() {
+                Ok(net) => !allowed.iter().any(|a| a.contains(&net)),
+                Err(_) => true,
+            })
+            .cloned()
+            .collect();
+        let object = format!("SecurityGroup/{}", rule.group_id);
+        out.push(if extra.is_empty() {
+            Check::pass(
+                &object,
+                "IpPermissions",
+                format!("port {port} open only to allowed networks"),
+            )
+        } else {
+            Check::fail(
+                &object,
+                "IpPermissions",
+                format!(
+                    "port {port} is open to {} beyond spec.{list}",
+                    extra.join(", ")
+                ),
+            )
+        });
+    }
+    if out.is_empty() {
+        out.push(Check::pass(
+            &format!("Cluster/{}", spec.cluster_name()),
+            "",
+            format!("no security group rule opens port {port} to a network"),
+        ));
+    }
+    out
+}
 
 /// `0.0.0.0/0` or `::/0`, in any spelling ipnet accepts.
 pub fn is_open(cidr: &str) -> bool {

@@ -5,9 +5,10 @@ use serde_yaml::{Mapping, Value};
 use crate::controls::common::cluster_object;
 use crate::controls::{
     ApplyCtx, Check, Control, KopsRule, Mode, ParamSpec, ParamValue, Params, Reference, Severity,
-    Verdict,
+    Status, Verdict,
 };
-use crate::kops::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "network-policy",
@@ -51,6 +52,8 @@ pub static CONTROL: Control = Control {
     }],
     kops: &Rule,
     gke: Some(&Gke),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;
@@ -182,6 +185,9 @@ impl KopsRule for Rule {
 struct Gke;
 
 impl crate::controls::GkeRule for Gke {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("gke.networkPolicy")
+    }
     fn fields(&self) -> &'static [&'static str] {
         &[
             "networkPolicy",

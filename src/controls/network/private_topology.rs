@@ -1,8 +1,11 @@
 //! `private-topology`: nodes and control plane live in private subnets.
 
 use crate::controls::common::{group_subnets, subnet_types};
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Verdict};
-use crate::kops::{tree, KopsSpec};
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Status, Verdict,
+};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "private-topology",
@@ -27,11 +30,16 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: Some(&Gke),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;
 
 impl KopsRule for Rule {
+    fn needs_private_subnets(&self) -> bool {
+        true
+    }
     fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
         let subnets = subnet_types(spec);
         let mut out = Vec::new();

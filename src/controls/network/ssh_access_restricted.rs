@@ -1,8 +1,10 @@
 //! `ssh-access-restricted`: SSH to nodes (or the bastion) only from named networks.
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
-use crate::kops::{tree, KopsSpec};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, LiveRule, Params, Severity, Status};
+use crate::kops::live::LiveState;
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 const PATH: [&str; 2] = ["spec", "sshAccess"];
 
@@ -21,11 +23,28 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: None,
+    live: Some(&Live),
+    status: Status::Stable,
 };
 
 struct Rule;
 
+/// The live half: the security groups' rules for port 22.
+struct Live;
+
+impl LiveRule for Live {
+    fn fields(&self) -> &'static [&'static str] {
+        &["SecurityGroup IpPermissions (port 22)"]
+    }
+    fn check(&self, spec: &KopsSpec, live: &LiveState, _: &Params) -> Vec<Check> {
+        super::check_live_port(spec, live, 22, "sshAccess")
+    }
+}
+
 impl KopsRule for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("access.sshCidrs")
+    }
     fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
         let object = cluster_object(spec);
         vec![super::check_access(

@@ -2,7 +2,7 @@
 
 use crate::controls::common::Want;
 use crate::controls::gke_common::{GkeField, PoolFields};
-use crate::controls::{Control, NotOnKops, Reference, Severity};
+use crate::controls::{Control, NotOnKops, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "cos-containerd",
@@ -20,4 +20,6 @@ pub static CONTROL: Control = Control {
         fields: &[GkeField::new(&["config", "imageType"], Want::Str("COS_CONTAINERD"))],
         doc: &["nodePools[].config.imageType"],
     }),
+    live: None,
+    status: Status::Stable,
 };

@@ -3,8 +3,11 @@
 use serde_yaml::Value;
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Mode, Params, Severity, Verdict};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, Mode, Params, Severity, Status, Verdict,
+};
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "etcd-volume-encryption",
@@ -22,6 +25,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;

@@ -1,7 +1,7 @@
 //! `iam-legacy-off`: nodes get scoped IAM policies, not the legacy broad ones.
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
-use crate::controls::{Control, Severity};
+use crate::controls::{Control, Severity, Status};
 use crate::kops::Cloud;
 
 pub static CONTROL: Control = Control {
@@ -25,4 +25,6 @@ pub static CONTROL: Control = Control {
         clouds: &[Cloud::Aws],
     },
     gke: None,
+    live: None,
+    status: Status::Stable,
 };

@@ -2,7 +2,7 @@
 
 use crate::controls::common::Want;
 use crate::controls::gke_common::{GkeField, PoolFields};
-use crate::controls::{Control, NotOnKops, Reference, Severity};
+use crate::controls::{Control, NotOnKops, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "integrity-monitoring",
@@ -20,4 +20,6 @@ pub static CONTROL: Control = Control {
         fields: &[GkeField::new(&["config", "shieldedInstanceConfig", "enableIntegrityMonitoring"], Want::Bool(true))],
         doc: &["nodePools[].config.shieldedInstanceConfig.enableIntegrityMonitoring"],
     }),
+    live: None,
+    status: Status::Stable,
 };

@@ -3,8 +3,9 @@
 use serde_yaml::Value;
 
 use crate::controls::common::cluster_object;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Severity, Status};
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "irsa",
@@ -27,11 +28,16 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: None,
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;
 
 impl KopsRule for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("kops.discoveryStore")
+    }
     fn clouds(&self) -> &'static [Cloud] {
         &[Cloud::Aws]
     }

@@ -3,8 +3,12 @@
 use serde_yaml::Value;
 
 use crate::controls::common::kubernetes_minor;
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity};
-use crate::kops::{tree, Cloud, KopsSpec};
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, LiveRule, Params, Reference, Severity, Status, Verdict,
+};
+use crate::kops::live::LiveState;
+use crate::kops::{Cloud, KopsSpec};
+use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
     id: "metadata-api-blocked",
@@ -32,9 +36,60 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &Rule,
     gke: Some(&Gke),
+    live: Some(&Live),
+    status: Status::Stable,
 };
 
 struct Rule;
+
+/// The live half: the metadata options EC2 reports for every running instance.
+struct Live;
+
+impl LiveRule for Live {
+    fn fields(&self) -> &'static [&'static str] {
+        &[
+            "Instance MetadataOptions.HttpTokens",
+            "Instance MetadataOptions.HttpPutResponseHopLimit",
+        ]
+    }
+    fn check(&self, spec: &KopsSpec, live: &LiveState, _: &Params) -> Vec<Check> {
+        let mut out: Vec<Check> = live
+            .instances
+            .iter()
+            .map(|i| {
+                let object = format!("Instance/{}", i.id);
+                let (verdict, message) = match (i.http_tokens.as_deref(), i.hop_limit) {
+                    (Some("required"), Some(h)) if h <= 1 => {
+                        (Verdict::Pass, "IMDSv2 required, hop limit 1".to_string())
+                    }
+                    (Some("required"), Some(h)) => (
+                        Verdict::Fail,
+                        format!("hop limit is {h}: the metadata token reaches pods"),
+                    ),
+                    (Some(t), _) if t != "required" => (
+                        Verdict::Fail,
+                        format!("HttpTokens is {t}: IMDSv1 answers any process, pods included"),
+                    ),
+                    _ => (
+                        Verdict::Unknown,
+                        "EC2 did not report the metadata options".to_string(),
+                    ),
+                };
+                Check::new(verdict, &object, "MetadataOptions", message)
+            })
+            .collect();
+        if out.is_empty() {
+            let cluster = spec.cluster_name();
+            out.push(Check::new(
+                Verdict::NotApplicable,
+                &format!("Cluster/{cluster}"),
+                "",
+                format!("no running instances tagged KubernetesCluster={cluster}"),
+            ));
+        }
+        out
+    }
+}
 
 impl KopsRule for Rule {
     fn clouds(&self) -> &'static [Cloud] {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::controls::gke_common::each_pool;
-use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity};
+use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity, Status};
 use crate::gke::view::{pools_mut, set, text};
 use crate::gke::{ClusterView, GkeCtx};
 
@@ -26,6 +26,8 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &NotOnKops,
     gke: Some(&Rule),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;
@@ -35,6 +37,9 @@ pub fn is_default_account(sa: &str) -> bool {
 }
 
 impl GkeRule for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("gke.nodeServiceAccount")
+    }
     fn fields(&self) -> &'static [&'static str] {
         &["nodePools[].config.serviceAccount"]
     }

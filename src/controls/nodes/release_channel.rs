@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity};
+use crate::controls::{Check, Control, GkeRule, NotOnKops, Params, Reference, Severity, Status};
 use crate::gke::view::set;
 use crate::gke::{ClusterView, GkeCtx};
 
@@ -24,11 +24,16 @@ pub static CONTROL: Control = Control {
     params: &[],
     kops: &NotOnKops,
     gke: Some(&Rule),
+    live: None,
+    status: Status::Stable,
 };
 
 struct Rule;
 
 impl GkeRule for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("gke.releaseChannel")
+    }
     fn fields(&self) -> &'static [&'static str] {
         &["releaseChannel.channel"]
     }

@@ -2,7 +2,7 @@
 
 use crate::controls::common::Want;
 use crate::controls::gke_common::{GkeField, PoolFields};
-use crate::controls::{Control, NotOnKops, Reference, Severity};
+use crate::controls::{Control, NotOnKops, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "secure-boot",
@@ -20,4 +20,6 @@ pub static CONTROL: Control = Control {
         fields: &[GkeField::new(&["config", "shieldedInstanceConfig", "enableSecureBoot"], Want::Bool(true))],
         doc: &["nodePools[].config.shieldedInstanceConfig.enableSecureBoot"],
     }),
+    live: None,
+    status: Status::Stable,
 };

@@ -2,7 +2,7 @@
 
 use crate::controls::common::Want;
 use crate::controls::gke_common::{ClusterFields, GkeField};
-use crate::controls::{Control, NotOnKops, Reference, Severity};
+use crate::controls::{Control, NotOnKops, Reference, Severity, Status};
 
 pub static CONTROL: Control = Control {
     id: "shielded-nodes",
@@ -20,4 +20,6 @@ pub static CONTROL: Control = Control {
         fields: &[GkeField::new(&["shieldedNodes", "enabled"], Want::Bool(true))],
         doc: &["shieldedNodes.enabled"],
     }),
+    live: None,
+    status: Status::Stable,
 };

@@ -1,7 +1,7 @@
 //! `secrets-encryption-at-rest`: Secrets are encrypted in etcd.
 
 use crate::controls::common::{Field, FieldRule, Want, WhenUnset};
-use crate::controls::{Control, ParamSpec, ParamValue, Reference, Severity};
+use crate::controls::{Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
 use crate::kops::Cloud;
 
 pub static CONTROL: Control = Control {
@@ -67,12 +67,23 @@ pub static CONTROL: Control = Control {
         clouds: &[Cloud::Aws, Cloud::Gce, Cloud::Other],
     },
     gke: Some(&Gke),
+    live: None,
+    status: Status::Stable,
 };
 
 /// The GKE half.
+/// The EncryptionConfiguration provider these parameters ask for (`aescbc`, `secretbox`, …):
+/// what apply and rotate-encryption-key put first in the generated secret.
+pub fn provider(params: &Params) -> String {
+    params.str("provider").to_string()
+}
+
 struct Gke;
 
 impl crate::controls::GkeRule for Gke {
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("gke.secretsKmsKey")
+    }
     fn fields(&self) -> &'static [&'static str] {
         &["databaseEncryption.state", "databaseEncryption.keyName"]
     }

@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use thiserror::Error;
 
-use super::discovery::{convert_enums, Enums};
 use super::steps::Step;
+use crate::gke::discovery::{convert_enums, Enums};
 
 /// Environment variable naming another endpoint (a test server); anonymous credentials are
 /// used with it.

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::discovery::{self, Enums, Rules};
-use super::view::ClusterView;
-use super::GkeCtx;
 use crate::audit::{evaluate_gke, verdict, Finding};
 use crate::cluster_file::{ClusterFile, GkeSection, Problem};
 use crate::controls;
-use crate::kops::render::RenderError;
+use crate::gke::discovery::{self, Enums, Rules};
+use crate::gke::view::ClusterView;
+use crate::gke::GkeCtx;
 use crate::profile::{Level, ResolvedProfile};
+use crate::provider::kops::render::RenderError;
 use crate::source_map::SourceMap;
 
 #[derive(Debug)]
@@ -244,7 +244,8 @@ pub fn render(
         &file.waivers,
     );
     for r in verdict::refusals(&findings, &apply_errors, profile) {
-        problems.push(at(field_for(&r.finding.control), r.message));
+        let field = controls::find(&r.finding.control).map_or("profile", |c| c.gke_fix_field());
+        problems.push(at(field, r.message));
     }
     problems.dedup_by(|a, b| a.message == b.message);
     let warnings = verdict::warnings(&findings, &file.waivers, profile);
@@ -255,16 +256,4 @@ pub fn render(
         warnings,
         refusals: problems,
     })
-}
-
-/// The cluster-file field a refusal points at.
-fn field_for(control: &str) -> &'static str {
-    match control {
-        "api-access-restricted" => "access.apiCidrs",
-        "secrets-encryption-at-rest" => "gke.secretsKmsKey",
-        "node-service-account" => "gke.nodeServiceAccount",
-        "network-policy" => "gke.networkPolicy",
-        "release-channel" => "gke.releaseChannel",
-        _ => "profile",
-    }
 }

@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::yaml::tree;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "kebab-case")]

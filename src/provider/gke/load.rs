@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use thiserror::Error;
 
-use super::discovery::{convert_enums, Enums};
+use crate::gke::discovery::{convert_enums, Enums};
 
 #[derive(Debug, Error)]
 pub enum LoadError {

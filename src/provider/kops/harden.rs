@@ -4,9 +4,9 @@
 //! included). What cannot change on a running cluster (subnet topology, the CNI, existing etcd
 //! volumes) is reported with the reason, not edited.
 
-use super::KopsSpec;
 use crate::audit::{evaluate, Finding};
 use crate::controls::{self, ApplyCtx};
+use crate::kops::KopsSpec;
 use crate::profile::{Level, ResolvedProfile};
 
 #[derive(Debug)]

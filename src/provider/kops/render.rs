@@ -9,13 +9,14 @@ use serde_yaml::{Mapping, Value};
 use thiserror::Error;
 
 use super::subnets::{layout, ZoneSubnets};
-use super::trace::{Source, Trace};
-use super::{schema, tree, KopsSpec};
 use crate::audit::{evaluate, verdict, Finding};
 use crate::cluster_file::{ClusterFile, KopsSection, Problem};
 use crate::controls::{self, ApplyCtx, Mode};
+use crate::kops::{schema, KopsSpec};
 use crate::profile::{Level, ResolvedProfile};
 use crate::source_map::SourceMap;
+use crate::trace::{Source, Trace};
+use crate::yaml::tree;
 
 /// The default state store: a directory beside the cluster file.
 pub const DEFAULT_STATE_STORE: &str = "file://./.palisade/state";
@@ -302,12 +303,9 @@ fn cluster_file_field(file: &ClusterFile, finding: &Finding) -> String {
             }
         }
     }
-    match finding.control.as_str() {
-        "api-access-restricted" => "access.apiCidrs".into(),
-        "ssh-access-restricted" => "access.sshCidrs".into(),
-        "irsa" => "kops.discoveryStore".into(),
-        _ => "profile".into(),
-    }
+    controls::find(&finding.control)
+        .map_or("profile", |c| c.kops_fix_field())
+        .into()
 }
 
 /// Renders the kops documents for `file`. `source` locates fields of the cluster file for
@@ -336,7 +334,11 @@ pub fn render(
     if !problems.is_empty() {
         return Err(refuse(problems));
     }
-    let private = active(profile, file, "private-topology");
+    // the control (if any) that wants private subnets decides the layout before any apply
+    let topology = controls::all()
+        .iter()
+        .find(|c| c.kops.needs_private_subnets() && active(profile, file, c.id));
+    let private = topology.is_some();
     let ipnet::IpNet::V4(network) = k.network_cidr.net() else {
         return Err(refuse(vec![at(
             "kops.networkCIDR",
@@ -355,11 +357,11 @@ pub fn render(
     let mut spec = base(file, k, private, &zones);
     trace.record(&empty, &spec, &Source::ClusterFile);
     let cluster_object = KopsSpec::object_name(spec.cluster());
-    if private {
+    if let Some(control) = topology {
         trace.charge_prefix(
             &cluster_object,
             "spec.subnets",
-            &Source::Control("private-topology".into()),
+            &Source::Control(control.id.into()),
         );
     }
 
@@ -402,7 +404,7 @@ pub fn render(
         *spec_map = target.as_mapping().cloned().unwrap_or_default();
     }
     for ig in spec.instance_groups_mut() {
-        let name = super::spec::name_of(ig).unwrap_or("").to_string();
+        let name = crate::kops::spec::name_of(ig).unwrap_or("").to_string();
         if let Some(o) = file.overrides.instance_groups.get(&name) {
             let target = tree::ensure_map(ig, &["spec"]);
             let mut merged = Value::Mapping(target.clone());

@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use super::render::{leaves, Rendered};
 use super::steps::{self, Blocked, FieldChange, Step, Steps};
-use super::view::ClusterView;
 use crate::audit::evaluate_gke;
 use crate::cluster_file::ClusterFile;
 use crate::controls::Verdict;
+use crate::gke::view::ClusterView;
 use crate::plan::WaiverInEffect;
 use crate::profile::ResolvedProfile;
 

@@ -6,23 +6,25 @@
 //! is kept. What cannot change on a running cluster (the CNI, the subnets, the etcd members) is
 //! kept as stored and flagged, never silently dropped or rewritten.
 
+use crate::controls::secrets::encryption_at_rest;
 use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 use thiserror::Error;
 
-use super::diff::field_changes;
-use super::model::{Action, Change, Plan, WaiverInEffect, FORMAT_VERSION};
 use crate::audit::evaluate;
 use crate::cluster_file::ClusterFile;
 use crate::controls::Verdict;
-use crate::kops::render::Rendered;
 use crate::kops::spec::name_of;
-use crate::kops::trace::Trace;
-use crate::kops::{tree, KopsSpec};
+use crate::kops::KopsSpec;
+use crate::plan::field_changes;
+use crate::plan::{Action, Change, Plan, WaiverInEffect, FORMAT_VERSION};
 use crate::profile::ResolvedProfile;
+use crate::provider::kops::render::Rendered;
 use crate::secrets;
 use crate::state::{Layout, StateStore, StoreError, ENCRYPTION_SECRET_NAME};
+use crate::trace::Trace;
+use crate::yaml::tree;
 
 #[derive(Debug, Error)]
 pub enum PlanError {
@@ -282,13 +284,9 @@ pub fn make_plan(
         tree::get_bool(&desired_config, &["spec", "encryptionConfig"]) == Some(true);
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
     if wants_encryption && stored.get(&secret_key).is_some_and(Option::is_none) {
-        b.plan.encryption_provider = Some(
-            profile
-                .setting("secrets-encryption-at-rest")
-                .params
-                .str("provider")
-                .to_string(),
-        );
+        b.plan.encryption_provider = Some(encryption_at_rest::provider(
+            &profile.setting(encryption_at_rest::CONTROL.id).params,
+        ));
         b.plan.changes.push(Change {
             key: secret_key,
             object: format!("Secret/{ENCRYPTION_SECRET_NAME}"),

@@ -2,7 +2,7 @@
 
 use serde_yaml::Value;
 
-use super::KopsSpec;
+use crate::kops::KopsSpec;
 use crate::state::{Layout, StateStore, StoreError};
 
 /// The cluster `name` in `store`, or `None` when the store has no `config` for it.

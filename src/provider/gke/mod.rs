@@ -1,0 +1,10 @@
+//! GKE: render a hardened `CreateClusterRequest`, plan the calls that bring a live cluster to it
+//! (one `desired*` field or `set*` call at a time), apply them polling each Operation, and read
+//! clusters as `gcloud … describe --format=json` prints them.
+
+pub mod apply;
+pub mod client;
+pub mod load;
+pub mod plan;
+pub mod render;
+pub mod steps;

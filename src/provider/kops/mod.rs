@@ -1,0 +1,12 @@
+//! kops: render a cluster file into Cluster + InstanceGroup documents, harden an existing spec,
+//! plan the store writes and apply them, read what a store holds, and run kops itself.
+pub mod apply;
+pub mod harden;
+pub mod plan;
+pub mod render;
+pub mod stored;
+pub mod subnets;
+pub mod wrapper;
+
+pub use apply::{apply, apply_with_progress, Applied, ApplyError};
+pub use plan::{make_plan, PlanError};
