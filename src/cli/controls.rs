@@ -68,6 +68,8 @@ fn item(c: &Control) -> serde_json::Value {
         "references": c.references,
         "kops_fields": c.kops_fields,
         "gke_fields": c.gke.map(|g| g.fields()).unwrap_or_default(),
+        "live_fields": c.live.map(|l| l.fields()).unwrap_or_default(),
+        "status": c.status,
         "params": c.params.iter().map(|p| p.name).collect::<Vec<_>>(),
     })
 }
@@ -76,8 +78,15 @@ pub fn explain(c: &Control) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "{} — {}\nseverity: {}   family: {}\n",
-        c.id, c.title, c.severity, c.family
+        "{} — {}\nseverity: {}   family: {}{}\n",
+        c.id,
+        c.title,
+        c.severity,
+        c.family,
+        match c.status {
+            controls::Status::Stable => "",
+            controls::Status::Preview => "   status: preview (no built-in profile enforces it)",
+        }
     );
     let _ = writeln!(t, "Why it matters\n  {}\n", c.rationale);
     let _ = writeln!(t, "Source\n  {}\n", c.source);
@@ -93,6 +102,12 @@ pub fn explain(c: &Control) -> String {
         }
         let _ = writeln!(t, "GKE fields (container v1 Cluster)");
         for f in g.fields() {
+            let _ = writeln!(t, "  {f}");
+        }
+    }
+    if let Some(l) = c.live {
+        let _ = writeln!(t, "\nLive on AWS (audit --live)");
+        for f in l.fields() {
             let _ = writeln!(t, "  {f}");
         }
     }
