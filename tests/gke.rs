@@ -298,13 +298,16 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
     let plan = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let labels: Vec<String> = plan["steps"]
+    assert_eq!(plan["format_version"], 2);
+    assert_eq!(plan["provider"], "gke");
+    let labels: Vec<String> = plan["changes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| {
-            let call = s["call"].as_str().unwrap().to_string();
-            match s["body"]["update"].as_object() {
+            assert_eq!(s["via"]["kind"], "rpc", "{s}");
+            let call = s["via"]["call"].as_str().unwrap().to_string();
+            match s["via"]["body"]["update"].as_object() {
                 Some(u) if call == "clusters.update" => {
                     format!("{call} {}", u.keys().next().unwrap())
                 }
@@ -314,7 +317,7 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
         .collect();
     insta::assert_json_snapshot!(
         "weak_cluster_steps",
-        json!({"steps": labels, "blocked": plan["blocked"]})
+        json!({"steps": labels, "blocked": plan["cannot_change_in_place"]})
     );
     // the add-on comes before enforcement, as GKE requires
     let addons = labels
@@ -327,7 +330,7 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
         .expect("setNetworkPolicy step");
     assert!(addons < policy, "{labels:?}");
     // what cannot change in place is reported, never planned
-    let blocked = plan["blocked"].to_string();
+    let blocked = plan["cannot_change_in_place"].to_string();
     assert!(
         blocked.contains("needs a new node pool") && blocked.contains("config.serviceAccount"),
         "{blocked}"
@@ -350,9 +353,9 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
 
     let again = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
     let again: Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(again["steps"], json!([]), "{again:#}");
+    assert_eq!(again["changes"], json!([]), "{again:#}");
     assert_eq!(
-        again["blocked"], plan["blocked"],
+        again["cannot_change_in_place"], plan["cannot_change_in_place"],
         "immutable differences stay reported"
     );
 }
@@ -559,4 +562,90 @@ fn without_credentials_plan_says_so() {
             && err.contains("gcloud auth application-default login"),
         "{err}"
     );
+}
+
+/// `palisade schema --plan`, compiled.
+fn plan_schema() -> jsonschema::Validator {
+    let out = palisade(&["schema", "--plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let schema: Value = serde_json::from_slice(&out.stdout).expect("schema JSON");
+    jsonschema::draft202012::new(&schema).expect("a valid draft 2020-12 schema")
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{what}: {errors:?}\n{doc:#}");
+}
+
+#[test]
+fn both_providers_plans_carry_format_version_and_validate_against_the_published_schema() {
+    let v = plan_schema();
+    // GKE: a create, and the remediation of a weak cluster
+    let fake = FakeGke::start();
+    let create = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    assert_eq!(create.status.code(), Some(0), "{}", text(&create.stderr));
+    let create: Value = serde_json::from_slice(&create.stdout).expect("json");
+    assert_valid(&v, &create, "GKE create plan");
+    assert_eq!(
+        (&create["format_version"], &create["provider"]),
+        (&json!(2), &json!("gke"))
+    );
+    assert_eq!(create["cluster"], CLUSTER);
+    assert_eq!(create["changes"][0]["via"]["call"], "clusters.create");
+    assert_eq!(create["changes"][0]["action"], "create");
+    fake.put_cluster(PARENT, as_example("weak-defaults"));
+    let weak = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    let weak: Value = serde_json::from_slice(&weak.stdout).expect("json");
+    assert_valid(&v, &weak, "GKE remediation plan");
+    assert!(weak["changes"].as_array().expect("changes").len() > 5);
+    assert!(!weak["cannot_change_in_place"]
+        .as_array()
+        .expect("blocked")
+        .is_empty());
+
+    // kops: a new cluster on a file:// store
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}/state", dir.path().display());
+    let out = palisade(&[
+        "plan",
+        "-f",
+        "examples/kops-minimal.yaml",
+        "--state",
+        &state,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let kops: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_valid(&v, &kops, "kops plan");
+    assert_eq!(
+        (&kops["format_version"], &kops["provider"]),
+        (&json!(2), &json!("kops"))
+    );
+    assert_eq!(kops["target"], state);
+    let vias: Vec<&str> = kops["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["via"]["kind"].as_str().expect("kind"))
+        .collect();
+    assert!(
+        !vias.is_empty() && vias.iter().all(|k| *k == "store-write"),
+        "{vias:?}"
+    );
+    let secret = kops["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["object"] == "Secret/encryptionconfig")
+        .expect("the encryption secret is planned");
+    assert_eq!(secret["sensitive"], true);
+
+    // the schema is strict: a field of the old shape is refused
+    let mut old = kops.clone();
+    old["state"] = json!(state);
+    assert!(!v.is_valid(&old), "unknown top-level fields are refused");
+    let mut bad = weak.clone();
+    bad["changes"][0]["via"] = json!({"kind": "rpc"});
+    assert!(!v.is_valid(&bad), "an rpc names its call and body");
 }

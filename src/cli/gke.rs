@@ -74,7 +74,7 @@ pub fn plan_file(
     let client = rt.block_on(GkeClient::connect(endpoint(endpoint_flag).as_deref()))?;
     let plan = make_plan(l, &rt, &client, o)?;
     match output {
-        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan)? + "\n"))?,
+        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.document())? + "\n"))?,
         ReportFormat::Text => o.print(&plan::to_text(&plan))?,
     }
     Ok(if detailed && plan.has_changes() {

@@ -64,8 +64,8 @@ pub enum Command {
     Controls(controls::Args),
     /// The profiles: built-in ones, or a file.
     Profiles(profiles::Args),
-    /// A JSON Schema (draft 2020-12) of the cluster file, for editors.
-    Schema,
+    /// A JSON Schema (draft 2020-12) of the cluster file, for editors (--plan: of the plan JSON)
+    Schema(schema::Args),
     /// Shell completions: bash, zsh, fish, elvish or powershell.
     Completions(completions::Args),
 }
@@ -96,7 +96,7 @@ pub fn run(
         Command::Clusters(a) => clusters::run(a, &mut o),
         Command::Controls(a) => controls::run(a, &mut o),
         Command::Profiles(a) => profiles::run(a, &mut o),
-        Command::Schema => schema::run(&mut o),
+        Command::Schema(a) => schema::run(a, &mut o),
         Command::Completions(a) => completions::run(a, &mut o),
     };
     match result {

@@ -59,7 +59,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         o.info(&format!("plan saved to {}", path.display()))?;
     }
     match a.output {
-        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.view())? + "\n"))?,
+        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.document())? + "\n"))?,
         ReportFormat::Text => o.print(&to_text(&plan, o.color))?,
     }
     if a.kops_preview {

@@ -6,8 +6,13 @@
 
 mod diff;
 mod display;
+mod document;
 mod model;
 
 pub use diff::field_changes;
 pub use display::{to_text, waivers_text};
-pub use model::{Action, Change, FieldChange, Plan, PlanView, WaiverInEffect, FORMAT_VERSION};
+pub use document::{
+    json_schema, Blocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via,
+    DOCUMENT_VERSION,
+};
+pub use model::{Action, Change, FieldChange, Plan, WaiverInEffect, FORMAT_VERSION};

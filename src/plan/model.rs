@@ -2,11 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
+
+use super::document::{FieldDoc, PlanDocument, PlannedChange, ProviderName, Via, DOCUMENT_VERSION};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
@@ -38,7 +41,7 @@ pub struct Change {
     pub fields: Vec<FieldChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverInEffect {
     pub control: String,
     pub reason: String,
@@ -72,25 +75,40 @@ impl Plan {
         !self.changes.is_empty()
     }
 
-    /// The plan as shown with `-o json`: everything but the bytes to write.
-    pub fn view(&self) -> PlanView<'_> {
-        PlanView {
-            format_version: self.format_version,
-            cluster: &self.cluster,
-            state: &self.state,
-            changes: &self.changes,
-            waivers: &self.waivers,
-            warnings: &self.warnings,
+    /// The provider-neutral document `plan -o json` prints: everything but the bytes to write.
+    pub fn document(&self) -> PlanDocument {
+        PlanDocument {
+            format_version: DOCUMENT_VERSION,
+            provider: ProviderName::Kops,
+            cluster: self.cluster.clone(),
+            target: self.state.clone(),
+            base: self.base.clone(),
+            changes: self
+                .changes
+                .iter()
+                .map(|c| PlannedChange {
+                    object: c.object.clone(),
+                    action: c.action,
+                    via: Via::StoreWrite { key: c.key.clone() },
+                    sensitive: c.sensitive,
+                    because: c.because.clone(),
+                    fields: c
+                        .fields
+                        .iter()
+                        .map(|f| FieldDoc {
+                            path: f.path.clone(),
+                            old: f.old.clone(),
+                            new: f.new.clone(),
+                            because: f.because.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            cannot_change_in_place: Vec::new(),
+            waivers: self.waivers.clone(),
+            warnings: self.warnings.clone(),
+            notes: Vec::new(),
+            still_failing: Vec::new(),
         }
     }
-}
-
-#[derive(Debug, Serialize)]
-pub struct PlanView<'a> {
-    pub format_version: u32,
-    pub cluster: &'a str,
-    pub state: &'a str,
-    pub changes: &'a [Change],
-    pub waivers: &'a [WaiverInEffect],
-    pub warnings: &'a [String],
 }

@@ -12,7 +12,10 @@ use crate::audit::evaluate_gke;
 use crate::cluster_file::ClusterFile;
 use crate::controls::Verdict;
 use crate::gke::view::ClusterView;
-use crate::plan::WaiverInEffect;
+use crate::plan::{
+    Action, Blocked as DocBlocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via,
+    WaiverInEffect, DOCUMENT_VERSION,
+};
 use crate::profile::ResolvedProfile;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,6 +45,88 @@ impl GkePlan {
     pub fn has_changes(&self) -> bool {
         self.create.is_some() || !self.steps.is_empty()
     }
+
+    /// The provider-neutral document `plan -o json` prints: the create call (with every field
+    /// and what wants it) or the remediation calls, in the order apply makes them.
+    pub fn document(&self) -> PlanDocument {
+        let fields = |list: &[FieldChange]| -> Vec<FieldDoc> {
+            list.iter()
+                .map(|f| FieldDoc {
+                    path: f.path.clone(),
+                    old: f.old.clone(),
+                    new: Some(f.new.clone()),
+                    because: f.because.clone(),
+                })
+                .collect()
+        };
+        let object = format!(
+            "Cluster/{}",
+            self.cluster.rsplit('/').next().unwrap_or(&self.cluster)
+        );
+        let mut changes = Vec::new();
+        if let Some(request) = &self.create {
+            changes.push(PlannedChange {
+                object,
+                action: Action::Create,
+                via: Via::Rpc {
+                    call: "clusters.create".into(),
+                    body: request.clone(),
+                },
+                sensitive: false,
+                because: "the cluster does not exist".into(),
+                fields: fields(&self.create_fields),
+            });
+        }
+        for step in &self.steps {
+            changes.push(PlannedChange {
+                object: step.object.clone(),
+                action: if step.call == "nodePools.create" {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                via: Via::Rpc {
+                    call: step.call.clone(),
+                    body: step.body.clone(),
+                },
+                sensitive: false,
+                because: because_of(&step.fields),
+                fields: fields(&step.fields),
+            });
+        }
+        PlanDocument {
+            format_version: DOCUMENT_VERSION,
+            provider: ProviderName::Gke,
+            cluster: self.cluster.clone(),
+            target: self.endpoint.clone(),
+            base: Default::default(),
+            changes,
+            cannot_change_in_place: self
+                .blocked
+                .iter()
+                .map(|b| DocBlocked {
+                    object: b.object.clone(),
+                    remedy: b.remedy.clone(),
+                    fields: fields(&b.fields),
+                })
+                .collect(),
+            waivers: self.waivers.clone(),
+            warnings: self.warnings.clone(),
+            notes: self.notes.clone(),
+            still_failing: self.still_failing.clone(),
+        }
+    }
+}
+
+/// What a step is for: the controls and settings behind its fields, each once.
+fn because_of(fields: &[FieldChange]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for f in fields {
+        if !seen.contains(&f.because.as_str()) {
+            seen.push(&f.because);
+        }
+    }
+    seen.join(", ")
 }
 
 /// The plan from a rendered request and the live cluster (`None`: it does not exist).
