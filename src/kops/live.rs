@@ -2,8 +2,12 @@
 //! instances and the ingress rules of its security groups, as EC2 reports them. `aws` reads
 //! it; the controls' live halves judge it.
 
-/// The live state of one cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+use serde::Deserialize;
+
+/// The live state of one cluster (deserialisable for test fixtures: EC2's facts under these
+/// names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LiveState {
     /// Instances tagged `KubernetesCluster=NAME`.
     pub instances: Vec<InstanceMetadata>,
@@ -12,7 +16,8 @@ pub struct LiveState {
 }
 
 /// An instance's metadata-service settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InstanceMetadata {
     pub id: String,
     pub http_tokens: Option<String>,
@@ -20,7 +25,8 @@ pub struct InstanceMetadata {
 }
 
 /// One ingress permission of a security group, with its source networks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IngressRule {
     pub group_id: String,
     /// `-1` for all protocols.
