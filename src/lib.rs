@@ -12,6 +12,7 @@ pub mod kops;
 pub mod plan;
 pub mod profile;
 pub mod provider;
+pub mod render;
 pub mod secrets;
 pub mod source_map;
 pub mod state;

@@ -1,15 +1,14 @@
 //! Which control, waiver or user setting put each field of a rendered spec where it is.
 //!
 //! The trace is computed, not declared: each step (the cluster file, each control's apply, the
-//! overrides) is diffed against the spec before it, and the fields it changed are charged to it.
+//! overrides) is diffed against the documents before it, and the fields it changed are charged
+//! to it. One type for every provider: objects are `Cluster/NAME`, `InstanceGroup/NAME`, … and
+//! fields are dotted paths.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
-
-use crate::kops::KopsSpec;
-use crate::yaml::tree;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
@@ -37,32 +36,29 @@ impl fmt::Display for Source {
 pub struct Trace(BTreeMap<String, BTreeMap<String, Source>>);
 
 impl Trace {
-    /// Charges every field that differs between `before` and `after` to `source`. Documents
-    /// that compare equal are skipped without walking them: most steps touch one or two.
-    pub fn record(&mut self, before: &KopsSpec, after: &KopsSpec, source: &Source) {
-        let old: BTreeMap<String, &serde_yaml::Value> = before
-            .documents()
-            .iter()
-            .map(|d| (KopsSpec::object_name(d), d))
-            .collect();
-        for doc in after.documents() {
-            let object = KopsSpec::object_name(doc);
-            let prior = old.get(&object).copied();
-            if prior == Some(doc) {
-                continue;
-            }
-            let prior_leaves: BTreeMap<String, serde_yaml::Value> = prior
-                .map(|p| tree::leaves(p).into_iter().collect())
-                .unwrap_or_default();
-            for (path, value) in tree::leaves(doc) {
-                if prior_leaves.get(&path) != Some(&value) {
-                    self.0
-                        .entry(object.clone())
-                        .or_default()
-                        .insert(path, source.clone());
-                }
+    /// Charges to `source` every leaf of `object` in `now` whose value differs from `prior`
+    /// (the leaves before the step), for any provider's value type.
+    pub fn record_leaves<V: PartialEq>(
+        &mut self,
+        object: &str,
+        prior: impl IntoIterator<Item = (String, V)>,
+        now: impl IntoIterator<Item = (String, V)>,
+        source: &Source,
+    ) {
+        let prior: BTreeMap<String, V> = prior.into_iter().collect();
+        for (path, value) in now {
+            if prior.get(&path) != Some(&value) {
+                self.0
+                    .entry(object.to_string())
+                    .or_default()
+                    .insert(path, source.clone());
             }
         }
+    }
+
+    /// Every traced field of `object`, with the step behind it.
+    pub fn fields(&self, object: &str) -> impl Iterator<Item = (&String, &Source)> {
+        self.0.get(object).into_iter().flat_map(|m| m.iter())
     }
 
     /// Charges every field under `prefix` of `object` to `source` (structure a control decided).

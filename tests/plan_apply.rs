@@ -384,15 +384,39 @@ fn an_existing_kops_cluster_keeps_every_field_palisade_does_not_own() {
     for needle in [
         "spec.kubernetesApiAccess[0]: 0.0.0.0/0 → 203.0.113.0/24",
         "spec.kubelet.anonymousAuth: false   [control kubelet-anonymous-auth]",
+        "Cannot change in place (not attempted):",
         "spec.networking is kept as stored",
         "control-plane group control-plane-us-test-1a is stored as minimal-aws.example.com/instancegroup/master-us-test-1a",
-        "after apply, control private-topology still fails",
+        "Still failing after apply:",
+        "  - private-topology on InstanceGroup/nodes: placed in public subnets",
     ] {
         assert!(t.contains(needle), "{needle} missing:\n{t}");
     }
     assert!(
         !t.contains("instancegroup/control-plane-us-test-1a (create"),
         "a second control plane was planned:\n{t}"
+    );
+    // the JSON carries the same facts in their own fields, as a GKE plan does
+    let json = palisade(&["plan", "-f", &f, "--state", &state, "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("plan JSON");
+    let blocked = &doc["cannot_change_in_place"];
+    assert_eq!(
+        blocked[0]["object"], "Cluster/minimal-aws.example.com",
+        "{doc:#}"
+    );
+    assert_eq!(
+        blocked[0]["fields"][0]["path"], "spec.networking",
+        "{doc:#}"
+    );
+    assert!(
+        doc["still_failing"]
+            .as_array()
+            .expect("still_failing")
+            .iter()
+            .any(|s| s
+                .as_str()
+                .is_some_and(|s| s.starts_with("private-topology on "))),
+        "{doc:#}"
     );
     assert_eq!(
         palisade(&["apply", "-f", &f, "--state", &state, "--yes"])

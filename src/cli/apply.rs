@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{plan_cluster_file, DEFAULT_FILE};
+use super::common::{given, plan_cluster_file, settings, DEFAULT_FILE};
 use super::{exit, Output};
-use crate::plan::{to_text, Plan};
-use crate::provider::kops::apply_with_progress;
+use crate::plan::to_text;
+use crate::provider::kops::KopsPlanned;
+use crate::provider::Planned;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -37,54 +38,48 @@ pub struct Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let (plan, store) = match &a.plan {
+    let mut s = settings(
+        a.state.clone(),
+        a.state_kms_key.clone(),
+        a.gke_endpoint.clone(),
+    );
+    let planned: Box<dyn Planned> = match &a.plan {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the plan {}", path.display()))?;
-            let plan: Plan = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a saved Palisade plan", path.display()))?;
-            let url = a.state.clone().unwrap_or_else(|| plan.state.clone());
-            let store = super::common::open_store(&url, a.state_kms_key.clone())?;
-            (plan, store)
+            Box::new(KopsPlanned::saved(&text, &path.display().to_string(), &s)?)
         }
         None => {
+            given(&mut s.kops_only_flags, "--state", a.state.is_some());
+            given(
+                &mut s.kops_only_flags,
+                "--state-kms-key",
+                a.state_kms_key.is_some(),
+            );
+            given(&mut s.kops_only_flags, "--run-kops", a.run_kops);
             let file = a
                 .file
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-            let loaded = super::common::load_cluster_file(&file, &[])?;
-            if loaded.file.gke.is_some() {
-                if a.state.is_some() || a.run_kops || a.state_kms_key.is_some() {
-                    anyhow::bail!("--state, --state-kms-key and --run-kops are for kops clusters");
-                }
-                return super::gke::apply_file(&loaded, a.gke_endpoint.as_deref(), a.yes, o);
-            }
-            plan_cluster_file(&file, a.state.as_deref(), a.state_kms_key.clone(), o)?
+            plan_cluster_file(&file, &s, o)?
         }
     };
-    o.print(&to_text(&plan, o.color))?;
-    if !plan.has_changes() {
-        return run_kops(&a, &plan, o);
+    o.print(&to_text(planned.document(), o.color))?;
+    if planned.has_changes() {
+        if !a.yes && !o.confirm(&planned.question())? {
+            anyhow::bail!("{}", planned.cancelled());
+        }
+        let err = &mut *o.err;
+        let closing = planned.apply(&mut |line| {
+            let _ = writeln!(err, "  {line}");
+        })?;
+        for line in closing {
+            o.print(&format!("{line}\n"))?;
+        }
     }
-    if !a.yes && !o.confirm(&format!("\nApply these changes to {}?", plan.state))? {
-        anyhow::bail!("apply cancelled; nothing was written");
-    }
-    let total = plan.changes.len();
-    let mut done = 0;
-    let applied = apply_with_progress(&plan, store.as_ref(), &mut |key| {
-        done += 1;
-        let _ = o.note(&format!("  [{done}/{total}] wrote {key}"));
-    })?;
-    o.print(&format!(
-        "\nApply complete: {} object(s) written to {}.\n",
-        applied.keys.len(),
-        plan.state
-    ))?;
-    run_kops(&a, &plan, o)
-}
-
-fn run_kops(a: &Args, plan: &Plan, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let args = crate::provider::kops::wrapper::update_args(&plan.cluster, &plan.state, true);
+    let Some(args) = planned.kops_update(true) else {
+        return Ok(exit::OK);
+    };
     if !a.run_kops {
         o.print(&format!("Next: kops {}\n", args.join(" ")))?;
         return Ok(exit::OK);

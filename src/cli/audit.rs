@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_cluster_file, read_spec, render_loaded, resolve_profiles, AuditFormat};
+use super::common::{load_cluster_file, read_spec, resolve_profiles, settings, AuditFormat};
 use super::{exit, Output};
-use crate::audit::{evaluate, Report};
+use crate::audit::{evaluate, evaluate_gke, Report};
 use crate::controls::Severity;
+use crate::gke::ClusterView;
+use crate::provider::kops::live_findings;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name", "gke_json", "gke"])))]
@@ -56,20 +58,11 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         if a.live {
             anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
         }
-        return super::gke::audit(
-            super::gke::AuditArgs {
-                json: &a.gke_json,
-                live: a.gke.as_deref(),
-                endpoint: a.gke_endpoint.as_deref(),
-                profile: &a.profile,
-                output: a.output,
-                fail_on: a.fail_on,
-            },
-            o,
-        );
+        return audit_gke(&a, o);
     }
-    // (source, profile, spec, findings, waivers)
-    let (source, profile, spec, findings, waivers) = match (&a.file, &a.kops) {
+    let s = settings(None, None, None);
+    // (source, profile, cluster name, findings)
+    let (source, profile, cluster, findings) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {
             let name = a.name.clone().unwrap_or_default();
             let url = super::common::state_or_env(a.state.clone());
@@ -79,66 +72,82 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 anyhow::bail!("no cluster {name} in {url} (no {name}/config); `palisade clusters --state {url}` lists them");
             };
             let profile = resolve_profiles(&a.profile)?;
-            let findings = evaluate(&spec, &profile, &[]);
-            (format!("{url}/{name}"), profile, spec, findings, Vec::new())
+            let mut findings = evaluate(&spec, &profile, &[]);
+            if a.live {
+                findings.extend(live_findings(&spec, &profile, &[], &s)?);
+            }
+            (format!("{url}/{name}"), profile, name, findings)
         }
         (_, Some(spec_path)) => {
             let profile = resolve_profiles(&a.profile)?;
             let spec = read_spec(spec_path)?;
-            let findings = evaluate(&spec, &profile, &[]);
-            (
-                spec_path.display().to_string(),
-                profile,
-                spec,
-                findings,
-                Vec::new(),
-            )
+            let mut findings = evaluate(&spec, &profile, &[]);
+            if a.live {
+                findings.extend(live_findings(&spec, &profile, &[], &s)?);
+            }
+            let name = spec.cluster_name().to_string();
+            (spec_path.display().to_string(), profile, name, findings)
         }
         (file, None) => {
             let path = file
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(super::common::DEFAULT_FILE));
             let loaded = load_cluster_file(&path, &a.profile)?;
-            if loaded.file.gke.is_some() {
-                if a.live {
-                    anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
-                }
-                return super::gke::audit_file(&loaded, &path, a.output, a.fail_on, o);
-            }
-            let rendered = render_loaded(&loaded)?;
-            (
-                path.display().to_string(),
-                loaded.profile,
-                rendered.spec,
-                rendered.findings,
-                loaded.file.waivers.clone(),
-            )
+            let provider = crate::provider::for_cluster_file(&loaded.file);
+            let findings = provider.audit(&loaded, &s, a.live)?;
+            let name = loaded.file.name.clone();
+            (path.display().to_string(), loaded.profile, name, findings)
         }
     };
-    let mut findings = findings;
-    if a.live {
-        if !super::cloud::credentials_present() {
-            anyhow::bail!("audit --live reads the cluster's instances and security groups from EC2 and needs AWS credentials (environment, profile or SSO)");
+    let report = Report::new(&source, &cluster, &profile.names, findings);
+    print_reports(&[report], a.output, a.fail_on, o)
+}
+
+/// `--gke-json PATH…` and `--gke projects/…/clusters/C`.
+fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let profile = resolve_profiles(&a.profile)?;
+    let mut clusters = Vec::new();
+    if let Some(name) = &a.gke {
+        let endpoint = settings(None, None, a.gke_endpoint.clone()).gke_endpoint;
+        let cluster = crate::provider::gke::live_cluster(name, endpoint.as_deref())?;
+        clusters.push((name.to_string(), cluster));
+    }
+    for path in crate::provider::gke::load::files(&a.gke_json)? {
+        for c in crate::provider::gke::load::read(&path)? {
+            clusters.push((c.source, c.cluster));
         }
-        let region = super::cloud::region_of(&spec).ok_or_else(|| {
-            anyhow::anyhow!("cannot tell the cluster's region: its spec has no subnet with a zone")
-        })?;
-        let ec2 = crate::aws::Ec2::connect(&region).map_err(anyhow::Error::msg)?;
-        let live = crate::aws::observe(&ec2, spec.cluster_name()).map_err(anyhow::Error::msg)?;
-        findings.extend(crate::audit::evaluate_live(
-            &spec, &live, &profile, &waivers,
-        ));
     }
-    let report = Report::new(&source, spec.cluster_name(), &profile.names, findings);
-    match a.output {
-        AuditFormat::Json => o.print(&report.to_json())?,
-        AuditFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,
-        AuditFormat::Sarif => o.print(&crate::audit::to_sarif(&report))?,
-        AuditFormat::Junit => o.print(&crate::audit::to_junit(&report))?,
+    let reports: Vec<Report> = clusters
+        .iter()
+        .map(|(source, cluster)| {
+            let view = ClusterView::new(cluster);
+            let findings = evaluate_gke(&view, &profile, &[]);
+            Report::new(source, view.name(), &profile.names, findings)
+        })
+        .collect();
+    print_reports(&reports, a.output, a.fail_on, o)
+}
+
+fn print_reports(
+    reports: &[Report],
+    output: AuditFormat,
+    fail_on: Severity,
+    o: &mut Output<'_>,
+) -> anyhow::Result<u8> {
+    let failing = reports.iter().any(|r| r.fails_at(fail_on));
+    match (output, reports) {
+        (AuditFormat::Json, [one]) => o.print(&one.to_json())?,
+        (AuditFormat::Json, many) => o.print(&(serde_json::to_string_pretty(many)? + "\n"))?,
+        (AuditFormat::Text, many) => {
+            let text: Vec<String> = many.iter().map(|r| r.to_text(o.verbosity > 0)).collect();
+            o.print(&text.join("\n"))?
+        }
+        (AuditFormat::Sarif, [one]) => o.print(&crate::audit::to_sarif(one))?,
+        (AuditFormat::Junit, [one]) => o.print(&crate::audit::to_junit(one))?,
+        (_, many) => anyhow::bail!(
+            "{} clusters: SARIF and JUnit reports hold one cluster; use -o json or -o text",
+            many.len()
+        ),
     }
-    Ok(if report.fails_at(a.fail_on) {
-        exit::ATTENTION
-    } else {
-        exit::OK
-    })
+    Ok(if failing { exit::ATTENTION } else { exit::OK })
 }

@@ -25,18 +25,6 @@ pub fn credentials_present() -> bool {
     home.is_some_and(|h| h.join(".aws/credentials").exists() || h.join(".aws/config").exists())
 }
 
-/// The region of a kops spec, from its first subnet's zone (`eu-west-1a` → `eu-west-1`).
-pub fn region_of(spec: &crate::kops::KopsSpec) -> Option<String> {
-    let subnets = crate::yaml::tree::get(spec.cluster(), &["spec", "subnets"])?.as_sequence()?;
-    let zone = subnets
-        .iter()
-        .find_map(|s| crate::yaml::tree::get_str(s, &["zone"]))?;
-    Some(
-        zone.trim_end_matches(|c: char| c.is_ascii_lowercase())
-            .to_string(),
-    )
-}
-
 /// Zone and instance-type checks for a loaded cluster file.
 pub fn check_cluster_file(l: &Loaded, o: &mut Output<'_>) -> anyhow::Result<()> {
     let Some(k) = &l.file.kops else { return Ok(()) };

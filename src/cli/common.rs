@@ -4,19 +4,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cluster_file::{self, ClusterFile, Date};
+use crate::cluster_file::{self, Date};
 use crate::kops::KopsSpec;
 use crate::profile::{self, ResolvedProfile};
-use crate::provider::kops::render::{render, Rendered};
-use crate::source_map::SourceMap;
+pub use crate::provider::Loaded;
+use crate::provider::Settings;
 
 pub const DEFAULT_FILE: &str = "palisade.yaml";
-
-pub struct Loaded {
-    pub file: ClusterFile,
-    pub source: SourceMap,
-    pub profile: ResolvedProfile,
-}
 
 /// Loads and validates a cluster file and resolves its profile (or `profile_flag` when given).
 pub fn load_cluster_file(path: &Path, profile_flag: &[String]) -> anyhow::Result<Loaded> {
@@ -47,11 +41,6 @@ pub fn load_cluster_file(path: &Path, profile_flag: &[String]) -> anyhow::Result
     })
 }
 
-/// Renders a loaded cluster file; refusals are left in the result for the caller to judge.
-pub fn render_loaded(l: &Loaded) -> anyhow::Result<Rendered> {
-    Ok(render(&l.file, &l.profile, &l.source)?)
-}
-
 /// Resolves `--profile` values (default: baseline) relative to the working directory.
 pub fn resolve_profiles(flag: &[String]) -> anyhow::Result<ResolvedProfile> {
     let refs = if flag.is_empty() {
@@ -74,6 +63,15 @@ pub enum DocFormat {
     Json,
 }
 
+impl From<DocFormat> for crate::provider::DocFormat {
+    fn from(f: DocFormat) -> Self {
+        match f {
+            DocFormat::Yaml => crate::provider::DocFormat::Yaml,
+            DocFormat::Json => crate::provider::DocFormat::Json,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     Text,
@@ -89,34 +87,40 @@ pub enum AuditFormat {
     Junit,
 }
 
-/// The state store: `--state`, else the file's `kops.stateStore`, else `$KOPS_STATE_STORE`,
-/// else the embedded default beside the working directory.
-pub fn resolve_state(flag: Option<&str>, file: &ClusterFile) -> String {
-    let from_file = file.kops.as_ref().and_then(|k| k.state_store.clone());
-    state_or_env(flag.map(str::to_string).or(from_file))
-}
-
 /// `given`, else `$KOPS_STATE_STORE`, else `file://./.palisade/state`.
 pub fn state_or_env(given: Option<String>) -> String {
     given
-        .or_else(|| {
-            std::env::var("KOPS_STATE_STORE")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
+        .or_else(kops_state_env)
         .unwrap_or_else(|| crate::provider::kops::render::DEFAULT_STATE_STORE.to_string())
 }
 
-/// S3 settings from the environment and flags: path-style addressing when an endpoint other
-/// than AWS is set (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`), KMS when a key is named.
-pub fn s3_options(kms_key_id: Option<String>) -> crate::state::S3Options {
-    let custom = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+fn kops_state_env() -> Option<String> {
+    std::env::var("KOPS_STATE_STORE")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// What the providers take from the command line and the environment.
+pub fn settings(
+    state: Option<String>,
+    state_kms_key: Option<String>,
+    gke_endpoint: Option<String>,
+) -> Settings {
+    let custom_s3 = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
-    crate::state::S3Options {
-        path_style: custom,
-        kms_key_id,
-        endpoint_url: None,
+    Settings {
+        state,
+        state_env: kops_state_env(),
+        state_kms_key,
+        s3_path_style: custom_s3,
+        gke_endpoint: gke_endpoint.or_else(|| {
+            std::env::var(crate::provider::gke::client::ENDPOINT_ENV)
+                .ok()
+                .filter(|s| !s.is_empty())
+        }),
+        aws_credentials: super::cloud::credentials_present(),
+        kops_only_flags: Vec::new(),
     }
 }
 
@@ -125,25 +129,27 @@ pub fn open_store(
     url: &str,
     kms_key_id: Option<String>,
 ) -> anyhow::Result<Box<dyn crate::state::StateStore>> {
-    Ok(crate::state::open_with(url, &s3_options(kms_key_id))?)
+    let s = settings(None, kms_key_id, None);
+    Ok(crate::provider::kops::open_store(url, &s)?)
 }
 
-/// Loads, renders (refusing what the controls refuse) and plans a cluster file.
+/// Loads a cluster file, runs plan's cloud checks, and plans it with its provider.
 pub fn plan_cluster_file(
     path: &Path,
-    state_flag: Option<&str>,
-    kms_key_id: Option<String>,
+    settings: &Settings,
     o: &mut super::Output<'_>,
-) -> anyhow::Result<(crate::plan::Plan, Box<dyn crate::state::StateStore>)> {
+) -> anyhow::Result<Box<dyn crate::provider::Planned>> {
     let loaded = load_cluster_file(path, &[])?;
     super::cloud::check_cluster_file(&loaded, o)?;
-    let mut rendered = render_loaded(&loaded)?.accepted()?;
-    let url = resolve_state(state_flag, &loaded.file);
-    crate::provider::kops::render::set_config_base(&mut rendered.spec, &url);
-    let store = open_store(&url, kms_key_id)?;
-    let plan =
-        crate::provider::kops::make_plan(&loaded.file, &loaded.profile, &rendered, store.as_ref())?;
-    Ok((plan, store))
+    let provider = crate::provider::for_cluster_file(&loaded.file);
+    Ok(provider.plan(&loaded, settings)?)
+}
+
+/// `NAME` was given: remember it for a provider that does not take it.
+pub fn given(flags: &mut Vec<&'static str>, name: &'static str, present: bool) {
+    if present {
+        flags.push(name);
+    }
 }
 
 /// What a render says on stderr besides its output: warnings, and each waived finding with

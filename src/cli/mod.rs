@@ -9,7 +9,6 @@ mod common;
 mod completions;
 mod controls;
 pub mod exit;
-mod gke;
 mod harden;
 mod init;
 pub mod output;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{plan_cluster_file, ReportFormat, DEFAULT_FILE};
+use super::common::{given, plan_cluster_file, settings, ReportFormat, DEFAULT_FILE};
 use super::{exit, Output};
 use crate::plan::to_text;
 
@@ -38,43 +38,36 @@ pub struct Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let loaded = super::common::load_cluster_file(&a.file, &[])?;
-    if loaded.file.gke.is_some() {
-        if a.out.is_some() || a.kops_preview || a.state.is_some() {
-            anyhow::bail!("--out, --state and --kops-preview are for kops clusters; a GKE plan is made against the live cluster each time");
-        }
-        return super::gke::plan_file(
-            &loaded,
-            a.gke_endpoint.as_deref(),
-            a.output,
-            a.detailed_exitcode,
-            o,
-        );
-    }
-    let (plan, _store) = plan_cluster_file(&a.file, a.state.as_deref(), None, o)?;
+    let mut s = settings(a.state.clone(), None, a.gke_endpoint.clone());
+    given(&mut s.kops_only_flags, "--out", a.out.is_some());
+    given(&mut s.kops_only_flags, "--state", a.state.is_some());
+    given(&mut s.kops_only_flags, "--kops-preview", a.kops_preview);
+    let planned = plan_cluster_file(&a.file, &s, o)?;
     if let Some(path) = &a.out {
-        let text = serde_json::to_string_pretty(&plan)?;
-        std::fs::write(path, text + "\n")
+        std::fs::write(path, planned.saved()?)
             .with_context(|| format!("cannot write the plan to {}", path.display()))?;
         o.info(&format!("plan saved to {}", path.display()))?;
     }
+    let doc = planned.document();
     match a.output {
-        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(&plan.document())? + "\n"))?,
-        ReportFormat::Text => o.print(&to_text(&plan, o.color))?,
+        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(doc)? + "\n"))?,
+        ReportFormat::Text => o.print(&to_text(doc, o.color))?,
     }
     if a.kops_preview {
-        let args = crate::provider::kops::wrapper::update_args(&plan.cluster, &plan.state, false);
-        let run = crate::provider::kops::wrapper::run(&a.kops_bin, &args)?;
-        o.print(&format!(
-            "\nkops preview (kops {}):\n{}",
-            args.join(" "),
-            run.stdout
-        ))?;
-        if !run.stderr.is_empty() {
-            o.note(run.stderr.trim_end())?;
+        if let Some(args) = planned.kops_update(false) {
+            let run = crate::provider::kops::wrapper::run(&a.kops_bin, &args)?;
+            let shown = format!("\nkops preview (kops {}):\n{}", args.join(" "), run.stdout);
+            // stdout stays one JSON document under -o json: the preview goes to stderr
+            match a.output {
+                ReportFormat::Json => o.note(shown.trim_end())?,
+                ReportFormat::Text => o.print(&shown)?,
+            }
+            if !run.stderr.is_empty() {
+                o.note(run.stderr.trim_end())?;
+            }
         }
     }
-    Ok(if a.detailed_exitcode && plan.has_changes() {
+    Ok(if a.detailed_exitcode && planned.has_changes() {
         exit::ATTENTION
     } else {
         exit::OK

@@ -1,8 +1,8 @@
-//! `palisade render`: the kops documents for a cluster file.
+//! `palisade render`: the provider input for a cluster file.
 
 use std::path::PathBuf;
 
-use super::common::{load_cluster_file, render_loaded, DocFormat, DEFAULT_FILE};
+use super::common::{load_cluster_file, settings, DocFormat, DEFAULT_FILE};
 use super::{exit, Output};
 
 #[derive(Debug, clap::Args)]
@@ -18,19 +18,9 @@ pub struct Args {
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let loaded = load_cluster_file(&a.file, &[])?;
-    if loaded.file.gke.is_some() {
-        return super::gke::render_file(&loaded, a.output, o);
-    }
-    let mut rendered = render_loaded(&loaded)?.accepted()?;
-    let url = super::common::resolve_state(None, &loaded.file);
-    crate::provider::kops::render::set_config_base(&mut rendered.spec, &url);
+    let provider = crate::provider::for_cluster_file(&loaded.file);
+    let rendered = provider.render(&loaded, &settings(None, None, None), a.output.into())?;
     super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
-    match a.output {
-        DocFormat::Yaml => o.print(&rendered.spec.to_yaml())?,
-        DocFormat::Json => {
-            let text = serde_json::to_string_pretty(rendered.spec.documents())?;
-            o.print(&(text + "\n"))?;
-        }
-    }
+    o.print(&rendered.text)?;
     Ok(exit::OK)
 }

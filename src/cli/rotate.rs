@@ -4,7 +4,7 @@
 use crate::controls::secrets::encryption_at_rest;
 use std::path::PathBuf;
 
-use super::common::{load_cluster_file, open_store, resolve_state, DEFAULT_FILE};
+use super::common::{load_cluster_file, open_store, settings, DEFAULT_FILE};
 use super::{exit, Output};
 use crate::secrets::{decode_kops_secret, kops_secret_json, rotate};
 use crate::state::{Layout, Precondition, ENCRYPTION_SECRET_NAME};
@@ -23,7 +23,8 @@ pub struct Args {
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let loaded = load_cluster_file(&a.file, &[])?;
-    let url = resolve_state(a.state.as_deref(), &loaded.file);
+    let url =
+        crate::provider::kops::state_url(&loaded.file, &settings(a.state.clone(), None, None));
     let store = open_store(&url, None)?;
     let layout = Layout {
         cluster: &loaded.file.name,

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 
-use super::document::{FieldDoc, PlanDocument, PlannedChange, ProviderName, Via, DOCUMENT_VERSION};
+use super::document::{
+    Blocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via, DOCUMENT_VERSION,
+};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -68,6 +70,24 @@ pub struct Plan {
     pub encryption_provider: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub writes: BTreeMap<String, String>,
+    /// Stored fields kept because they cannot change on a running cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+    /// Enforced controls that will still fail on what the store holds after apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_failing: Vec<String>,
+}
+
+/// A stored field the cluster file asks to change that cannot change in place: it is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    pub object: String,
+    /// `spec.networking`.
+    pub path: String,
+    pub stored: serde_json::Value,
+    pub wanted: serde_json::Value,
+    /// Why it cannot change in place.
+    pub why: String,
 }
 
 impl Plan {
@@ -91,7 +111,7 @@ impl Plan {
                     action: c.action,
                     via: Via::StoreWrite { key: c.key.clone() },
                     sensitive: c.sensitive,
-                    because: c.because.clone(),
+                    because: because_of(c),
                     fields: c
                         .fields
                         .iter()
@@ -104,11 +124,39 @@ impl Plan {
                         .collect(),
                 })
                 .collect(),
-            cannot_change_in_place: Vec::new(),
+            cannot_change_in_place: self
+                .kept
+                .iter()
+                .map(|k| Blocked {
+                    object: k.object.clone(),
+                    remedy: format!("{} is kept as stored: {}", k.path, k.why),
+                    fields: vec![FieldDoc {
+                        path: k.path.clone(),
+                        old: Some(k.stored.clone()),
+                        new: Some(k.wanted.clone()),
+                        because: "cluster file".into(),
+                    }],
+                })
+                .collect(),
             waivers: self.waivers.clone(),
             warnings: self.warnings.clone(),
             notes: Vec::new(),
-            still_failing: Vec::new(),
+            still_failing: self.still_failing.clone(),
         }
     }
+}
+
+/// What a change is for: the controls and settings behind its fields, each once; a change
+/// without fields (a secret, a key) keeps its own reason.
+fn because_of(c: &Change) -> String {
+    if c.sensitive || c.fields.is_empty() {
+        return c.because.clone();
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for f in &c.fields {
+        if !seen.contains(&f.because.as_str()) {
+            seen.push(&f.because);
+        }
+    }
+    seen.join(", ")
 }

@@ -6,5 +6,8 @@ pub mod apply;
 pub mod client;
 pub mod load;
 pub mod plan;
+mod provider;
 pub mod render;
 pub mod steps;
+
+pub use provider::{live_cluster, runtime, GkeProvider};

@@ -1,8 +1,6 @@
 //! A GKE plan: create the cluster, or the ordered steps that remediate it, plus what cannot be
 //! changed in place, the waivers in effect and the controls that will still fail.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -222,81 +220,4 @@ pub fn make(
         }
     }
     plan
-}
-
-fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn field_line(t: &mut String, f: &FieldChange) {
-    let change = match &f.old {
-        Some(o) => format!("{} → {}", show(o), show(&f.new)),
-        None => show(&f.new),
-    };
-    let _ = writeln!(t, "      {}: {change}   [{}]", f.path, f.because);
-}
-
-/// The plan as a reviewer reads it in a pull request.
-pub fn to_text(plan: &GkePlan) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "GKE cluster {} (read from {})",
-        plan.cluster, plan.endpoint
-    );
-    if let Some(request) = &plan.create {
-        let pools = request["cluster"]["nodePools"]
-            .as_array()
-            .map_or(0, Vec::len);
-        let _ = writeln!(
-            t,
-            "\n+ clusters.create: a new cluster with {pools} node pool(s), {} field(s) set:",
-            plan.create_fields.len()
-        );
-        for f in &plan.create_fields {
-            field_line(&mut t, f);
-        }
-    }
-    for (i, s) in plan.steps.iter().enumerate() {
-        let _ = writeln!(t, "\n{}. {}   {}", i + 1, s.label(), s.object);
-        for f in &s.fields {
-            field_line(&mut t, f);
-        }
-    }
-    if !plan.blocked.is_empty() {
-        let _ = writeln!(t, "\nCannot change in place (not attempted):");
-        for b in &plan.blocked {
-            let _ = writeln!(t, "  ! {}: {}", b.object, b.remedy);
-            for f in &b.fields {
-                field_line(&mut t, f);
-            }
-        }
-    }
-    if !plan.still_failing.is_empty() {
-        let _ = writeln!(t, "\nStill failing after apply:");
-        for s in &plan.still_failing {
-            let _ = writeln!(t, "  - {s}");
-        }
-    }
-    crate::plan::waivers_text(&mut t, &plan.waivers);
-    for (title, list) in [("Notes", &plan.notes), ("Warnings", &plan.warnings)] {
-        if !list.is_empty() {
-            let _ = writeln!(t, "\n{title}:");
-            for n in list {
-                let _ = writeln!(t, "  {n}");
-            }
-        }
-    }
-    let summary = if plan.create.is_some() {
-        "Plan: create the cluster.".to_string()
-    } else if plan.steps.is_empty() {
-        "Plan: no changes.".to_string()
-    } else {
-        format!("Plan: {} call(s), run one at a time.", plan.steps.len())
-    };
-    let _ = writeln!(t, "\n{summary}");
-    t
 }

@@ -9,15 +9,18 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::audit::{evaluate_gke, verdict, Finding};
-use crate::cluster_file::{ClusterFile, GkeSection, Problem};
-use crate::controls;
+use std::cell::RefCell;
+
+use crate::audit::{evaluate_gke, Finding};
+use crate::cluster_file::{ClusterFile, GkeSection, Problem, Waiver};
+use crate::controls::{self, Control, Params};
 use crate::gke::discovery::{self, Enums, Rules};
 use crate::gke::view::ClusterView;
 use crate::gke::GkeCtx;
-use crate::profile::{Level, ResolvedProfile};
-use crate::provider::kops::render::RenderError;
+use crate::profile::ResolvedProfile;
+use crate::render::{FieldProblem, RenderError, Target};
 use crate::source_map::SourceMap;
+use crate::trace::{Source, Trace};
 
 #[derive(Debug)]
 pub struct Rendered {
@@ -53,10 +56,6 @@ impl Rendered {
             self.cluster()["name"].as_str().unwrap_or_default()
         )
     }
-}
-
-fn active(profile: &ResolvedProfile, file: &ClusterFile, id: &str) -> bool {
-    profile.level(id) == Level::Enforce && !file.waivers.iter().any(|w| w.control == id)
 }
 
 /// `projects/P/global/networks/N` from a name or a full path.
@@ -159,21 +158,85 @@ fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, Value>) {
     }
 }
 
-/// Charges to `source` every leaf of `after` that differs from `seen` (the leaves after the
-/// previous step), and makes `after`'s leaves the ones seen.
-fn record(
-    trace: &mut BTreeMap<String, String>,
-    seen: &mut BTreeMap<String, Value>,
-    after: &Value,
-    source: &str,
-) {
-    let now = leaves(after);
-    for (path, value) in &now {
-        if seen.get(path) != Some(value) {
-            trace.insert(path.clone(), source.to_string());
-        }
+/// The trace's object for the cluster being rendered (paths name pools by their name).
+const TRACED: &str = "Cluster";
+
+/// GKE as a render target: the `Cluster` of a `CreateClusterRequest`, enums as names.
+struct GkeTarget {
+    ctx: GkeCtx,
+    /// The leaves after the last recorded step: each step is diffed against them.
+    seen: RefCell<BTreeMap<String, Value>>,
+}
+
+impl Target for GkeTarget {
+    type Doc = Value;
+
+    fn missing_section(&self, file: &ClusterFile) -> Option<FieldProblem> {
+        file.gke
+            .is_none()
+            .then(|| ("name".into(), "no `gke:` section".into()))
     }
-    *seen = now;
+
+    fn base(
+        &self,
+        file: &ClusterFile,
+        _: &ResolvedProfile,
+        trace: &mut Trace,
+    ) -> Result<Value, Vec<FieldProblem>> {
+        let cluster = base(file, &self.ctx.section);
+        self.record(trace, &Value::Null, &cluster, &Source::ClusterFile);
+        Ok(cluster)
+    }
+
+    fn apply(
+        &self,
+        control: &Control,
+        cluster: &mut Value,
+        params: &Params,
+    ) -> Option<Result<(), String>> {
+        control
+            .gke
+            .map(|rule| rule.apply(cluster, params, &self.ctx))
+    }
+
+    fn record(&self, trace: &mut Trace, _before: &Value, after: &Value, source: &Source) {
+        let now = leaves(after);
+        let prior = std::mem::replace(&mut *self.seen.borrow_mut(), now.clone());
+        trace.record_leaves(TRACED, prior, now, source);
+    }
+
+    fn validate(&self, cluster: &Value) -> Vec<FieldProblem> {
+        let request = json!({"parent": self.ctx.parent(), "cluster": cluster});
+        let rules = Rules {
+            enums: Enums::Names,
+            request: true,
+        };
+        discovery::validate("CreateClusterRequest", &request, rules)
+            .into_iter()
+            // every field comes from Palisade's own code: this is a defect, reported as such
+            .map(|issue| {
+                (
+                    "gke".into(),
+                    format!("rendered request is not valid container v1 input: {issue}"),
+                )
+            })
+            .collect()
+    }
+
+    fn evaluate(
+        &self,
+        cluster: &Value,
+        profile: &ResolvedProfile,
+        waivers: &[Waiver],
+    ) -> Vec<Finding> {
+        evaluate_gke(&ClusterView::new(cluster), profile, waivers)
+    }
+
+    fn refusal_field(&self, _: &ClusterFile, finding: &Finding) -> String {
+        controls::find(&finding.control)
+            .map_or("profile", |c| c.gke_fix_field())
+            .to_string()
+    }
 }
 
 /// Renders the request for `file`.
@@ -182,78 +245,29 @@ pub fn render(
     profile: &ResolvedProfile,
     source: &SourceMap,
 ) -> Result<Rendered, RenderError> {
-    let refuse = |problems: Vec<Problem>| RenderError::Refused { problems };
-    let at = |field: &str, message: String| Problem {
-        location: source.locate(field),
-        message,
-    };
     let Some(g) = &file.gke else {
-        return Err(refuse(vec![at("name", "no `gke:` section".into())]));
+        return Err(RenderError::Refused {
+            problems: vec![Problem {
+                location: source.locate("name"),
+                message: "no `gke:` section".into(),
+            }],
+        });
     };
-    let mut problems: Vec<Problem> = verdict::forbidden_waivers(&file.waivers, profile)
-        .into_iter()
-        .map(|(field, message)| at(&field, message))
+    let target = GkeTarget {
+        ctx: GkeCtx::new(file, g),
+        seen: RefCell::new(BTreeMap::new()),
+    };
+    let r = crate::render::render(&target, file, profile, source)?;
+    let trace = r
+        .trace
+        .fields(TRACED)
+        .map(|(path, source)| (path.clone(), source.to_string()))
         .collect();
-    if !problems.is_empty() {
-        return Err(refuse(problems));
-    }
-    let ctx = GkeCtx::new(file, g);
-    let mut trace = BTreeMap::new();
-    let mut cluster = base(file, g);
-    let mut seen = BTreeMap::new();
-    record(&mut trace, &mut seen, &cluster, "cluster file");
-    let mut apply_errors = Vec::new();
-    for control in controls::all() {
-        let Some(rule) = control.gke else { continue };
-        if !active(profile, file, control.id) {
-            continue;
-        }
-        let before = cluster.clone();
-        let setting = profile.setting(control.id);
-        if let Err(why) = rule.apply(&mut cluster, &setting.params, &ctx) {
-            apply_errors.push((control.id, why));
-            cluster = before;
-            continue;
-        }
-        record(
-            &mut trace,
-            &mut seen,
-            &cluster,
-            &format!("control {}", control.id),
-        );
-    }
-    let request = json!({"parent": ctx.parent(), "cluster": cluster});
-    let rules = Rules {
-        enums: Enums::Names,
-        request: true,
-    };
-    for issue in discovery::validate("CreateClusterRequest", &request, rules) {
-        // every field comes from Palisade's own code: this is a defect, reported as such
-        problems.push(at(
-            "gke",
-            format!("rendered request is not valid container v1 input: {issue}"),
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(refuse(problems));
-    }
-
-    let findings = evaluate_gke(
-        &ClusterView::new(&request["cluster"]),
-        profile,
-        &file.waivers,
-    );
-    for r in verdict::refusals(&findings, &apply_errors, profile) {
-        let field = controls::find(&r.finding.control).map_or("profile", |c| c.gke_fix_field());
-        problems.push(at(field, r.message));
-    }
-    problems.dedup_by(|a, b| a.message == b.message);
-    let warnings = verdict::warnings(&findings, &file.waivers, profile);
     Ok(Rendered {
-        request,
+        request: json!({"parent": target.ctx.parent(), "cluster": r.doc}),
         trace,
-        findings,
-        warnings,
-        refusals: problems,
+        findings: r.findings,
+        warnings: r.warnings,
+        refusals: r.refusals,
     })
 }

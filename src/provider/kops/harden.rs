@@ -1,13 +1,15 @@
-//! Hardening an existing kops spec in place: every enforced control's apply, in harden mode.
+//! Hardening an existing kops spec in place: the render loop in harden mode (every enforced
+//! control's apply, with the caller's context in harden mode).
 //!
 //! Fields no control owns are kept exactly as they were (documents stay value trees, key order
 //! included). What cannot change on a running cluster (subnet topology, the CNI, existing etcd
 //! volumes) is reported with the reason, not edited.
 
-use crate::audit::{evaluate, Finding};
-use crate::controls::{self, ApplyCtx};
+use super::render::KopsTarget;
+use crate::audit::Finding;
+use crate::controls::ApplyCtx;
 use crate::kops::KopsSpec;
-use crate::profile::{Level, ResolvedProfile};
+use crate::profile::ResolvedProfile;
 
 #[derive(Debug)]
 pub struct Hardened {
@@ -19,23 +21,11 @@ pub struct Hardened {
 }
 
 pub fn harden(spec: &KopsSpec, profile: &ResolvedProfile, ctx: &ApplyCtx) -> Hardened {
-    let mut out = spec.clone();
-    let mut unfixable = Vec::new();
-    for control in controls::all() {
-        let setting = profile.setting(control.id);
-        if setting.level != Level::Enforce {
-            continue;
-        }
-        let before = out.clone();
-        if let Err(why) = control.apply_kops(&mut out, &setting.params, ctx) {
-            out = before;
-            unfixable.push((control.id.to_string(), why));
-        }
-    }
-    let findings = evaluate(&out, profile, &[]);
+    let target = KopsTarget { ctx: ctx.clone() };
+    let h = crate::render::harden(&target, spec.clone(), profile);
     Hardened {
-        spec: out,
-        unfixable,
-        findings,
+        spec: h.doc,
+        unfixable: h.unfixable,
+        findings: h.findings,
     }
 }

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod harden;
 pub mod plan;
+mod provider;
 pub mod render;
 pub mod stored;
 pub mod subnets;
@@ -10,3 +11,4 @@ pub mod wrapper;
 
 pub use apply::{apply, apply_with_progress, Applied, ApplyError};
 pub use plan::{make_plan, PlanError};
+pub use provider::{live_findings, open_store, region_of, state_url, KopsPlanned, KopsProvider};

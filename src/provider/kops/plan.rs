@@ -18,7 +18,7 @@ use crate::controls::Verdict;
 use crate::kops::spec::name_of;
 use crate::kops::KopsSpec;
 use crate::plan::field_changes;
-use crate::plan::{Action, Change, Plan, WaiverInEffect, FORMAT_VERSION};
+use crate::plan::{Action, Change, Kept, Plan, WaiverInEffect, FORMAT_VERSION};
 use crate::profile::ResolvedProfile;
 use crate::provider::kops::render::Rendered;
 use crate::secrets;
@@ -101,7 +101,7 @@ fn merge_by_name(stored: &Value, rendered: &Value) -> Value {
     Value::Sequence(out)
 }
 
-fn merge_cluster(stored: &Value, rendered: &Value, warnings: &mut Vec<String>) -> Value {
+fn merge_cluster(stored: &Value, rendered: &Value, kept: &mut Vec<Kept>) -> Value {
     let mut out = stored.clone();
     tree::merge(&mut out, rendered);
     for field in KEYED_LISTS {
@@ -118,7 +118,13 @@ fn merge_cluster(stored: &Value, rendered: &Value, warnings: &mut Vec<String>) -
         if let (Some(old), Some(new)) = (old, new) {
             if old != new {
                 tree::set(&mut out, &["spec", field], old.clone());
-                warnings.push(format!("spec.{field} is kept as stored: {why}; the cluster file asks for something else"));
+                kept.push(Kept {
+                    object: KopsSpec::object_name(stored),
+                    path: format!("spec.{field}"),
+                    stored: serde_json::to_value(old).unwrap_or_default(),
+                    wanted: serde_json::to_value(new).unwrap_or_default(),
+                    why: (*why).to_string(),
+                });
             }
         }
     }
@@ -198,6 +204,8 @@ pub fn make_plan(
         warnings: rendered.warnings.clone(),
         encryption_provider: None,
         writes: BTreeMap::new(),
+        kept: Vec::new(),
+        still_failing: Vec::new(),
     };
 
     // One listing, then every object read in one batch.
@@ -270,7 +278,7 @@ pub fn make_plan(
     };
     let mut warnings = Vec::new();
     let desired_config = match &stored_config {
-        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut warnings),
+        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut b.plan.kept),
         None => rendered.spec.cluster().clone(),
     };
     let keep_subnets = stored_config.is_some()
@@ -388,10 +396,9 @@ pub fn make_plan(
     after.extend(desired_groups.into_values());
     for f in evaluate(&KopsSpec::from_documents(after), profile, &file.waivers) {
         if f.is_blocking() {
-            warnings.push(format!(
-                "after apply, control {} still fails for {}: {}",
-                f.control, f.object, f.message
-            ));
+            b.plan
+                .still_failing
+                .push(format!("{} on {}: {}", f.control, f.object, f.message));
         }
     }
     b.document(config_key, stored_config.as_ref(), &desired_config);

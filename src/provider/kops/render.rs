@@ -6,14 +6,14 @@
 //! control's check: a failure that is not waived refuses the cluster file.
 
 use serde_yaml::{Mapping, Value};
-use thiserror::Error;
 
 use super::subnets::{layout, ZoneSubnets};
-use crate::audit::{evaluate, verdict, Finding};
-use crate::cluster_file::{ClusterFile, KopsSection, Problem};
-use crate::controls::{self, ApplyCtx, Mode};
+use crate::audit::{evaluate, Finding};
+use crate::cluster_file::{ClusterFile, KopsSection, Problem, Waiver};
+use crate::controls::{self, ApplyCtx, Control, Mode, Params};
 use crate::kops::{schema, KopsSpec};
-use crate::profile::{Level, ResolvedProfile};
+use crate::profile::ResolvedProfile;
+use crate::render::{active, FieldProblem, Target};
 use crate::source_map::SourceMap;
 use crate::trace::{Source, Trace};
 use crate::yaml::tree;
@@ -21,6 +21,7 @@ use crate::yaml::tree;
 /// The default state store: a directory beside the cluster file.
 pub const DEFAULT_STATE_STORE: &str = "file://./.palisade/state";
 
+/// A kops render: the spec, who set each field, the findings, warnings and refusals.
 #[derive(Debug)]
 pub struct Rendered {
     pub spec: KopsSpec,
@@ -45,16 +46,7 @@ impl Rendered {
     }
 }
 
-#[derive(Debug, Error)]
-pub enum RenderError {
-    #[error("{}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
-    Refused { problems: Vec<Problem> },
-}
-
-/// Whether the renderer should build what `id` asks for.
-fn active(profile: &ResolvedProfile, file: &ClusterFile, id: &str) -> bool {
-    profile.level(id) == Level::Enforce && !file.waivers.iter().any(|w| w.control == id)
-}
+pub use crate::render::RenderError;
 
 fn map(pairs: Vec<(&str, Value)>) -> Value {
     let mut m = Mapping::new();
@@ -308,6 +300,163 @@ fn cluster_file_field(file: &ClusterFile, finding: &Finding) -> String {
         .into()
 }
 
+/// kops as a render target: Cluster + InstanceGroup documents in the state-store layout.
+pub struct KopsTarget {
+    pub ctx: ApplyCtx,
+}
+
+/// Charges every field that differs between two specs to `source`.
+pub fn record(trace: &mut Trace, before: &KopsSpec, after: &KopsSpec, source: &Source) {
+    let old: std::collections::BTreeMap<String, &Value> = before
+        .documents()
+        .iter()
+        .map(|d| (KopsSpec::object_name(d), d))
+        .collect();
+    for doc in after.documents() {
+        let object = KopsSpec::object_name(doc);
+        let prior = old.get(&object).copied();
+        if prior == Some(doc) {
+            // most steps touch one or two documents: equal ones are not walked
+            continue;
+        }
+        trace.record_leaves(
+            &object,
+            prior.map(tree::leaves).unwrap_or_default(),
+            tree::leaves(doc),
+            source,
+        );
+    }
+}
+
+impl Target for KopsTarget {
+    type Doc = KopsSpec;
+
+    fn missing_section(&self, file: &ClusterFile) -> Option<FieldProblem> {
+        file.kops
+            .is_none()
+            .then(|| ("name".into(), "no provider section: add `kops:`".into()))
+    }
+
+    fn base(
+        &self,
+        file: &ClusterFile,
+        profile: &ResolvedProfile,
+        trace: &mut Trace,
+    ) -> Result<KopsSpec, Vec<FieldProblem>> {
+        let Some(k) = &file.kops else {
+            return Err(self.missing_section(file).into_iter().collect());
+        };
+        // the control (if any) that wants private subnets decides the layout before any apply
+        let topology = controls::all()
+            .iter()
+            .find(|c| c.kops.needs_private_subnets() && active(profile, file, c.id));
+        let ipnet::IpNet::V4(network) = k.network_cidr.net() else {
+            return Err(vec![(
+                "kops.networkCIDR".into(),
+                "networkCIDR must be IPv4".into(),
+            )]);
+        };
+        let Some(zones) = layout(network, &k.zones) else {
+            return Err(vec![(
+                "kops.networkCIDR".into(),
+                "networkCIDR is too small for the zones".into(),
+            )]);
+        };
+        let empty = KopsSpec::from_documents(Vec::new());
+        let spec = base(file, k, topology.is_some(), &zones);
+        record(trace, &empty, &spec, &Source::ClusterFile);
+        if let Some(control) = topology {
+            trace.charge_prefix(
+                &KopsSpec::object_name(spec.cluster()),
+                "spec.subnets",
+                &Source::Control(control.id.into()),
+            );
+        }
+        Ok(spec)
+    }
+
+    fn apply(
+        &self,
+        control: &Control,
+        spec: &mut KopsSpec,
+        params: &Params,
+    ) -> Option<Result<(), String>> {
+        Some(control.apply_kops(spec, params, &self.ctx))
+    }
+
+    fn record(&self, trace: &mut Trace, before: &KopsSpec, after: &KopsSpec, source: &Source) {
+        record(trace, before, after, source);
+    }
+
+    fn finish(&self, file: &ClusterFile, spec: &mut KopsSpec, trace: &mut Trace) {
+        let before = spec.clone();
+        if let Some(o) = &file.overrides.cluster {
+            // a CNI named in the overrides replaces the profile's (kops allows exactly one)
+            let override_cni = o
+                .get("networking")
+                .and_then(Value::as_mapping)
+                .is_some_and(|n| {
+                    n.keys()
+                        .filter_map(Value::as_str)
+                        .any(|k| crate::controls::network::network_policy::CNIS.contains(&k))
+                });
+            if override_cni {
+                for cni in crate::controls::network::network_policy::CNIS {
+                    tree::remove(spec.cluster_mut(), &["spec", "networking", cni]);
+                }
+            }
+            let spec_map = tree::ensure_map(spec.cluster_mut(), &["spec"]);
+            let mut target = Value::Mapping(spec_map.clone());
+            tree::merge(&mut target, &Value::Mapping(o.clone()));
+            *spec_map = target.as_mapping().cloned().unwrap_or_default();
+        }
+        for ig in spec.instance_groups_mut() {
+            let name = crate::kops::spec::name_of(ig).unwrap_or("").to_string();
+            if let Some(o) = file.overrides.instance_groups.get(&name) {
+                let target = tree::ensure_map(ig, &["spec"]);
+                let mut merged = Value::Mapping(target.clone());
+                tree::merge(&mut merged, &Value::Mapping(o.clone()));
+                *target = merged.as_mapping().cloned().unwrap_or_default();
+            }
+        }
+        record(trace, &before, spec, &Source::Override);
+        // kops writes specs with sorted keys; so does Palisade, so that diffs stay small
+        for doc in spec.documents_mut() {
+            if let Some(body) = doc.get_mut("spec") {
+                *body = tree::sorted(body);
+            }
+        }
+    }
+
+    fn validate(&self, spec: &KopsSpec) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        for doc in spec.documents() {
+            for issue in schema::validate_document(doc) {
+                let rest = issue.path.strip_prefix("spec.").unwrap_or(&issue.path);
+                let field = match issue.object.strip_prefix("InstanceGroup/") {
+                    Some(ig) => format!("overrides.instanceGroups.{ig}.{rest}"),
+                    None => format!("overrides.cluster.{rest}"),
+                };
+                out.push((field, format!("{}: {}", issue.path, issue.problem)));
+            }
+        }
+        out
+    }
+
+    fn evaluate(
+        &self,
+        spec: &KopsSpec,
+        profile: &ResolvedProfile,
+        waivers: &[Waiver],
+    ) -> Vec<Finding> {
+        evaluate(spec, profile, waivers)
+    }
+
+    fn refusal_field(&self, file: &ClusterFile, finding: &Finding) -> String {
+        cluster_file_field(file, finding)
+    }
+}
+
 /// Renders the kops documents for `file`. `source` locates fields of the cluster file for
 /// errors. Refusals are returned in [`Rendered::refusals`] so that `audit` can report them;
 /// callers that write or print the spec go through [`Rendered::accepted`].
@@ -316,135 +465,14 @@ pub fn render(
     profile: &ResolvedProfile,
     source: &SourceMap,
 ) -> Result<Rendered, RenderError> {
-    let refuse = |problems: Vec<Problem>| RenderError::Refused { problems };
-    let at = |field: &str, message: String| Problem {
-        location: source.locate(field),
-        message,
-    };
-    let Some(k) = &file.kops else {
-        return Err(refuse(vec![at(
-            "name",
-            "no provider section: add `kops:`".into(),
-        )]));
-    };
-    let mut problems: Vec<Problem> = verdict::forbidden_waivers(&file.waivers, profile)
-        .into_iter()
-        .map(|(field, message)| at(&field, message))
-        .collect();
-    if !problems.is_empty() {
-        return Err(refuse(problems));
-    }
-    // the control (if any) that wants private subnets decides the layout before any apply
-    let topology = controls::all()
-        .iter()
-        .find(|c| c.kops.needs_private_subnets() && active(profile, file, c.id));
-    let private = topology.is_some();
-    let ipnet::IpNet::V4(network) = k.network_cidr.net() else {
-        return Err(refuse(vec![at(
-            "kops.networkCIDR",
-            "networkCIDR must be IPv4".into(),
-        )]));
-    };
-    let Some(zones) = layout(network, &k.zones) else {
-        return Err(refuse(vec![at(
-            "kops.networkCIDR",
-            "networkCIDR is too small for the zones".into(),
-        )]));
-    };
-
-    let mut trace = Trace::default();
-    let empty = KopsSpec::from_documents(Vec::new());
-    let mut spec = base(file, k, private, &zones);
-    trace.record(&empty, &spec, &Source::ClusterFile);
-    let cluster_object = KopsSpec::object_name(spec.cluster());
-    if let Some(control) = topology {
-        trace.charge_prefix(
-            &cluster_object,
-            "spec.subnets",
-            &Source::Control(control.id.into()),
-        );
-    }
-
     let mut ctx = ApplyCtx::new(Mode::Render);
-    ctx.discovery_store = k.discovery_store.clone();
-    let mut apply_errors = Vec::new();
-    for control in controls::all() {
-        if !active(profile, file, control.id) {
-            continue;
-        }
-        let before = spec.clone();
-        let setting = profile.setting(control.id);
-        if let Err(why) = control.apply_kops(&mut spec, &setting.params, &ctx) {
-            apply_errors.push((control.id, why));
-            spec = before;
-            continue;
-        }
-        trace.record(&before, &spec, &Source::Control(control.id.into()));
-    }
-
-    let before = spec.clone();
-    if let Some(o) = &file.overrides.cluster {
-        // a CNI named in the overrides replaces the profile's (kops allows exactly one)
-        let override_cni = o
-            .get("networking")
-            .and_then(Value::as_mapping)
-            .is_some_and(|n| {
-                n.keys()
-                    .filter_map(Value::as_str)
-                    .any(|k| crate::controls::network::network_policy::CNIS.contains(&k))
-            });
-        if override_cni {
-            for cni in crate::controls::network::network_policy::CNIS {
-                tree::remove(spec.cluster_mut(), &["spec", "networking", cni]);
-            }
-        }
-        let spec_map = tree::ensure_map(spec.cluster_mut(), &["spec"]);
-        let mut target = Value::Mapping(spec_map.clone());
-        tree::merge(&mut target, &Value::Mapping(o.clone()));
-        *spec_map = target.as_mapping().cloned().unwrap_or_default();
-    }
-    for ig in spec.instance_groups_mut() {
-        let name = crate::kops::spec::name_of(ig).unwrap_or("").to_string();
-        if let Some(o) = file.overrides.instance_groups.get(&name) {
-            let target = tree::ensure_map(ig, &["spec"]);
-            let mut merged = Value::Mapping(target.clone());
-            tree::merge(&mut merged, &Value::Mapping(o.clone()));
-            *target = merged.as_mapping().cloned().unwrap_or_default();
-        }
-    }
-    trace.record(&before, &spec, &Source::Override);
-    // kops writes specs with sorted keys; so does Palisade, so that diffs stay small
-    for doc in spec.documents_mut() {
-        if let Some(body) = doc.get_mut("spec") {
-            *body = tree::sorted(body);
-        }
-    }
-
-    for doc in spec.documents() {
-        for issue in schema::validate_document(doc) {
-            let rest = issue.path.strip_prefix("spec.").unwrap_or(&issue.path);
-            let field = match issue.object.strip_prefix("InstanceGroup/") {
-                Some(ig) => format!("overrides.instanceGroups.{ig}.{rest}"),
-                None => format!("overrides.cluster.{rest}"),
-            };
-            problems.push(at(&field, format!("{}: {}", issue.path, issue.problem)));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(refuse(problems));
-    }
-
-    let findings = evaluate(&spec, profile, &file.waivers);
-    for r in verdict::refusals(&findings, &apply_errors, profile) {
-        problems.push(at(&cluster_file_field(file, r.finding), r.message));
-    }
-    problems.dedup_by(|a, b| a.message == b.message);
-    let warnings = verdict::warnings(&findings, &file.waivers, profile);
+    ctx.discovery_store = file.kops.as_ref().and_then(|k| k.discovery_store.clone());
+    let r = crate::render::render(&KopsTarget { ctx }, file, profile, source)?;
     Ok(Rendered {
-        spec,
-        trace,
-        findings,
-        warnings,
-        refusals: problems,
+        spec: r.doc,
+        trace: r.trace,
+        findings: r.findings,
+        warnings: r.warnings,
+        refusals: r.refusals,
     })
 }

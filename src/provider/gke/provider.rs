@@ -1,0 +1,160 @@
+//! GKE behind the provider seam: render the `CreateClusterRequest`, plan against the live
+//! cluster through the container v1 API, apply one call at a time.
+
+use serde_json::Value;
+
+use super::client::GkeClient;
+use super::plan::{self, GkePlan};
+use super::render::render;
+use crate::audit::Finding;
+use crate::plan::PlanDocument;
+use crate::provider::{
+    and_list, DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings,
+};
+
+pub struct GkeProvider;
+
+/// The async runtime the container v1 client runs on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+/// A live cluster by its resource name, through `endpoint` (`None`: Google's, with ADC).
+pub fn live_cluster(name: &str, endpoint: Option<&str>) -> Result<Value, Error> {
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.len() != 6
+        || parts[0] != "projects"
+        || parts[2] != "locations"
+        || parts[4] != "clusters"
+    {
+        return Err(Error::Unsupported(format!(
+            "--gke {name:?}: expected projects/PROJECT/locations/LOCATION/clusters/NAME"
+        )));
+    }
+    let rt = runtime()?;
+    let client = rt.block_on(GkeClient::connect(endpoint))?;
+    rt.block_on(client.get_cluster(name))?
+        .ok_or_else(|| Error::Unsupported(format!("no cluster {name} at {}", client.endpoint)))
+}
+
+impl Provider for GkeProvider {
+    fn render(&self, l: &Loaded, _: &Settings, format: DocFormat) -> Result<RenderOutput, Error> {
+        let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
+        let encode = |e: String| Error::Encode {
+            what: "the CreateClusterRequest".into(),
+            reason: e,
+        };
+        let text = match format {
+            DocFormat::Json => {
+                serde_json::to_string_pretty(&rendered.request)
+                    .map_err(|e| encode(e.to_string()))?
+                    + "\n"
+            }
+            DocFormat::Yaml => {
+                serde_yaml::to_string(&rendered.request).map_err(|e| encode(e.to_string()))?
+            }
+        };
+        Ok(RenderOutput {
+            text,
+            warnings: rendered.warnings,
+            findings: rendered.findings,
+        })
+    }
+
+    fn audit(&self, l: &Loaded, _: &Settings, live: bool) -> Result<Vec<Finding>, Error> {
+        if live {
+            return Err(Error::Unsupported(
+                "--live reads AWS; a GKE cluster is read live with --gke".into(),
+            ));
+        }
+        Ok(render(&l.file, &l.profile, &l.source)?.findings)
+    }
+
+    fn plan(&self, l: &Loaded, settings: &Settings) -> Result<Box<dyn Planned>, Error> {
+        if !settings.kops_only_flags.is_empty() {
+            let flags = &settings.kops_only_flags;
+            return Err(Error::Unsupported(format!(
+                "{} {} for kops clusters; a GKE plan is made against the live cluster each time",
+                and_list(flags),
+                if flags.len() == 1 { "is" } else { "are" }
+            )));
+        }
+        let rt = runtime()?;
+        let client = rt.block_on(GkeClient::connect(settings.gke_endpoint.as_deref()))?;
+        let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
+        let live = rt.block_on(client.get_cluster(&rendered.resource_name()))?;
+        let plan = plan::make(
+            &l.file,
+            &l.profile,
+            &rendered,
+            live.as_ref(),
+            &client.endpoint,
+        );
+        let document = plan.document();
+        Ok(Box::new(GkePlanned {
+            plan,
+            document,
+            runtime: rt,
+            client,
+        }))
+    }
+}
+
+/// A GKE plan and the client that carries it out.
+struct GkePlanned {
+    plan: GkePlan,
+    document: PlanDocument,
+    runtime: tokio::runtime::Runtime,
+    client: GkeClient,
+}
+
+impl Planned for GkePlanned {
+    fn document(&self) -> &PlanDocument {
+        &self.document
+    }
+
+    fn has_changes(&self) -> bool {
+        self.plan.has_changes()
+    }
+
+    fn saved(&self) -> Result<String, Error> {
+        Err(Error::Unsupported(
+            "--out is for kops clusters; a GKE plan is made against the live cluster each time"
+                .into(),
+        ))
+    }
+
+    fn question(&self) -> String {
+        format!("\nApply these calls to {}?", self.plan.cluster)
+    }
+
+    fn cancelled(&self) -> &'static str {
+        "apply cancelled; nothing was sent"
+    }
+
+    fn apply(&self, progress: &mut dyn FnMut(&str)) -> Result<Vec<String>, Error> {
+        let calls =
+            self.runtime
+                .block_on(super::apply::apply(&self.client, &self.plan, progress))?;
+        let mut lines = vec![format!(
+            "\nApply complete: {} call(s) done on {}.",
+            calls.len(),
+            self.plan.cluster
+        )];
+        if !self.plan.blocked.is_empty() {
+            lines.push(format!(
+                "{} difference(s) cannot be changed in place; see \"Cannot change in place\" above.",
+                self.plan.blocked.len()
+            ));
+        }
+        Ok(lines)
+    }
+
+    fn kops_update(&self, _: bool) -> Option<Vec<String>> {
+        None
+    }
+}

@@ -1,0 +1,193 @@
+//! kops behind the provider seam: render into the state-store layout, plan against the store,
+//! apply with conditional writes, and the live half of `audit`.
+
+use super::render::{render, set_config_base, DEFAULT_STATE_STORE};
+use super::{apply_with_progress, make_plan};
+use crate::audit::{evaluate_live, Finding};
+use crate::cluster_file::{ClusterFile, Waiver};
+use crate::kops::KopsSpec;
+use crate::plan::{Plan, PlanDocument};
+use crate::profile::ResolvedProfile;
+use crate::provider::{DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings};
+use crate::state::{S3Options, StateStore};
+
+pub struct KopsProvider;
+
+/// The state store: `--state`, else the file's `kops.stateStore`, else `$KOPS_STATE_STORE`,
+/// else the embedded default beside the working directory.
+pub fn state_url(file: &ClusterFile, s: &Settings) -> String {
+    s.state
+        .clone()
+        .or_else(|| file.kops.as_ref().and_then(|k| k.state_store.clone()))
+        .or_else(|| s.state_env.clone())
+        .unwrap_or_else(|| DEFAULT_STATE_STORE.to_string())
+}
+
+/// Opens the store at `url` with the settings' S3 options.
+pub fn open_store(url: &str, s: &Settings) -> Result<Box<dyn StateStore>, Error> {
+    let options = S3Options {
+        path_style: s.s3_path_style,
+        kms_key_id: s.state_kms_key.clone(),
+        endpoint_url: None,
+    };
+    Ok(crate::state::open_with(url, &options)?)
+}
+
+/// The region of a kops spec, from its first subnet's zone (`eu-west-1a` → `eu-west-1`).
+pub fn region_of(spec: &KopsSpec) -> Option<String> {
+    let subnets = crate::yaml::tree::get(spec.cluster(), &["spec", "subnets"])?.as_sequence()?;
+    let zone = subnets
+        .iter()
+        .find_map(|s| crate::yaml::tree::get_str(s, &["zone"]))?;
+    Some(
+        zone.trim_end_matches(|c: char| c.is_ascii_lowercase())
+            .to_string(),
+    )
+}
+
+/// The live halves over the cluster's running EC2 state (`audit --live`).
+pub fn live_findings(
+    spec: &KopsSpec,
+    profile: &ResolvedProfile,
+    waivers: &[Waiver],
+    s: &Settings,
+) -> Result<Vec<Finding>, Error> {
+    if !s.aws_credentials {
+        return Err(Error::Cloud("audit --live reads the cluster's instances and security groups from EC2 and needs AWS credentials (environment, profile or SSO)".into()));
+    }
+    let region = region_of(spec).ok_or_else(|| {
+        Error::Cloud("cannot tell the cluster's region: its spec has no subnet with a zone".into())
+    })?;
+    let ec2 = crate::aws::Ec2::connect(&region).map_err(Error::Cloud)?;
+    let live = crate::aws::observe(&ec2, spec.cluster_name()).map_err(Error::Cloud)?;
+    Ok(evaluate_live(spec, &live, profile, waivers))
+}
+
+impl Provider for KopsProvider {
+    fn render(
+        &self,
+        l: &Loaded,
+        settings: &Settings,
+        format: DocFormat,
+    ) -> Result<RenderOutput, Error> {
+        let mut rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
+        // render names no --state: the file's store, else $KOPS_STATE_STORE, else the default
+        let store_only = Settings {
+            state: None,
+            ..settings.clone()
+        };
+        let url = state_url(&l.file, &store_only);
+        set_config_base(&mut rendered.spec, &url);
+        let text = match format {
+            DocFormat::Yaml => rendered.spec.to_yaml(),
+            DocFormat::Json => {
+                serde_json::to_string_pretty(rendered.spec.documents()).map_err(|e| {
+                    Error::Encode {
+                        what: "the kops documents as JSON".into(),
+                        reason: e.to_string(),
+                    }
+                })? + "\n"
+            }
+        };
+        Ok(RenderOutput {
+            text,
+            warnings: rendered.warnings,
+            findings: rendered.findings,
+        })
+    }
+
+    fn audit(&self, l: &Loaded, settings: &Settings, live: bool) -> Result<Vec<Finding>, Error> {
+        let rendered = render(&l.file, &l.profile, &l.source)?;
+        let mut findings = rendered.findings;
+        if live {
+            findings.extend(live_findings(
+                &rendered.spec,
+                &l.profile,
+                &l.file.waivers,
+                settings,
+            )?);
+        }
+        Ok(findings)
+    }
+
+    fn plan(&self, l: &Loaded, settings: &Settings) -> Result<Box<dyn Planned>, Error> {
+        let mut rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
+        let url = state_url(&l.file, settings);
+        set_config_base(&mut rendered.spec, &url);
+        let store = open_store(&url, settings)?;
+        let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
+        Ok(Box::new(KopsPlanned::new(plan, store)))
+    }
+}
+
+/// A kops plan and the store it is applied to.
+pub struct KopsPlanned {
+    plan: Plan,
+    document: PlanDocument,
+    store: Box<dyn StateStore>,
+}
+
+impl KopsPlanned {
+    pub fn new(plan: Plan, store: Box<dyn StateStore>) -> Self {
+        let document = plan.document();
+        KopsPlanned {
+            plan,
+            document,
+            store,
+        }
+    }
+
+    /// A plan saved by `plan --out`, applied to `--state` or to the store it names.
+    pub fn saved(text: &str, what: &str, settings: &Settings) -> Result<Self, Error> {
+        let plan: Plan = serde_json::from_str(text)
+            .map_err(|e| Error::Unsupported(format!("{what} is not a saved Palisade plan: {e}")))?;
+        let url = settings.state.clone().unwrap_or_else(|| plan.state.clone());
+        let store = open_store(&url, settings)?;
+        Ok(KopsPlanned::new(plan, store))
+    }
+}
+
+impl Planned for KopsPlanned {
+    fn document(&self) -> &PlanDocument {
+        &self.document
+    }
+
+    fn saved(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(&self.plan)
+            .map(|t| t + "\n")
+            .map_err(|e| Error::Encode {
+                what: "the plan".into(),
+                reason: e.to_string(),
+            })
+    }
+
+    fn question(&self) -> String {
+        format!("\nApply these changes to {}?", self.plan.state)
+    }
+
+    fn cancelled(&self) -> &'static str {
+        "apply cancelled; nothing was written"
+    }
+
+    fn apply(&self, progress: &mut dyn FnMut(&str)) -> Result<Vec<String>, Error> {
+        let total = self.plan.changes.len();
+        let mut done = 0;
+        let applied = apply_with_progress(&self.plan, self.store.as_ref(), &mut |key| {
+            done += 1;
+            progress(&format!("[{done}/{total}] wrote {key}"));
+        })?;
+        Ok(vec![format!(
+            "\nApply complete: {} object(s) written to {}.",
+            applied.keys.len(),
+            self.plan.state
+        )])
+    }
+
+    fn kops_update(&self, yes: bool) -> Option<Vec<String>> {
+        Some(super::wrapper::update_args(
+            &self.plan.cluster,
+            &self.plan.state,
+            yes,
+        ))
+    }
+}
