@@ -10,7 +10,7 @@ use crate::gke::ClusterView;
 use crate::provider::kops::live_findings;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name", "gke_json", "gke"])))]
+#[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name", "gke_json", "gke_cluster"])))]
 pub struct Args {
     /// A cluster file: audits what it renders to.
     #[arg(short = 'f', long = "file")]
@@ -41,11 +41,11 @@ pub struct Args {
     #[arg(long = "gke-json", num_args = 1..)]
     gke_json: Vec<PathBuf>,
     /// A live GKE cluster: projects/PROJECT/locations/LOCATION/clusters/NAME.
-    #[arg(long = "gke")]
-    gke: Option<String>,
+    #[arg(long = "gke", value_name = "GKE")]
+    gke_cluster: Option<String>,
     /// Another container v1 endpoint for --gke (anonymous credentials); default
     /// $PALISADE_GKE_ENDPOINT, else Google's with Application Default Credentials.
-    #[arg(long = "gke-endpoint", requires = "gke")]
+    #[arg(long = "gke-endpoint", requires = "gke_cluster")]
     gke_endpoint: Option<String>,
 }
 
@@ -54,7 +54,7 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    if !a.gke_json.is_empty() || a.gke.is_some() {
+    if !a.gke_json.is_empty() || a.gke_cluster.is_some() {
         if a.live {
             anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
         }
@@ -107,7 +107,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
 fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let profile = resolve_profiles(&a.profile)?;
     let mut clusters = Vec::new();
-    if let Some(name) = &a.gke {
+    if let Some(name) = &a.gke_cluster {
         let endpoint = settings(None, None, a.gke_endpoint.clone()).gke_endpoint;
         let cluster = crate::provider::gke::live_cluster(name, endpoint.as_deref())?;
         clusters.push((name.to_string(), cluster));

@@ -113,11 +113,12 @@ fn call_label(call: &str, body: &Value) -> String {
 pub fn to_text(doc: &PlanDocument, color: bool) -> String {
     let p = Paint { on: color };
     let mut t = String::new();
-    let _ = writeln!(t, "{}", doc.provider.heading(&doc.cluster, &doc.target));
+    let _ = writeln!(t, "Plan for cluster {} in {}", doc.cluster, doc.target);
     if doc.changes.is_empty() {
-        if let Some(same) = doc.provider.no_changes() {
-            let _ = writeln!(t, "\nNo changes. {same}");
-        }
+        let _ = writeln!(
+            t,
+            "\nNo changes. The current state matches the cluster file."
+        );
     }
     let mut calls = 0;
     for c in &doc.changes {
@@ -187,7 +188,7 @@ fn summary(doc: &PlanDocument) -> String {
         "Plan: create the cluster.".into()
     } else if calls > 0 {
         format!("Plan: {calls} call(s), run one at a time.")
-    } else if writes > 0 || doc.provider.counts_writes() {
+    } else if writes > 0 {
         let creates = doc
             .changes
             .iter()

@@ -21,29 +21,6 @@ pub enum ProviderName {
     Gke,
 }
 
-impl ProviderName {
-    /// The plan's first line.
-    pub fn heading(self, cluster: &str, target: &str) -> String {
-        match self {
-            ProviderName::Kops => format!("Plan for cluster {cluster} in {target}"),
-            ProviderName::Gke => format!("GKE cluster {cluster} (read from {target})"),
-        }
-    }
-
-    /// What an empty plan says of the current state (`None`: the summary says it).
-    pub fn no_changes(self) -> Option<&'static str> {
-        match self {
-            ProviderName::Kops => Some("The state store matches the cluster file."),
-            ProviderName::Gke => None,
-        }
-    }
-
-    /// Whether an empty plan's summary still counts writes (`0 to create, 0 to update`).
-    pub fn counts_writes(self) -> bool {
-        self == ProviderName::Kops
-    }
-}
-
 /// A provider-neutral plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -372,11 +372,26 @@ fn pool_update_body(field: &str, value: Value, desired: &Value, live: &Value) ->
     body
 }
 
-/// The steps from `live` to `desired` (both `Cluster` JSON with enum names). `trace` says what
-/// wants each desired leaf.
-pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> Steps {
-    let name = desired.get("name").and_then(Value::as_str).unwrap_or("?");
-    let cluster_object = format!("Cluster/{name}");
+/// The differences between the desired and the live cluster, sorted by how each is changed.
+#[derive(Default)]
+struct Sorted {
+    /// Cluster changes by route index: one call each, in route order.
+    cluster: BTreeMap<usize, Vec<FieldChange>>,
+    /// Set only at creation: needs a new cluster.
+    new_cluster: Vec<FieldChange>,
+    /// Pool changes by (pool, route index).
+    pools: BTreeMap<(String, usize), Vec<FieldChange>>,
+    /// Pool fields set only when a pool is created.
+    new_pool: BTreeMap<String, Vec<FieldChange>>,
+    /// Pools of the cluster file the live cluster does not have.
+    missing_pools: Vec<String>,
+    /// Fields no known call changes: reported, never dropped.
+    unrouted: Vec<FieldChange>,
+    /// Fields changed by hand, by remedy.
+    manual: BTreeMap<&'static str, Vec<FieldChange>>,
+}
+
+fn sort_changes(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> Sorted {
     let live_leaves = leaves(live);
     let because = |path: &str| {
         trace
@@ -384,17 +399,7 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             .cloned()
             .unwrap_or_else(|| "cluster file".into())
     };
-
-    // changes grouped by route: (route index) and (pool, route index)
-    let mut cluster_groups: BTreeMap<usize, Vec<FieldChange>> = BTreeMap::new();
-    let mut new_cluster = Vec::new();
-    let mut pool_groups: BTreeMap<(String, usize), Vec<FieldChange>> = BTreeMap::new();
-    let mut new_pool: BTreeMap<String, Vec<FieldChange>> = BTreeMap::new();
-    let mut missing_pools = Vec::new();
-    // fields no known call changes: reported, never dropped
-    let mut unrouted = Vec::new();
-    let mut manual: BTreeMap<&str, Vec<FieldChange>> = BTreeMap::new();
-
+    let mut out = Sorted::default();
     for (path, value) in leaves(desired) {
         let live_value = live_leaves.get(&path);
         if same(&path, &value, live_value) {
@@ -411,18 +416,21 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
                 continue;
             };
             if pool_by_name(live, pool).is_none() {
-                if !missing_pools.contains(&pool.to_string()) {
-                    missing_pools.push(pool.to_string());
+                if !out.missing_pools.contains(&pool.to_string()) {
+                    out.missing_pools.push(pool.to_string());
                 }
                 continue;
             }
             match route(POOL_ROUTES, rest) {
                 Some((_, Route::Ignore)) => {}
                 // a pool field no call changes is set at creation
-                Some((_, Route::Recreate | Route::Manual(_))) | None => {
-                    new_pool.entry(pool.to_string()).or_default().push(change)
-                }
-                Some((order, _)) => pool_groups
+                Some((_, Route::Recreate | Route::Manual(_))) | None => out
+                    .new_pool
+                    .entry(pool.to_string())
+                    .or_default()
+                    .push(change),
+                Some((order, _)) => out
+                    .pools
                     .entry((pool.to_string(), order))
                     .or_default()
                     .push(change),
@@ -431,25 +439,26 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
         }
         match route(CLUSTER_ROUTES, &path) {
             Some((_, Route::Ignore)) => {}
-            Some((_, Route::Manual(remedy))) => manual.entry(remedy).or_default().push(change),
-            None => unrouted.push(change),
-            Some((_, Route::Recreate)) => new_cluster.push(change),
-            Some((order, _)) => cluster_groups.entry(order).or_default().push(change),
+            Some((_, Route::Manual(remedy))) => out.manual.entry(remedy).or_default().push(change),
+            None => out.unrouted.push(change),
+            Some((_, Route::Recreate)) => out.new_cluster.push(change),
+            Some((order, _)) => out.cluster.entry(order).or_default().push(change),
         }
     }
+    out
+}
 
-    let mut out = Steps::default();
-    if let Some(user) = at(live, &["masterAuth", "username"])
-        .and_then(Value::as_str)
-        .filter(|u| !u.is_empty())
-    {
-        out.blocked.push(Blocked {
-            object: cluster_object.clone(),
-            remedy: format!("basic auth (user {user:?}) is on: upgrade the cluster past GKE 1.19, which removes it; Palisade never sends the deprecated masterAuth fields"),
-            fields: Vec::new(),
-        });
-    }
-    for (order, fields) in cluster_groups {
+/// The calls, in the order apply makes them: cluster calls in route order, then the pools
+/// to create, then pool calls.
+fn calls(
+    desired: &Value,
+    live: &Value,
+    sorted: &mut Sorted,
+    trace: &BTreeMap<String, String>,
+) -> Vec<Step> {
+    let name = desired.get("name").and_then(Value::as_str).unwrap_or("?");
+    let mut out = Vec::new();
+    for (order, fields) in std::mem::take(&mut sorted.cluster) {
         let (call, body) = match CLUSTER_ROUTES[order].1 {
             Route::Update(field, build) => (
                 "clusters.update",
@@ -458,16 +467,16 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             Route::Call(call, build) => (call, build(desired)),
             Route::Recreate | Route::Manual(_) | Route::Ignore => continue,
         };
-        out.steps.push(Step {
+        out.push(Step {
             call: call.into(),
-            object: cluster_object.clone(),
+            object: format!("Cluster/{name}"),
             body,
             fields,
         });
     }
-    for pool in &missing_pools {
+    for pool in &sorted.missing_pools {
         if let Some(p) = pool_by_name(desired, pool) {
-            out.steps.push(Step {
+            out.push(Step {
                 call: "nodePools.create".into(),
                 object: format!("NodePool/{name}/{pool}"),
                 body: json!({"nodePool": p}),
@@ -475,12 +484,15 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
                     path: format!("nodePools[{pool}]"),
                     old: None,
                     new: Value::from("created"),
-                    because: because(&format!("nodePools[{pool}].name")),
+                    because: trace
+                        .get(&format!("nodePools[{pool}].name"))
+                        .cloned()
+                        .unwrap_or_else(|| "cluster file".into()),
                 }],
             });
         }
     }
-    for ((pool, order), fields) in pool_groups {
+    for ((pool, order), fields) in std::mem::take(&mut sorted.pools) {
         let (Some(d), Some(l)) = (pool_by_name(desired, &pool), pool_by_name(live, &pool)) else {
             continue;
         };
@@ -491,52 +503,84 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             Route::Call(call, build) => (call, build(d)),
             Route::Recreate | Route::Manual(_) | Route::Ignore => continue,
         };
-        out.steps.push(Step {
+        out.push(Step {
             call: call.into(),
             object: format!("NodePool/{name}/{pool}"),
             body,
             fields,
         });
     }
-    if !new_cluster.is_empty() {
-        out.blocked.push(Blocked {
+    out
+}
+
+/// What cannot change in place, each with its remedy.
+fn blocked(desired: &Value, live: &Value, sorted: Sorted) -> Vec<Blocked> {
+    let name = desired.get("name").and_then(Value::as_str).unwrap_or("?");
+    let cluster_object = format!("Cluster/{name}");
+    let mut out = Vec::new();
+    if let Some(user) = at(live, &["masterAuth", "username"])
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        out.push(Blocked {
             object: cluster_object.clone(),
-            remedy: "needs a new cluster (set only at creation)".into(),
-            fields: new_cluster,
+            remedy: format!("basic auth (user {user:?}) is on: upgrade the cluster past GKE 1.19, which removes it; Palisade never sends the deprecated masterAuth fields"),
+            fields: Vec::new(),
         });
     }
-    for (remedy, fields) in manual {
-        out.blocked.push(Blocked {
+    if !sorted.new_cluster.is_empty() {
+        out.push(Blocked {
+            object: cluster_object.clone(),
+            remedy: "needs a new cluster (set only at creation)".into(),
+            fields: sorted.new_cluster,
+        });
+    }
+    for (remedy, fields) in sorted.manual {
+        out.push(Blocked {
             object: cluster_object.clone(),
             remedy: remedy.to_string(),
             fields,
         });
     }
-    if !unrouted.is_empty() {
-        out.blocked.push(Blocked {
+    if !sorted.unrouted.is_empty() {
+        out.push(Blocked {
             object: cluster_object.clone(),
             remedy: "no GKE call Palisade knows changes these fields in place: change them with gcloud or the console, or recreate the cluster".into(),
-            fields: unrouted,
+            fields: sorted.unrouted,
         });
     }
-    for (pool, fields) in new_pool {
-        out.blocked.push(Blocked {
+    for (pool, fields) in sorted.new_pool {
+        out.push(Blocked {
             object: format!("NodePool/{name}/{pool}"),
             remedy: "needs a new node pool (set only when a pool is created): create one beside it, move the workloads, delete the old pool".into(),
             fields,
         });
     }
+    out
+}
+
+/// The steps from `live` to `desired` (both `Cluster` JSON with enum names). `trace` says what
+/// wants each desired leaf.
+pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> Steps {
+    let mut sorted = sort_changes(desired, live, trace);
+    let steps = calls(desired, live, &mut sorted, trace);
+    let blocked = blocked(desired, live, sorted);
+    let mut notes = Vec::new();
     if let Some(pools) = live.get("nodePools").and_then(Value::as_array) {
         for p in pools {
             let pool = p.get("name").and_then(Value::as_str).unwrap_or("?");
             if pool_by_name(desired, pool).is_none() {
-                out.notes.push(format!(
+                notes.push(format!(
                     "node pool {pool} is not in the cluster file: Palisade leaves it alone (it is not deleted, and its findings stay in the audit)"
                 ));
             }
         }
     }
-    out
+    Steps {
+        steps,
+        blocked,
+        notes,
+    }
 }
 
 /// How a `Cluster` field (a control's GKE field: `nodePools[].` for every pool) is changed on a

@@ -184,32 +184,62 @@ impl Builder<'_> {
     }
 }
 
-/// Plans `rendered` (from `file` and `profile`) against what `store` holds.
-pub fn make_plan(
-    file: &ClusterFile,
-    profile: &ResolvedProfile,
-    rendered: &Rendered,
-    store: &dyn StateStore,
-) -> Result<Plan, PlanError> {
-    let cluster = rendered.spec.cluster_name().to_string();
-    let layout = Layout { cluster: &cluster };
-    let url = store.url().to_string();
-    let mut plan = Plan {
-        format_version: FORMAT_VERSION,
-        cluster: cluster.clone(),
-        state: url.clone(),
-        base: BTreeMap::new(),
-        changes: Vec::new(),
-        waivers: Vec::new(),
-        warnings: rendered.warnings.clone(),
-        encryption_provider: None,
-        writes: BTreeMap::new(),
-        kept: Vec::new(),
-        still_failing: Vec::new(),
-    };
+/// What the store holds for the cluster: every key read with its object (`None`: absent).
+struct Stored {
+    objects: BTreeMap<String, Option<crate::state::Object>>,
+    /// `CLUSTER/instancegroup/NAME` keys listed.
+    group_keys: Vec<String>,
+    /// The cluster file's admin SSH key: its key in the store and its text.
+    ssh: Option<(String, String)>,
+}
 
-    // One listing, then every object read in one batch.
-    // One listing of the cluster's prefix serves the instance groups and the SSH keys.
+impl Stored {
+    fn absent(&self, key: &str) -> bool {
+        self.objects.get(key).is_some_and(Option::is_none)
+    }
+
+    /// The stored document at `key`, parsed.
+    fn document(&self, key: &str, url: &str) -> Result<Option<Value>, PlanError> {
+        match self.objects.get(key).and_then(Option::as_ref) {
+            Some(o) => Ok(Some(parse_stored(key, url, &o.data)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The cluster file's `kops.sshPublicKey`, read beside the file: (store key, text).
+fn read_ssh_key(
+    file: &ClusterFile,
+    layout: &Layout,
+) -> Result<Option<(String, String)>, PlanError> {
+    let Some(path) = file.kops.as_ref().and_then(|k| k.ssh_public_key.as_ref()) else {
+        return Ok(None);
+    };
+    let full = file
+        .source
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."))
+        .join(path);
+    let text = std::fs::read_to_string(&full).map_err(|e| PlanError::SshKey {
+        path: full.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let fp = secrets::fingerprint(&text).map_err(|reason| PlanError::SshKey {
+        path: full.display().to_string(),
+        reason,
+    })?;
+    Ok(Some((layout.ssh_public_key(&fp), text)))
+}
+
+/// One listing of the cluster's prefix (instance groups, SSH keys), then every object read in
+/// one batch.
+fn read_store(
+    file: &ClusterFile,
+    layout: &Layout,
+    store: &dyn StateStore,
+) -> Result<Stored, PlanError> {
+    let cluster = layout.cluster;
+    let url = store.url();
     let listed = store.list(&format!("{cluster}/"))?;
     let group_prefix = layout.instance_group_prefix();
     let group_keys: Vec<String> = listed
@@ -220,33 +250,14 @@ pub fn make_plan(
         })
         .cloned()
         .collect();
-    let ssh = match file.kops.as_ref().and_then(|k| k.ssh_public_key.as_ref()) {
-        Some(path) => {
-            let full = file
-                .source
-                .parent()
-                .unwrap_or_else(|| std::path::Path::new("."))
-                .join(path);
-            let text = std::fs::read_to_string(&full).map_err(|e| PlanError::SshKey {
-                path: full.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            let fp = secrets::fingerprint(&text).map_err(|reason| PlanError::SshKey {
-                path: full.display().to_string(),
-                reason,
-            })?;
-            Some((layout.ssh_public_key(&fp), text))
-        }
-        None => None,
-    };
+    let ssh = read_ssh_key(file, layout)?;
     // kops on AWS takes at most one admin key: any other one in the store must go first
     let admin_prefix = layout.ssh_public_key("");
-    let admin_keys: Vec<&String> = listed
-        .iter()
-        .filter(|k| k.starts_with(&admin_prefix))
-        .collect();
     if let Some((k, _)) = &ssh {
-        if let Some(other) = admin_keys.iter().find(|o| **o != k) {
+        if let Some(other) = listed
+            .iter()
+            .find(|o| o.starts_with(&admin_prefix) && *o != k)
+        {
             return Err(PlanError::Refused(format!(
                 "{url} already holds the SSH key {other}, and kops allows one admin key; delete it (kops delete sshpublickey --name {cluster}) or point kops.sshPublicKey at that key"
             )));
@@ -258,40 +269,28 @@ pub fn make_plan(
         keys.push(k.clone());
     }
     let objects = store.get_many(&keys)?;
-    let stored: BTreeMap<String, Option<crate::state::Object>> =
-        keys.iter().cloned().zip(objects).collect();
-    for (k, o) in &stored {
-        plan.base
-            .insert(k.clone(), o.as_ref().map(|o| o.version.clone()));
-    }
+    Ok(Stored {
+        objects: keys.into_iter().zip(objects).collect(),
+        group_keys,
+        ssh,
+    })
+}
 
-    let mut b = Builder {
-        plan,
-        trace: &rendered.trace,
-    };
-
-    // the Cluster decides whether subnets are kept as stored
-    let config_key = layout.config();
-    let stored_config = match stored.get(&config_key).and_then(Option::as_ref) {
-        Some(o) => Some(parse_stored(&config_key, &url, &o.data)?),
-        None => None,
-    };
-    let mut warnings = Vec::new();
-    let desired_config = match &stored_config {
-        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut b.plan.kept),
-        None => rendered.spec.cluster().clone(),
-    };
-    let keep_subnets = stored_config.is_some()
-        && tree::get(&desired_config, &["spec", "subnets"])
-            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
-
-    // secrets first: the order apply writes in
+/// Secrets first, the order apply writes in: the encryption secret when the config that will
+/// be written asks for it and the store has none, and the admin SSH key.
+fn plan_secrets(
+    b: &mut Builder<'_>,
+    layout: &Layout,
+    stored: &Stored,
+    desired_config: &Value,
+    profile: &ResolvedProfile,
+) {
     // judged on the config that will be written: a stored `encryptionConfig: true` survives
     // the merge even when the profile no longer sets it, and still needs its secret
     let wants_encryption =
-        tree::get_bool(&desired_config, &["spec", "encryptionConfig"]) == Some(true);
+        tree::get_bool(desired_config, &["spec", "encryptionConfig"]) == Some(true);
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
-    if wants_encryption && stored.get(&secret_key).is_some_and(Option::is_none) {
+    if wants_encryption && stored.absent(&secret_key) {
         b.plan.encryption_provider = Some(encryption_at_rest::provider(
             &profile.setting(encryption_at_rest::CONTROL.id).params,
         ));
@@ -304,8 +303,8 @@ pub fn make_plan(
             fields: Vec::new(),
         });
     }
-    if let Some((key, text)) = &ssh {
-        if stored.get(key).is_some_and(Option::is_none) {
+    if let Some((key, text)) = &stored.ssh {
+        if stored.absent(key) {
             b.plan.writes.insert(key.clone(), text.clone());
             b.plan.changes.push(Change {
                 key: key.clone(),
@@ -317,15 +316,35 @@ pub fn make_plan(
             });
         }
     }
+}
 
-    // stored groups, parsed once
+/// A group's role as kops compares it (`ControlPlane` is the new name of `Master`).
+fn role(g: &Value) -> String {
+    tree::get_str(g, &["spec", "role"])
+        .map(|r| if r == "ControlPlane" { "Master" } else { r })
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The instance groups: each rendered group merged over the stored one it is (by key, or a
+/// control-plane group kops named otherwise in the same subnets); groups only in the store are
+/// kept and reported. Returns every group as the store will hold it.
+fn plan_groups(
+    b: &mut Builder<'_>,
+    layout: &Layout,
+    stored: &Stored,
+    rendered: &Rendered,
+    keep_subnets: bool,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<String, Value>, PlanError> {
+    let url = b.plan.state.clone();
     let mut stored_groups: BTreeMap<String, Value> = BTreeMap::new();
-    for key in &group_keys {
-        if let Some(o) = stored.get(key).and_then(Option::as_ref) {
-            stored_groups.insert(key.clone(), parse_stored(key, &url, &o.data)?);
+    for key in &stored.group_keys {
+        if let Some(doc) = stored.document(key, &url)? {
+            stored_groups.insert(key.clone(), doc);
         }
     }
-    let mut desired_groups: BTreeMap<String, Value> = stored_groups.clone();
+    let mut desired_groups = stored_groups.clone();
     let rendered_keys: Vec<String> = rendered
         .spec
         .instance_groups()
@@ -357,20 +376,12 @@ pub fn make_plan(
             )));
         }
         let stored_ig = stored_groups.get(&key);
-        let role = |g: &Value| {
-            tree::get_str(g, &["spec", "role"])
-                .map(|r| if r == "ControlPlane" { "Master" } else { r })
-                .unwrap_or("")
-                .to_string()
-        };
-        if let Some(s) = stored_ig {
-            if role(s) != role(ig) {
-                return Err(PlanError::Refused(format!(
-                    "{key} is a {} group in the store, and the cluster file would make it a {} group; kops cannot change a group's role: rename {name}",
-                    role(s),
-                    role(ig)
-                )));
-            }
+        if let Some(s) = stored_ig.filter(|s| role(s) != role(ig)) {
+            return Err(PlanError::Refused(format!(
+                "{key} is a {} group in the store, and the cluster file would make it a {} group; kops cannot change a group's role: rename {name}",
+                role(s),
+                role(ig)
+            )));
         }
         let desired = match stored_ig {
             Some(s) => {
@@ -386,11 +397,82 @@ pub fn make_plan(
         desired_groups.insert(key.clone(), desired);
         matched.push(key);
     }
-    for key in &group_keys {
-        if !matched.contains(key) {
-            warnings.push(format!("{key} is in the store but not in the cluster file; kept (remove it with `kops delete instancegroup`)"));
-        }
+    for key in stored.group_keys.iter().filter(|k| !matched.contains(k)) {
+        warnings.push(format!("{key} is in the store but not in the cluster file; kept (remove it with `kops delete instancegroup`)"));
     }
+    Ok(desired_groups)
+}
+
+/// The waivers that turned a failing finding into a waived one.
+fn waivers_in_effect(findings: &[crate::audit::Finding]) -> Vec<WaiverInEffect> {
+    findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Waived)
+        .filter_map(|f| {
+            f.waiver.as_ref().map(|w| WaiverInEffect {
+                control: f.control.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires.map(|d| d.to_string()),
+                finding: format!("{}: {}", f.object, f.message),
+            })
+        })
+        .collect()
+}
+
+/// Plans `rendered` (from `file` and `profile`) against what `store` holds.
+pub fn make_plan(
+    file: &ClusterFile,
+    profile: &ResolvedProfile,
+    rendered: &Rendered,
+    store: &dyn StateStore,
+) -> Result<Plan, PlanError> {
+    let cluster = rendered.spec.cluster_name().to_string();
+    let layout = Layout { cluster: &cluster };
+    let url = store.url().to_string();
+    let stored = read_store(file, &layout, store)?;
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        cluster: cluster.clone(),
+        state: url.clone(),
+        base: stored
+            .objects
+            .iter()
+            .map(|(k, o)| (k.clone(), o.as_ref().map(|o| o.version.clone())))
+            .collect(),
+        changes: Vec::new(),
+        waivers: waivers_in_effect(&rendered.findings),
+        warnings: rendered.warnings.clone(),
+        encryption_provider: None,
+        writes: BTreeMap::new(),
+        kept: Vec::new(),
+        still_failing: Vec::new(),
+    };
+    let mut b = Builder {
+        plan,
+        trace: &rendered.trace,
+    };
+
+    // the Cluster decides whether subnets are kept as stored
+    let config_key = layout.config();
+    let stored_config = stored.document(&config_key, &url)?;
+    let desired_config = match &stored_config {
+        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut b.plan.kept),
+        None => rendered.spec.cluster().clone(),
+    };
+    let keep_subnets = stored_config.is_some()
+        && tree::get(&desired_config, &["spec", "subnets"])
+            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
+
+    plan_secrets(&mut b, &layout, &stored, &desired_config, profile);
+    let mut warnings = Vec::new();
+    let desired_groups = plan_groups(
+        &mut b,
+        &layout,
+        &stored,
+        rendered,
+        keep_subnets,
+        &mut warnings,
+    )?;
     // what the controls will say of the store after apply
     let mut after = vec![desired_config.clone()];
     after.extend(desired_groups.into_values());
@@ -401,22 +483,8 @@ pub fn make_plan(
                 .push(format!("{} on {}: {}", f.control, f.object, f.message));
         }
     }
+    // config last: the commit point
     b.document(config_key, stored_config.as_ref(), &desired_config);
-
-    for f in rendered
-        .findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Waived)
-    {
-        if let Some(w) = &f.waiver {
-            b.plan.waivers.push(WaiverInEffect {
-                control: f.control.clone(),
-                reason: w.reason.clone(),
-                expires: w.expires.map(|d| d.to_string()),
-                finding: format!("{}: {}", f.object, f.message),
-            });
-        }
-    }
     // every key apply will write is part of the base, creates as "absent", so a saved plan is
     // refused before its first write if any of them appeared in the meantime
     for c in &b.plan.changes {
