@@ -85,19 +85,63 @@ cases = {
  "gke-pool-min-above-max": (sub("minNodes: 1", "minNodes: 4 #<<", GKE), "minNodes 4 is above maxNodes 3"),
  "gke-bad-cluster-name": (sub("name: bad-gke", "name: Bad_GKE #<<", GKE), "GKE cluster name"),
 }
+# The stable problem code each file must be refused with (src/cluster_file/code.rs).
+CODES = {
+ "api-access-missing": "control-refused",
+ "api-open-without-waiver": "control-refused",
+ "bad-yaml-indentation": "invalid-yaml",
+ "bad-yaml-unclosed-flow": "invalid-yaml",
+ "cidr-host-bits": "invalid-cidr",
+ "cidr-not-a-cidr": "invalid-cidr",
+ "control-plane-count-two": "control-plane-count",
+ "control-plane-three-one-zone": "control-plane-zones",
+ "duplicate-node-groups": "duplicate-node-group",
+ "empty-file": "missing-field",
+ "gke-and-kops": "two-providers",
+ "gke-bad-cluster-name": "invalid-cluster-name",
+ "gke-bad-engine": "unknown-network-policy-engine",
+ "gke-bad-kms-key": "invalid-kms-key",
+ "gke-bad-location": "invalid-gke-location",
+ "gke-default-service-account": "control-refused",
+ "gke-no-kms-key": "control-refused",
+ "gke-no-node-service-account": "control-refused",
+ "gke-pool-min-above-max": "min-above-max",
+ "gke-unknown-key": "unknown-field",
+ "gossip-cluster-name": "invalid-cluster-name",
+ "invalid-cluster-name": "invalid-cluster-name",
+ "kubernetes-too-old": "kubernetes-too-old",
+ "min-above-max": "min-above-max",
+ "missing-region": "missing-field",
+ "network-overlaps-pods": "network-overlaps-pods",
+ "override-unknown-group": "unknown-override-group",
+ "override-unknown-kops-field": "invalid-override",
+ "override-weakens-control": "control-refused",
+ "ssh-open-without-waiver": "control-refused",
+ "unknown-kops-key": "unknown-field",
+ "unknown-node-group-key": "unknown-field",
+ "unknown-profile": "unknown-profile",
+ "unknown-top-level-key": "unknown-field",
+ "waiver-bad-date": "invalid-date",
+ "waiver-expired": "waiver-expired",
+ "waiver-forbidden-by-profile": "waiver-forbidden",
+ "waiver-unknown-control": "unknown-control",
+ "waiver-without-reason": "waiver-without-reason",
+ "wrong-api-version": "wrong-api-version",
+ "wrong-type-min-size": "wrong-type",
+ "wrong-type-zones": "wrong-type",
+ "zone-not-in-region": "zone-not-in-region",
+}
 out = pathlib.Path("tests/fixtures/malformed")
 for name, (body, expect) in cases.items():
-    header = f"# expect: {expect}\n"
+    header = [f"# expect: {expect}", f"# code: {CODES[name]}"]
     lines = body.split("\n")
     line = None
     for i, l in enumerate(lines):
         if "#<<" in l:
-            line = i + 2  # 1-based, after the one header line
+            line = i + 1  # 1-based, before the header
             lines[i] = l.replace(" #<<", "")
     if line:
-        header += f"# line: {line}\n"
-        # two header lines now
-        line += 1
-        header = f"# expect: {expect}\n# line: {line}\n"
-    (out / f"{name}.yaml").write_text(header + "\n".join(lines))
+        # the header lines, the line line included, come first
+        header.append(f"# line: {line + len(header) + 1}")
+    (out / f"{name}.yaml").write_text("\n".join(header) + "\n" + "\n".join(lines))
 print(len(cases))

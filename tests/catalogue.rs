@@ -213,3 +213,24 @@ fn a_parameter_of_the_wrong_type_or_name_is_a_profile_error_at_its_line() {
         }
     }
 }
+
+#[test]
+fn problem_codes_are_stable_kebab_case_and_documented() {
+    use palisade::cluster_file::Code;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut listed = String::new();
+    for c in Code::ALL {
+        let code = c.as_str();
+        assert!(seen.insert(code), "{code} twice");
+        assert!(
+            code.split('-').all(|w| !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{code} is not kebab-case"
+        );
+        assert!(!c.doc().trim().is_empty(), "{code} has no doc");
+        listed.push_str(&format!("{code}: {}\n", c.doc()));
+    }
+    // codes are never renamed: a change here is a breaking change for scripts
+    insta::assert_snapshot!("problem_codes", listed);
+}

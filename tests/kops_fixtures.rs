@@ -235,7 +235,7 @@ fn harden_cli_exit_codes() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("bad-yaml-unclosed-flow.yaml:10:"),
+        text(&out.stderr).contains("bad-yaml-unclosed-flow.yaml:11:"),
         "{}",
         text(&out.stderr)
     );

@@ -17,6 +17,10 @@ fn malformed_cluster_files_are_refused_with_file_and_line() {
             .find_map(|l| l.strip_prefix("# expect: "))
             .unwrap_or_else(|| panic!("{} has no `# expect:` header", f.display()));
         let line = body.lines().find_map(|l| l.strip_prefix("# line: "));
+        let code = body
+            .lines()
+            .find_map(|l| l.strip_prefix("# code: "))
+            .unwrap_or_else(|| panic!("{} has no `# code:` header", f.display()));
         let path = rel(&f);
         let out = palisade(&["render", "-f", &path]);
         let err = text(&out.stderr);
@@ -44,6 +48,28 @@ fn malformed_cluster_files_are_refused_with_file_and_line() {
         assert!(
             err.contains(&at),
             "{path}: stderr does not name {at}:\n{err}"
+        );
+        assert!(
+            err.contains(&format!("[{code}]")),
+            "{path}: stderr does not carry the code [{code}]:\n{err}"
+        );
+        // with -o json the same problems come as JSON on stdout, with their codes
+        let json = palisade(&["render", "-f", &path, "-o", "json"]);
+        assert_eq!(json.status.code(), Some(1), "{path}");
+        let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{path}: -o json error output is not JSON ({e}): {}",
+                text(&json.stdout)
+            )
+        });
+        let errors = doc["errors"].as_array().expect("errors");
+        assert!(
+            errors.iter().any(|e| e["code"] == code
+                && e["file"] == path.as_str()
+                && line.is_none_or(
+                    |l| e["line"].as_u64().map(|n| n.to_string()).as_deref() == Some(l)
+                )),
+            "{path}: no error with code {code} at line {line:?}: {doc:#}"
         );
 
         // audit reads the same file: an invalid file is an error (1); a valid file that a

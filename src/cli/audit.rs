@@ -53,6 +53,13 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("{s:?}: expected low, medium, high or critical"))
 }
 
+impl Args {
+    /// Whether the output is JSON (errors about the cluster file are then JSON on stdout too).
+    pub fn json(&self) -> bool {
+        self.output == AuditFormat::Json
+    }
+}
+
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     if !a.gke_json.is_empty() || a.gke_cluster.is_some() {
         if a.live {

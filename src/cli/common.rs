@@ -29,7 +29,13 @@ pub fn load_cluster_file(path: &Path, profile_flag: &[String]) -> anyhow::Result
                 profile::ProfileError::Unknown { .. } | profile::ProfileError::Read { .. }
             )
         {
-            anyhow::anyhow!("{}: {e}", source.locate("profile"))
+            anyhow::Error::new(cluster_file::LoadError::Invalid {
+                problems: vec![cluster_file::Problem {
+                    location: source.locate("profile"),
+                    code: cluster_file::Code::UnknownProfile,
+                    message: e.to_string(),
+                }],
+            })
         } else {
             anyhow::Error::new(e)
         }

@@ -8,6 +8,7 @@ mod clusters;
 mod common;
 mod completions;
 mod controls;
+mod errors;
 pub mod exit;
 mod harden;
 mod init;
@@ -84,6 +85,12 @@ pub fn run(
         verbosity: cli.verbose,
         color,
     };
+    let json = match &cli.command {
+        Command::Render(a) => a.json(),
+        Command::Plan(a) => a.json(),
+        Command::Audit(a) => a.json(),
+        _ => false,
+    };
     let result = match cli.command {
         Command::Init(a) => init::run(*a, &mut o),
         Command::Render(a) => render::run(a, &mut o),
@@ -101,6 +108,11 @@ pub fn run(
     match result {
         Ok(code) => code,
         Err(e) => {
+            if json {
+                if let Some(problems) = errors::problems_of(&e) {
+                    let _ = o.print(&errors::to_json(problems));
+                }
+            }
             let _ = writeln!(o.err, "error: {e:#}");
             exit::ERROR
         }

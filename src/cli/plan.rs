@@ -37,6 +37,13 @@ pub struct Args {
     gke_endpoint: Option<String>,
 }
 
+impl Args {
+    /// Whether the output is JSON (errors about the cluster file are then JSON on stdout too).
+    pub fn json(&self) -> bool {
+        self.output == ReportFormat::Json
+    }
+}
+
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let mut s = settings(a.state.clone(), None, a.gke_endpoint.clone());
     given(&mut s.kops_only_flags, "--out", a.out.is_some());

@@ -16,6 +16,13 @@ pub struct Args {
     output: DocFormat,
 }
 
+impl Args {
+    /// Whether the output is JSON (errors about the cluster file are then JSON on stdout too).
+    pub fn json(&self) -> bool {
+        self.output == DocFormat::Json
+    }
+}
+
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let loaded = load_cluster_file(&a.file, &[])?;
     let provider = crate::provider::for_cluster_file(&loaded.file);

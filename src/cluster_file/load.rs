@@ -5,19 +5,20 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::{validate, ClusterFile, Date};
+use super::{validate, ClusterFile, Code, Date};
 use crate::source_map::{Location, SourceMap};
 
 /// One thing wrong with a cluster file, at a position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub location: Location,
+    pub code: Code,
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        write!(f, "{}: {} [{}]", self.location, self.message, self.code)
     }
 }
 
@@ -55,17 +56,22 @@ pub fn load_str(
     let mut file: ClusterFile = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         LoadError::Invalid {
-            problems: vec![Problem {
-                location: map.at(line, column),
-                message: crate::yaml::strip_location(&e.to_string()),
+            problems: vec![{
+                let message = crate::yaml::strip_location(&e.to_string());
+                Problem {
+                    location: map.at(line, column),
+                    code: Code::of_parse_error(&message),
+                    message,
+                }
             }],
         }
     })?;
     file.source = path.to_path_buf();
     let problems = validate::validate(&file, today, known_control)
         .into_iter()
-        .map(|(field, message)| Problem {
+        .map(|(field, code, message)| Problem {
             location: map.locate(&field),
+            code,
             message,
         })
         .collect::<Vec<_>>();

@@ -5,6 +5,7 @@
 //! is checked and all problems are reported together, each with `file:line:col`.
 
 mod cidr;
+mod code;
 mod date;
 mod load;
 pub mod validate;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_yaml::Mapping;
 
 pub use cidr::Cidr;
+pub use code::Code;
 pub use date::Date;
 pub use load::{load, load_str, LoadError, Problem};
 

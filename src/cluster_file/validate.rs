@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{ClusterFile, Date, GkeSection, KopsSection, API_VERSION};
+use super::{ClusterFile, Code, Date, GkeSection, KopsSection, API_VERSION};
 
-type Problems = Vec<(String, String)>;
+/// `(field path, code, message)` each.
+type Problems = Vec<(String, Code, String)>;
 
 /// Oldest Kubernetes minor version kops still supports (kops NOTES: 1.32.0).
 const OLDEST_MINOR: u32 = 32;
@@ -15,6 +16,7 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
     if file.api_version != API_VERSION {
         out.push((
             "apiVersion".into(),
+            Code::WrongApiVersion,
             format!(
                 "apiVersion is {:?}; expected {API_VERSION}",
                 file.api_version
@@ -24,6 +26,7 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
     if file.kind != "Cluster" {
         out.push((
             "kind".into(),
+            Code::WrongKind,
             format!("kind is {:?}; expected Cluster", file.kind),
         ));
     }
@@ -31,6 +34,7 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
         if list.is_empty() {
             out.push((
                 "profile".into(),
+                Code::EmptyProfileList,
                 "profile list is empty; name at least one profile (baseline, strict or a file)"
                     .into(),
             ));
@@ -46,11 +50,11 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
             gke_section(g, &mut out);
         }
         (Some(_), Some(_)) => out.push((
-            "gke".into(),
+            "gke".into(), Code::TwoProviders,
             "a cluster file describes one cluster: keep either `kops:` or `gke:`, not both".into(),
         )),
         (None, None) => out.push((
-            "name".into(),
+            "name".into(), Code::NoProvider,
             "no provider section: add `kops:` (cloud, region, zones, …) or `gke:` (project, location, …)".into(),
         )),
     }
@@ -99,7 +103,7 @@ fn cluster_name(name: &str, dns_zone: Option<&str>, out: &mut Problems) {
         } else {
             "name"
         };
-        out.push((field.into(), p));
+        out.push((field.into(), Code::InvalidClusterName, p));
     }
 }
 
@@ -110,7 +114,7 @@ fn gke_cluster_name(name: &str, out: &mut Problems) {
         && is_dns_label(name);
     if !ok {
         out.push((
-            "name".into(),
+            "name".into(), Code::InvalidClusterName,
             format!("GKE cluster name {name:?} must start with a lowercase letter, hold only lowercase letters, digits and '-', not end with '-', and be at most 40 characters"),
         ));
     }
@@ -122,13 +126,14 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         && is_dns_label(&g.project);
     if !project_ok {
         out.push((
-            "gke.project".into(),
+            "gke.project".into(), Code::InvalidGkeProject,
             format!("{:?} is not a project id (6-30 lowercase letters, digits and '-', starting with a letter)", g.project),
         ));
     }
     if !is_gke_location(&g.location) {
         out.push((
             "gke.location".into(),
+            Code::InvalidGkeLocation,
             format!(
                 "{:?} is not a region or zone (expected like europe-west1 or europe-west1-b)",
                 g.location
@@ -143,6 +148,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         if !is_dns_label(last) || (value.contains('/') && !value.contains(&format!("/{kind}/"))) {
             out.push((
                 field.into(),
+                Code::InvalidGkeNetwork,
                 format!(
                     "{value:?} is not a {} name or path",
                     &kind[..kind.len() - 1]
@@ -157,6 +163,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         if !is_dns_label(value) {
             out.push((
                 field.into(),
+                Code::InvalidSecondaryRange,
                 format!("{value:?} is not a secondary range name"),
             ));
         }
@@ -164,12 +171,14 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
     if g.pods_range == g.services_range {
         out.push((
             "gke.servicesRange".into(),
+            Code::SameSecondaryRange,
             "pods and services need two different secondary ranges".into(),
         ));
     }
     if !["regular", "stable", "rapid", "extended"].contains(&g.release_channel.as_str()) {
         out.push((
             "gke.releaseChannel".into(),
+            Code::UnknownReleaseChannel,
             format!(
                 "release channel {:?}: expected regular, stable, rapid or extended",
                 g.release_channel
@@ -179,6 +188,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
     if !["calico", "dataplane-v2"].contains(&g.network_policy.as_str()) {
         out.push((
             "gke.networkPolicy".into(),
+            Code::UnknownNetworkPolicyEngine,
             format!(
                 "network policy engine {:?}: expected calico or dataplane-v2",
                 g.network_policy
@@ -188,7 +198,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
     if let Some(key) = &g.secrets_kms_key {
         if !is_kms_key(key) {
             out.push((
-                "gke.secretsKmsKey".into(),
+                "gke.secretsKmsKey".into(), Code::InvalidKmsKey,
                 format!("{key:?} is not a Cloud KMS key name; expected projects/P/locations/L/keyRings/R/cryptoKeys/K"),
             ));
         }
@@ -199,6 +209,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
     if g.node_pools.is_empty() {
         out.push((
             "gke.nodePools".into(),
+            Code::NoNodePools,
             "at least one node pool is needed".into(),
         ));
     }
@@ -208,6 +219,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         if !is_dns_label(&p.name) || p.name.len() > 40 {
             out.push((
                 format!("{here}.name"),
+                Code::InvalidNodePoolName,
                 format!(
                     "node pool name {:?} must be a DNS label of at most 40 characters",
                     p.name
@@ -217,6 +229,7 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         if !names.insert(p.name.as_str()) {
             out.push((
                 format!("{here}.name"),
+                Code::DuplicateNodePool,
                 format!(
                     "duplicate node pool name {:?}; names must be unique",
                     p.name
@@ -226,18 +239,21 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
         if p.min_nodes > p.max_nodes {
             out.push((
                 format!("{here}.minNodes"),
+                Code::MinAboveMax,
                 format!("minNodes {} is above maxNodes {}", p.min_nodes, p.max_nodes),
             ));
         }
         if p.max_nodes == 0 {
             out.push((
                 format!("{here}.maxNodes"),
+                Code::ZeroMaxNodes,
                 "maxNodes must be at least 1".into(),
             ));
         }
         if p.disk_size_gb < 10 {
             out.push((
                 format!("{here}.diskSizeGb"),
+                Code::DiskTooSmall,
                 format!("diskSizeGb {} is below GKE's minimum of 10", p.disk_size_gb),
             ));
         }
@@ -279,6 +295,7 @@ fn service_account(field: String, sa: &str, out: &mut Problems) {
     if sa != "default" && (!sa.contains('@') || !sa.ends_with(".gserviceaccount.com")) {
         out.push((
             field,
+            Code::InvalidServiceAccount,
             format!("{sa:?} is not a service account email (NAME@PROJECT.iam.gserviceaccount.com)"),
         ));
     }
@@ -288,11 +305,16 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     if k.cloud != "aws" {
         out.push((
             "kops.cloud".into(),
+            Code::UnsupportedCloud,
             format!("cloud {:?} is not supported; expected aws", k.cloud),
         ));
     }
     if k.zones.is_empty() {
-        out.push(("kops.zones".into(), "at least one zone is needed".into()));
+        out.push((
+            "kops.zones".into(),
+            Code::NoZones,
+            "at least one zone is needed".into(),
+        ));
     }
     let mut seen = BTreeSet::new();
     for (i, z) in k.zones.iter().enumerate() {
@@ -300,6 +322,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_lowercase()) {
             out.push((
                 format!("kops.zones[{i}]"),
+                Code::ZoneNotInRegion,
                 format!(
                     "zone {z:?} is not a zone of region {:?} (expected like {}a)",
                     k.region, k.region
@@ -309,6 +332,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if !seen.insert(z) {
             out.push((
                 format!("kops.zones[{i}]"),
+                Code::DuplicateZone,
                 format!("zone {z:?} is listed twice"),
             ));
         }
@@ -316,12 +340,14 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     if k.zones.len() > 7 {
         out.push((
             "kops.zones".into(),
+            Code::TooManyZones,
             "at most 7 zones are supported (the network is split in eight)".into(),
         ));
     }
     match parse_version(&k.kubernetes_version) {
         None => out.push((
             "kops.kubernetesVersion".into(),
+            Code::InvalidKubernetesVersion,
             format!(
                 "{:?} is not a Kubernetes version; expected like 1.34.1",
                 k.kubernetes_version
@@ -330,6 +356,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         Some((1, minor)) if minor >= OLDEST_MINOR => {}
         Some(_) => out.push((
             "kops.kubernetesVersion".into(),
+            Code::KubernetesTooOld,
             format!(
                 "Kubernetes {} is older than kops supports; use 1.{OLDEST_MINOR} or newer",
                 k.kubernetes_version
@@ -338,24 +365,26 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     }
     let net = k.network_cidr.net();
     if !matches!(net, ipnet::IpNet::V4(_)) || net.prefix_len() > 20 {
-        out.push(("kops.networkCIDR".into(), format!("networkCIDR {net} must be an IPv4 network of /20 or larger (it is split into a subnet per zone)")));
+        out.push(("kops.networkCIDR".into(), Code::NetworkTooSmall, format!("networkCIDR {net} must be an IPv4 network of /20 or larger (it is split into a subnet per zone)")));
     }
     let nonmasq: ipnet::IpNet = "100.64.0.0/10".parse().unwrap_or(net);
     if net.contains(&nonmasq.network()) || nonmasq.contains(&net.network()) {
         out.push((
             "kops.networkCIDR".into(),
+            Code::NetworkOverlapsPods,
             format!("networkCIDR {net} overlaps the pod and service range 100.64.0.0/10"),
         ));
     }
     match k.control_plane.count {
         1 => {}
         3 if k.zones.len() >= 3 => {}
-        3 => out.push(("kops.controlPlane.count".into(), format!("3 control-plane nodes are spread over 3 zones, but kops.zones lists {}", k.zones.len()))),
-        n => out.push(("kops.controlPlane.count".into(), format!("control-plane count {n}: expected 1 (cheaper, no tolerance for a lost node) or 3 (survives the loss of a zone)"))),
+        3 => out.push(("kops.controlPlane.count".into(), Code::ControlPlaneZones, format!("3 control-plane nodes are spread over 3 zones, but kops.zones lists {}", k.zones.len()))),
+        n => out.push(("kops.controlPlane.count".into(), Code::ControlPlaneCount, format!("control-plane count {n}: expected 1 (cheaper, no tolerance for a lost node) or 3 (survives the loss of a zone)"))),
     }
     if k.node_groups.is_empty() {
         out.push((
             "kops.nodeGroups".into(),
+            Code::NoNodeGroups,
             "at least one node group is needed".into(),
         ));
     }
@@ -365,6 +394,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if !is_dns_label(&g.name) {
             out.push((
                 format!("{here}.name"),
+                Code::InvalidNodeGroupName,
                 format!(
                     "node group name {:?} must be a DNS label (lowercase letters, digits, '-')",
                     g.name
@@ -374,6 +404,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if g.name.starts_with("control-plane-") || g.name == "bastions" {
             out.push((
                 format!("{here}.name"),
+                Code::ReservedNodeGroupName,
                 format!(
                     "node group name {:?} is reserved for the groups Palisade makes",
                     g.name
@@ -383,6 +414,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if !names.insert(g.name.as_str()) {
             out.push((
                 format!("{here}.name"),
+                Code::DuplicateNodeGroup,
                 format!(
                     "duplicate node group name {:?}; names must be unique",
                     g.name
@@ -392,6 +424,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if g.min_size > g.max_size {
             out.push((
                 format!("{here}.minSize"),
+                Code::MinAboveMax,
                 format!(
                     "minSize {} is larger than maxSize {}",
                     g.min_size, g.max_size
@@ -401,6 +434,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if g.max_size == 0 {
             out.push((
                 format!("{here}.maxSize"),
+                Code::ZeroMaxNodes,
                 "maxSize is 0: the group would have no nodes".into(),
             ));
         }
@@ -408,6 +442,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             if !k.zones.contains(z) {
                 out.push((
                     format!("{here}.zones[{j}]"),
+                    Code::ZoneNotInCluster,
                     format!("zone {z:?} is not in kops.zones"),
                 ));
             }
@@ -417,6 +452,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if !(store.starts_with("file://") || store.starts_with("s3://")) {
             out.push((
                 "kops.stateStore".into(),
+                Code::InvalidStateStore,
                 format!("state store {store:?}: expected file://PATH or s3://BUCKET[/PREFIX]"),
             ));
         }
@@ -429,6 +465,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
         if bucket.is_empty() || bucket.contains('.') {
             out.push((
                 "kops.discoveryStore".into(),
+                Code::InvalidDiscoveryStore,
                 format!(
                     "discovery store {d:?}: expected s3://BUCKET with no dots in the bucket name"
                 ),
@@ -445,10 +482,12 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             Ok(t) if t.starts_with("ssh-") || t.starts_with("ecdsa-") => {}
             Ok(_) => out.push((
                 "kops.sshPublicKey".into(),
+                Code::InvalidSshKey,
                 format!("{} is not an OpenSSH public key", path.display()),
             )),
             Err(e) => out.push((
                 "kops.sshPublicKey".into(),
+                Code::UnreadableSshKey,
                 format!("cannot read {}: {e}", path.display()),
             )),
         }
@@ -464,7 +503,7 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             || (name == "bastions" && k.bastion.is_some())
             || control_plane.contains(name);
         if !known {
-            out.push((format!("overrides.instanceGroups.{name}"), format!("no instance group {name:?}: expected a node group name, bastions (with a bastion) or one of the control-plane groups ({})", control_plane.join(", "))));
+            out.push((format!("overrides.instanceGroups.{name}"), Code::UnknownOverrideGroup, format!("no instance group {name:?}: expected a node group name, bastions (with a bastion) or one of the control-plane groups ({})", control_plane.join(", "))));
         }
     }
 }
@@ -484,6 +523,7 @@ fn waivers(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool, out
         if !known_control(&w.control) {
             out.push((
                 format!("{here}.control"),
+                Code::UnknownControl,
                 format!(
                     "unknown control `{}`; `palisade controls list` shows the catalogue",
                     w.control
@@ -493,6 +533,7 @@ fn waivers(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool, out
         if w.reason.trim().is_empty() {
             out.push((
                 here.clone(),
+                Code::WaiverWithoutReason,
                 format!(
                     "the waiver for `{}` has no reason; say why the weakening is accepted",
                     w.control
@@ -503,10 +544,11 @@ fn waivers(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool, out
             match Date::parse(raw) {
                 None => out.push((
                     format!("{here}.expires"),
+                    Code::InvalidDate,
                     format!("invalid date {raw:?}: expected YYYY-MM-DD"),
                 )),
                 Some(exp) if exp < today => {
-                    out.push((format!("{here}.expires"), format!(
+                    out.push((format!("{here}.expires"), Code::WaiverExpired, format!(
                     "the waiver for `{}` expired on {exp}; fix the cluster, or renew the waiver with a new date and reason", w.control
                 )));
                 }
@@ -516,6 +558,7 @@ fn waivers(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool, out
         if !seen.insert(&w.control) {
             out.push((
                 format!("{here}.control"),
+                Code::DuplicateWaiver,
                 format!("a second waiver for `{}`; keep one", w.control),
             ));
         }

@@ -12,14 +12,14 @@
 //! A provider takes part by implementing [`Target`]: what differs, and nothing else.
 
 use crate::audit::{verdict, Finding};
-use crate::cluster_file::{ClusterFile, Problem, Waiver};
+use crate::cluster_file::{ClusterFile, Code, Problem, Waiver};
 use crate::controls::{self, Control, Params};
 use crate::profile::{Level, ResolvedProfile};
 use crate::source_map::SourceMap;
 use crate::trace::{Source, Trace};
 
-/// `(cluster-file field, message)`: a problem before it is given a position.
-pub type FieldProblem = (String, String);
+/// `(cluster-file field, code, message)`: a problem before it is given a position.
+pub type FieldProblem = (String, Code, String);
 
 /// What a provider supplies to the render loop.
 pub trait Target {
@@ -152,8 +152,9 @@ pub fn render<T: Target>(
     profile: &ResolvedProfile,
     source: &SourceMap,
 ) -> Result<Rendered<T::Doc>, RenderError> {
-    let at = |(field, message): FieldProblem| Problem {
+    let at = |(field, code, message): FieldProblem| Problem {
         location: source.locate(&field),
+        code,
         message,
     };
     let refuse = |problems: Vec<FieldProblem>| RenderError::Refused {
@@ -162,7 +163,10 @@ pub fn render<T: Target>(
     if let Some(missing) = target.missing_section(file) {
         return Err(refuse(vec![missing]));
     }
-    let forbidden = verdict::forbidden_waivers(&file.waivers, profile);
+    let forbidden: Vec<FieldProblem> = verdict::forbidden_waivers(&file.waivers, profile)
+        .into_iter()
+        .map(|(field, message)| (field, Code::WaiverForbidden, message))
+        .collect();
     if !forbidden.is_empty() {
         return Err(refuse(forbidden));
     }
@@ -183,7 +187,13 @@ pub fn render<T: Target>(
     let findings = target.evaluate(&doc, profile, &file.waivers);
     let mut refusals: Vec<Problem> = verdict::refusals(&findings, &apply_errors, profile)
         .into_iter()
-        .map(|r| at((target.refusal_field(file, r.finding), r.message)))
+        .map(|r| {
+            at((
+                target.refusal_field(file, r.finding),
+                Code::ControlRefused,
+                r.message,
+            ))
+        })
         .collect();
     refusals.dedup_by(|a, b| a.message == b.message);
     let warnings = verdict::warnings(&findings, &file.waivers, profile);

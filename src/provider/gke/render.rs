@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 
 use crate::audit::{evaluate_gke, Finding};
-use crate::cluster_file::{ClusterFile, GkeSection, Problem, Waiver};
+use crate::cluster_file::{ClusterFile, Code, GkeSection, Problem, Waiver};
 use crate::controls::{self, Control, Params};
 use crate::gke::discovery::{self, Enums, Rules};
 use crate::gke::view::ClusterView;
@@ -174,7 +174,7 @@ impl Target for GkeTarget {
     fn missing_section(&self, file: &ClusterFile) -> Option<FieldProblem> {
         file.gke
             .is_none()
-            .then(|| ("name".into(), "no `gke:` section".into()))
+            .then(|| ("name".into(), Code::NoProvider, "no `gke:` section".into()))
     }
 
     fn base(
@@ -217,6 +217,7 @@ impl Target for GkeTarget {
             .map(|issue| {
                 (
                     "gke".into(),
+                    Code::InvalidProviderRequest,
                     format!("rendered request is not valid container v1 input: {issue}"),
                 )
             })
@@ -249,6 +250,7 @@ pub fn render(
         return Err(RenderError::Refused {
             problems: vec![Problem {
                 location: source.locate("name"),
+                code: Code::NoProvider,
                 message: "no `gke:` section".into(),
             }],
         });

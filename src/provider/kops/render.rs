@@ -9,7 +9,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::subnets::{layout, ZoneSubnets};
 use crate::audit::{evaluate, Finding};
-use crate::cluster_file::{ClusterFile, KopsSection, Problem, Waiver};
+use crate::cluster_file::{ClusterFile, Code, KopsSection, Problem, Waiver};
 use crate::controls::{self, ApplyCtx, Control, Mode, Params};
 use crate::kops::{schema, KopsSpec};
 use crate::profile::ResolvedProfile;
@@ -332,9 +332,13 @@ impl Target for KopsTarget {
     type Doc = KopsSpec;
 
     fn missing_section(&self, file: &ClusterFile) -> Option<FieldProblem> {
-        file.kops
-            .is_none()
-            .then(|| ("name".into(), "no provider section: add `kops:`".into()))
+        file.kops.is_none().then(|| {
+            (
+                "name".into(),
+                Code::NoProvider,
+                "no provider section: add `kops:`".into(),
+            )
+        })
     }
 
     fn base(
@@ -353,12 +357,14 @@ impl Target for KopsTarget {
         let ipnet::IpNet::V4(network) = k.network_cidr.net() else {
             return Err(vec![(
                 "kops.networkCIDR".into(),
+                Code::NetworkNotIpv4,
                 "networkCIDR must be IPv4".into(),
             )]);
         };
         let Some(zones) = layout(network, &k.zones) else {
             return Err(vec![(
                 "kops.networkCIDR".into(),
+                Code::NetworkTooSmall,
                 "networkCIDR is too small for the zones".into(),
             )]);
         };
@@ -437,7 +443,11 @@ impl Target for KopsTarget {
                     Some(ig) => format!("overrides.instanceGroups.{ig}.{rest}"),
                     None => format!("overrides.cluster.{rest}"),
                 };
-                out.push((field, format!("{}: {}", issue.path, issue.problem)));
+                out.push((
+                    field,
+                    Code::InvalidOverride,
+                    format!("{}: {}", issue.path, issue.problem),
+                ));
             }
         }
         out

@@ -1,0 +1,44 @@
+//! Problems with a cluster file as JSON: with `-o json`, a command that fails on the file
+//! prints them on stdout (file, line, column, code, message), besides the text on stderr.
+
+use serde_json::json;
+
+use crate::cluster_file::{LoadError, Problem};
+use crate::render::RenderError;
+
+/// The cluster-file problems an error carries, if it is about the file.
+pub fn problems_of(e: &anyhow::Error) -> Option<&[Problem]> {
+    for cause in e.chain() {
+        if let Some(LoadError::Invalid { problems }) = cause.downcast_ref::<LoadError>() {
+            return Some(problems);
+        }
+        if let Some(RenderError::Refused { problems }) = cause.downcast_ref::<RenderError>() {
+            return Some(problems);
+        }
+        if let Some(crate::provider::Error::Render(r)) =
+            cause.downcast_ref::<crate::provider::Error>()
+        {
+            let RenderError::Refused { problems } = r.as_ref();
+            return Some(problems);
+        }
+    }
+    None
+}
+
+/// `{"format_version": 1, "errors": [...]}`.
+pub fn to_json(problems: &[Problem]) -> String {
+    let errors: Vec<serde_json::Value> = problems
+        .iter()
+        .map(|p| {
+            json!({
+                "file": p.location.file,
+                "line": p.location.line,
+                "column": p.location.column,
+                "code": p.code,
+                "message": p.message,
+            })
+        })
+        .collect();
+    let doc = json!({"format_version": 1, "errors": errors});
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
