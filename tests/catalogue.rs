@@ -234,3 +234,32 @@ fn problem_codes_are_stable_kebab_case_and_documented() {
     // codes are never renamed: a change here is a breaking change for scripts
     insta::assert_snapshot!("problem_codes", listed);
 }
+
+/// Every `params.int("NAME")` / `params.str("NAME")` in a control's file names a parameter that
+/// control declares: a misspelt name would silently read 0 or "".
+#[test]
+fn controls_read_only_the_parameters_they_declare() {
+    let root = common::root().join("src/controls");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let re = regex::Regex::new(r#"params\.(int|str)\("([A-Za-z0-9_]+)"\)"#).expect("regex");
+    let id_re = regex::Regex::new(r#"(?m)^    id: "([a-z0-9-]+)""#).expect("regex");
+    let mut read = 0;
+    for f in files {
+        let body = std::fs::read_to_string(&f).expect("read");
+        let Some(id) = id_re.captures(&body).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let control = controls::find(&id).expect("a listed control");
+        for cap in re.captures_iter(&body) {
+            read += 1;
+            assert!(
+                control.params.iter().any(|p| p.name == &cap[2]),
+                "{}: {id} reads parameter {:?}, which it does not declare",
+                f.display(),
+                &cap[2]
+            );
+        }
+    }
+    assert!(read >= 4, "only {read} parameter reads found");
+}

@@ -121,6 +121,12 @@ fn gke_cluster_name(name: &str, out: &mut Problems) {
 }
 
 fn gke_section(g: &GkeSection, out: &mut Problems) {
+    gke_place(g, out);
+    gke_pools(g, out);
+}
+
+/// Project, location, network and ranges, channel, policy engine, keys and accounts.
+fn gke_place(g: &GkeSection, out: &mut Problems) {
     let project_ok = (6..=30).contains(&g.project.len())
         && g.project.starts_with(|c: char| c.is_ascii_lowercase())
         && is_dns_label(&g.project);
@@ -206,6 +212,10 @@ fn gke_section(g: &GkeSection, out: &mut Problems) {
     if let Some(sa) = &g.node_service_account {
         service_account("gke.nodeServiceAccount".into(), sa, out);
     }
+}
+
+/// The node pools: at least one, each with a unique valid name and sizes GKE accepts.
+fn gke_pools(g: &GkeSection, out: &mut Problems) {
     if g.node_pools.is_empty() {
         out.push((
             "gke.nodePools".into(),
@@ -309,6 +319,15 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             format!("cloud {:?} is not supported; expected aws", k.cloud),
         ));
     }
+    kops_zones(k, out);
+    kops_version_and_network(k, out);
+    kops_groups(k, out);
+    kops_stores_and_key(k, file, out);
+    kops_overrides(k, file, out);
+}
+
+/// The zones: in the region, each once, at most seven.
+fn kops_zones(k: &KopsSection, out: &mut Problems) {
     if k.zones.is_empty() {
         out.push((
             "kops.zones".into(),
@@ -344,6 +363,10 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             "at most 7 zones are supported (the network is split in eight)".into(),
         ));
     }
+}
+
+/// The Kubernetes version kops supports, and a network it can split.
+fn kops_version_and_network(k: &KopsSection, out: &mut Problems) {
     match parse_version(&k.kubernetes_version) {
         None => out.push((
             "kops.kubernetesVersion".into(),
@@ -375,6 +398,10 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             format!("networkCIDR {net} overlaps the pod and service range 100.64.0.0/10"),
         ));
     }
+}
+
+/// The control plane's size and the node groups.
+fn kops_groups(k: &KopsSection, out: &mut Problems) {
     match k.control_plane.count {
         1 => {}
         3 if k.zones.len() >= 3 => {}
@@ -448,6 +475,10 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             }
         }
     }
+}
+
+/// The state and discovery stores, and the admin SSH key.
+fn kops_stores_and_key(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     if let Some(store) = &k.state_store {
         if !(store.starts_with("file://") || store.starts_with("s3://")) {
             out.push((
@@ -492,6 +523,10 @@ fn kops_section(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
             )),
         }
     }
+}
+
+/// Overrides name instance groups the cluster has.
+fn kops_overrides(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
     for name in file.overrides.instance_groups.keys() {
         let control_plane: Vec<String> = k
             .zones
