@@ -88,13 +88,9 @@ fn instance_group(cluster: &str, name: &str, spec: Value) -> Value {
     ])
 }
 
-fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets]) -> KopsSpec {
-    let name = file.name.as_str();
-    let store = k
-        .state_store
-        .as_deref()
-        .unwrap_or(DEFAULT_STATE_STORE)
-        .trim_end_matches('/');
+/// The subnets: one per zone (private ones with a utility subnet beside for the load
+/// balancers, when the topology is private).
+fn subnets(private: bool, zones: &[ZoneSubnets]) -> Vec<Value> {
     let mut subnets = Vec::new();
     for z in zones {
         let kind = if private { "Private" } else { "Public" };
@@ -115,6 +111,23 @@ fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets
             ]));
         }
     }
+    subnets
+}
+
+/// The Cluster document: what the cluster file says, with what `kops create` would add.
+fn cluster_document(
+    file: &ClusterFile,
+    k: &KopsSection,
+    private: bool,
+    zones: &[ZoneSubnets],
+) -> Value {
+    let name = file.name.as_str();
+    let store = k
+        .state_store
+        .as_deref()
+        .unwrap_or(DEFAULT_STATE_STORE)
+        .trim_end_matches('/');
+    let subnets = subnets(private, zones);
     let cps = control_plane_groups(k);
     let members = Value::Sequence(
         cps.iter()
@@ -203,7 +216,14 @@ fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets
         ("metadata", map(vec![("name", s(name))])),
         ("spec", map(spec)),
     ]);
-    let mut docs = vec![cluster];
+    cluster
+}
+
+/// The instance groups: control plane, node groups, bastion.
+fn instance_groups(file: &ClusterFile, k: &KopsSection, private: bool) -> Vec<Value> {
+    let name = file.name.as_str();
+    let cps = control_plane_groups(k);
+    let mut docs = Vec::new();
     let with_image = |mut pairs: Vec<(&str, Value)>| {
         if let Some(img) = &k.image {
             pairs.insert(0, ("image", s(img)));
@@ -261,6 +281,12 @@ fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets
             ]),
         ));
     }
+    docs
+}
+
+fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets]) -> KopsSpec {
+    let mut docs = vec![cluster_document(file, k, private, zones)];
+    docs.extend(instance_groups(file, k, private));
     KopsSpec::from_documents(docs)
 }
 
