@@ -210,13 +210,12 @@ fn cluster_document(
             map(vec![("dns", map(vec![("type", s("None"))]))]),
         )),
     }
-    let cluster = map(vec![
+    map(vec![
         ("apiVersion", s("kops.k8s.io/v1alpha2")),
         ("kind", s("Cluster")),
         ("metadata", map(vec![("name", s(name))])),
         ("spec", map(spec)),
-    ]);
-    cluster
+    ])
 }
 
 /// The instance groups: control plane, node groups, bastion.
