@@ -68,7 +68,7 @@ fn from_flags(a: &Args) -> anyhow::Result<Answers> {
             "--no-input needs --api-cidr (the networks allowed to reach the Kubernetes API)"
         );
     }
-    let open = a.api_cidr.iter().any(|c| c.ends_with("/0"));
+    let open = crate::cluster_file::Exposure::of(a.api_cidr.iter().map(String::as_str)).is_open();
     if open && a.api_waiver_reason.is_none() {
         anyhow::bail!("--api-cidr {} opens the API to the whole internet; give --api-waiver-reason to accept it", a.api_cidr.join(","));
     }

@@ -25,11 +25,6 @@ impl Cidr {
     pub fn net(&self) -> ipnet::IpNet {
         self.0
     }
-
-    /// 0.0.0.0/0 or ::/0.
-    pub fn is_open(&self) -> bool {
-        self.0.prefix_len() == 0
-    }
 }
 
 impl fmt::Display for Cidr {

@@ -7,6 +7,7 @@
 mod cidr;
 mod code;
 mod date;
+mod exposure;
 mod load;
 pub mod validate;
 
@@ -20,6 +21,7 @@ use serde_yaml::Mapping;
 pub use cidr::Cidr;
 pub use code::Code;
 pub use date::Date;
+pub use exposure::Exposure;
 pub use load::{load, load_str, LoadError, Problem};
 
 pub const API_VERSION: &str = "palisade.dev/v1alpha1";

@@ -181,7 +181,7 @@ pub fn run_flow(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String> 
         cidrs(s).map(|_| ())
     })?)?;
     let mut api_waiver_reason = None;
-    if api_cidrs.iter().any(|c| c.ends_with("/0")) {
+    if crate::cluster_file::Exposure::of(api_cidrs.iter().map(String::as_str)).is_open() {
         p.say("warning: 0.0.0.0/0 or ::/0 opens the API to the whole internet: one leaked credential or API server bug away from a compromise. The cluster file will carry a waiver for api-access-restricted, and every plan will show it.");
         api_waiver_reason = Some(p.input(
             "Why is that acceptable? (the waiver's reason)",
@@ -205,7 +205,7 @@ pub fn run_flow(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String> 
     } else {
         let c = p.input("Networks allowed to reach the bastion", None, &|s| {
             let c = cidrs(s)?;
-            if c.iter().any(|c| c.ends_with("/0")) {
+            if crate::cluster_file::Exposure::of(c.iter().map(String::as_str)).is_open() {
                 Err(
                     "SSH open to the whole internet is not offered; name your admin networks"
                         .into(),

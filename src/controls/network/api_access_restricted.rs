@@ -24,9 +24,12 @@ pub static CONTROL: Control = Control {
     ],
     kops_fields: &["spec.kubernetesApiAccess"],
     detection: concat!(
-        "Fails when spec.kubernetesApiAccess is unset or empty, includes 0.0.0.0/0 or \
-                ::/0, or holds an entry that is not a canonical CIDR or an AWS prefix list.",
-        " GKE: passes when the control plane has no public IP endpoint; otherwise authorized networks (controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, or the deprecated masterAuthorizedNetworksConfig) must be enabled, list no 0.0.0.0/0, and set gcpPublicCidrsAccessEnabled false (unset lets any Google Cloud VM in); changed in place with clusters.update desiredControlPlaneEndpointsConfig."
+        "Fails when spec.kubernetesApiAccess is unset or empty, opens more than one /8 of \
+                public IPv4 space or one /32 of public IPv6 space (judged on the union of its \
+                entries, so 0.0.0.0/1 + 128.0.0.0/1 is the whole internet; private and \
+                special-purpose ranges count for nothing), or holds an entry that is not a \
+                canonical CIDR or an AWS prefix list.",
+        " GKE: passes when the control plane has no public IP endpoint; otherwise authorized networks (controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, or the deprecated masterAuthorizedNetworksConfig) must be enabled, list only CIDRs that together open no more than one /8 of public IPv4 (or one /32 of IPv6), and set gcpPublicCidrsAccessEnabled false (unset lets any Google Cloud VM in); changed in place with clusters.update desiredControlPlaneEndpointsConfig."
     ),
     params: &[],
     kops: &Rule,
@@ -134,8 +137,13 @@ impl crate::controls::GkeRule for Gke {
         let open: Vec<&str> = cidrs
             .iter()
             .copied()
-            .filter(|c| *c == "0.0.0.0/0" || *c == "::/0")
+            .filter(|c| c.parse::<ipnet::IpNet>().is_ok_and(|n| n.prefix_len() == 0))
             .collect();
+        let exposure = crate::cluster_file::Exposure::of(cidrs.iter().copied());
+        let entries = block
+            .and_then(|b| b.get("cidrBlocks"))
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
         vec![if flag("enabled") != Some(true) {
             crate::controls::Check::fail(
                 &object,
@@ -150,6 +158,29 @@ impl crate::controls::GkeRule for Gke {
                     "authorized networks include {}, the whole internet",
                     open.join(", ")
                 ),
+            )
+        } else if exposure.is_open() {
+            crate::controls::Check::fail(
+                &object,
+                path,
+                format!(
+                    "authorized networks ({}) together open {}: more than {}",
+                    cidrs.join(", "),
+                    exposure.describe(),
+                    crate::cluster_file::Exposure::limit()
+                ),
+            )
+        } else if let Some(bad) = exposure.unparsable.first() {
+            crate::controls::Check::fail(
+                &object,
+                &format!("{path}.cidrBlocks"),
+                format!("authorized network {bad:?} is not a CIDR"),
+            )
+        } else if cidrs.len() != entries {
+            crate::controls::Check::fail(
+                &object,
+                &format!("{path}.cidrBlocks"),
+                "an authorized network has no cidrBlock string",
             )
         } else if flag("gcpPublicCidrsAccessEnabled") != Some(false) {
             crate::controls::Check::fail(&object, &format!("{path}.gcpPublicCidrsAccessEnabled"), "any Google Cloud VM may reach the endpoint: gcpPublicCidrsAccessEnabled is not false")

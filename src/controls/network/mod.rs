@@ -8,6 +8,7 @@ pub mod ssh_access_restricted;
 
 use ipnet::IpNet;
 
+use crate::cluster_file::Exposure;
 use crate::controls::{Check, Verdict};
 use crate::kops::live::LiveState;
 use crate::kops::KopsSpec;
@@ -66,10 +67,40 @@ pub fn check_live_port(spec: &KopsSpec, live: &LiveState, port: i32, list: &str)
     out
 }
 
-/// `0.0.0.0/0` or `::/0`, in any spelling ipnet accepts.
-pub fn is_open(cidr: &str) -> bool {
-    cidr.parse::<ipnet::IpNet>()
-        .is_ok_and(|n| n.prefix_len() == 0)
+/// What a list opens, prefix lists (`pl-…`, resolved by AWS) left out.
+fn exposure(list: &[String]) -> Exposure {
+    Exposure::of(
+        list.iter()
+            .map(String::as_str)
+            .filter(|c| !c.starts_with("pl-")),
+    )
+}
+
+/// Why a list is open, when it is: the old spelling for a single `/0`, else how much the union
+/// of its entries opens.
+pub fn open_problem(path: &str, list: &[String]) -> Option<String> {
+    let e = exposure(list);
+    if !e.is_open() {
+        return None;
+    }
+    let whole: Vec<&str> = list
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.parse::<ipnet::IpNet>().is_ok_and(|n| n.prefix_len() == 0))
+        .collect();
+    Some(if whole.is_empty() {
+        format!(
+            "{path} ({}) together opens {}: more than {}",
+            list.join(", "),
+            e.describe(),
+            Exposure::limit()
+        )
+    } else {
+        format!(
+            "{path} includes {}: open to the whole internet",
+            whole.join(", ")
+        )
+    })
 }
 
 /// An entry kops accepts in an access list: a canonical CIDR (checked as the cluster file checks
@@ -101,20 +132,8 @@ pub fn check_access(
             ),
         };
     }
-    let open: Vec<&str> = list
-        .iter()
-        .map(String::as_str)
-        .filter(|c| is_open(c))
-        .collect();
-    if !open.is_empty() {
-        return Check::fail(
-            object,
-            path,
-            format!(
-                "{path} includes {}: open to the whole internet",
-                open.join(", ")
-            ),
-        );
+    if let Some(why) = open_problem(path, &list) {
+        return Check::fail(object, path, why);
     }
     if let Some(p) = list.iter().find_map(|c| entry_problem(c)) {
         return Check::fail(object, path, p);
@@ -131,10 +150,13 @@ pub fn apply_access(
     check: Check,
     hint: &str,
 ) -> Result<(), String> {
-    if let Some(open) = given.iter().find(|c| is_open(c)) {
+    if exposure(given).is_open() {
         return Err(format!(
-            "{open} would open {} to the whole internet; name narrower networks",
-            path.join(".")
+            "{} would open {} to {}; name narrower networks ({})",
+            given.join(", "),
+            path.join("."),
+            exposure(given).describe(),
+            Exposure::limit()
         ));
     }
     if !given.is_empty() {

@@ -18,7 +18,9 @@ pub static CONTROL: Control = Control {
     source: "kops docs/security.md (sshAccess, no SSH key by default)",
     references: &[],
     kops_fields: &["spec.sshAccess"],
-    detection: "Fails when spec.sshAccess includes 0.0.0.0/0 or ::/0 or an entry that is not a \
+    detection: "Fails when spec.sshAccess opens more than one /8 of public IPv4 space or one \
+                /32 of public IPv6 space (the union of its entries: the internet in pieces is \
+                the internet; private ranges count for nothing) or holds an entry that is not a \
                 canonical CIDR or prefix list. Unset or empty passes: no SSH rule is opened.",
     params: &[],
     kops: &Rule,
