@@ -5,14 +5,23 @@
 //! lock on `.palisade-cas.lock` around check and rename; the apply lock is a second lock file
 //! per cluster, taken with `try_lock` so a second apply fails at once instead of waiting.
 //! Both lock files sit at the store root, outside every `CLUSTER/` prefix.
+//!
+//! What the store holds is the cluster's secrets: directories are created 0700 and every
+//! object 0600 from its creation (the temporary file is made so, and renamed into place). No
+//! symbolic link under the root is followed, only regular files are read, and no read takes
+//! more than [`MAX_OBJECT_BYTES`]. Temporary files left by a killed writer are removed when
+//! the next apply takes its lock.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use ring::digest;
 
-use super::{ApplyLock, Object, Precondition, StateStore, StoreError, Version};
+use super::{
+    check_key, ApplyLock, Object, Precondition, StateStore, StoreError, Version, MAX_OBJECT_BYTES,
+};
 
 pub struct FileStore {
     url: String,
@@ -49,24 +58,64 @@ impl FileStore {
         })
     }
 
+    /// The path of `key`, refusing a key that is not one and any symbolic link on the way
+    /// from the root (a link would let a write land outside the store).
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
-        let ok = !key.is_empty()
-            && key
-                .split('/')
-                .all(|seg| !seg.is_empty() && seg != "." && seg != "..");
-        if !ok {
-            return Err(StoreError::io(key, "not a valid store key"));
+        check_key(key)
+            .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))?;
+        let mut here = self.root.clone();
+        for seg in key.split('/') {
+            here.push(seg);
+            match fs::symlink_metadata(&here) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(StoreError::io(
+                        here.display(),
+                        "is a symbolic link inside the state store; Palisade follows none (replace it with the directory or file itself)",
+                    ))
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => break,
+                Err(e) => return Err(StoreError::io(here.display(), e)),
+            }
         }
         Ok(self.root.join(key))
     }
 
+    /// Creates `dir` and its parents, 0700.
+    fn mkdir(dir: &Path) -> Result<(), StoreError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| StoreError::io(dir.display(), e))
+    }
+
+    /// Removes temporary files whose writer is gone (named `PID-NONCE`; the process no longer
+    /// runs), such as the ones a kill -9 mid-write leaves.
+    fn remove_stale_temporaries(&self) {
+        let Ok(entries) = fs::read_dir(self.root.join(".palisade-tmp")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     fn exclusive(&self, name: &str) -> Result<File, StoreError> {
-        fs::create_dir_all(&self.root).map_err(|e| StoreError::io(self.root.display(), e))?;
+        Self::mkdir(&self.root)?;
         let path = self.root.join(name);
         OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| StoreError::io(path.display(), e))
     }
@@ -116,20 +165,39 @@ impl StateStore for FileStore {
 
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
         let path = self.path(key)?;
-        match fs::read(&path) {
-            Ok(data) => Ok(Some(Object {
-                version: version_of(&data),
-                data,
-            })),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io(path.display(), e)),
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io(path.display(), e)),
+        };
+        if !meta.file_type().is_file() {
+            // a FIFO or a device would block the read or never end
+            return Err(StoreError::io(
+                path.display(),
+                "is not a regular file; a state store holds only files",
+            ));
         }
+        let file = File::open(&path).map_err(|e| StoreError::io(path.display(), e))?;
+        let mut data = Vec::new();
+        file.take(MAX_OBJECT_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| StoreError::io(path.display(), e))?;
+        if data.len() as u64 > MAX_OBJECT_BYTES {
+            return Err(StoreError::io(
+                path.display(),
+                format!("is larger than {MAX_OBJECT_BYTES} bytes, the limit for a store object"),
+            ));
+        }
+        Ok(Some(Object {
+            version: version_of(&data),
+            data,
+        }))
     }
 
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {
         let target = self.path(key)?;
         let tmp_dir = self.root.join(".palisade-tmp");
-        fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(tmp_dir.display(), e))?;
+        Self::mkdir(&tmp_dir)?;
         let mut nonce = [0u8; 8];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
             .map_err(|_| StoreError::io("random", "the system random source failed"))?;
@@ -139,7 +207,13 @@ impl StateStore for FileStore {
             u64::from_le_bytes(nonce)
         ));
         {
-            let mut f = File::create(&tmp).map_err(|e| StoreError::io(tmp.display(), e))?;
+            // 0600 from creation: the object may be a secret, and is never world-readable
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)
+                .map_err(|e| StoreError::io(tmp.display(), e))?;
             f.write_all(data)
                 .and_then(|()| f.sync_all())
                 .map_err(|e| StoreError::io(tmp.display(), e))?;
@@ -164,7 +238,10 @@ impl StateStore for FileStore {
                 });
             }
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|e| StoreError::io(parent.display(), e))?;
+                Self::mkdir(parent)?;
+                // the directories just made may have replaced nothing, but a link put in
+                // meanwhile is still refused
+                self.path(key)?;
             }
             fs::rename(&tmp, &target).map_err(|e| StoreError::io(target.display(), e))?;
             Ok(version_of(data))
@@ -176,10 +253,15 @@ impl StateStore for FileStore {
     }
 
     fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
+        super::check_cluster_name(cluster)
+            .map_err(|why| StoreError::io(cluster, format!("not a cluster name: {why}")))?;
         let name = format!(".palisade-apply-{cluster}.lock");
         let file = self.exclusive(&name)?;
         match file.try_lock() {
-            Ok(()) => Ok(Box::new(FileLock { _file: file })),
+            Ok(()) => {
+                self.remove_stale_temporaries();
+                Ok(Box::new(FileLock { _file: file }))
+            }
             Err(fs::TryLockError::WouldBlock) => Err(StoreError::Locked {
                 url: self.url.clone(),
                 holder: format!("{} is locked", self.root.join(name).display()),

@@ -25,3 +25,113 @@ impl Layout<'_> {
 
 /// The name of the encryption-at-rest secret kops reads when `spec.encryptionConfig` is true.
 pub const ENCRYPTION_SECRET_NAME: &str = "encryptionconfig";
+
+/// The largest object a store read accepts: a kops document or secret is a few kilobytes; a
+/// 50-group cluster's objects stay far below this.
+pub const MAX_OBJECT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Whether `key` is a store key at all: relative, `/`-separated, no empty, `.` or `..`
+/// segment, no backslash or control character, at most 1024 bytes (S3's limit).
+pub fn check_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > 1024 {
+        return Err("a key is 1 to 1024 bytes".into());
+    }
+    if key.starts_with('/') {
+        return Err("a key is relative to the store (no leading /)".into());
+    }
+    if key.chars().any(|c| c == '\\' || c.is_control()) {
+        return Err("a key holds no backslash or control character".into());
+    }
+    if key
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return Err("a key has no empty, `.` or `..` segment".into());
+    }
+    Ok(())
+}
+
+/// Whether `name` can be a cluster's prefix: one segment.
+pub fn check_cluster_name(name: &str) -> Result<(), String> {
+    check_key(name)?;
+    if name.contains('/') {
+        return Err("a cluster name is one path segment".into());
+    }
+    Ok(())
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !s.starts_with('.')
+}
+
+impl Layout<'_> {
+    /// Whether `key` is one of the keys Palisade writes for this cluster: `config`,
+    /// `instancegroup/NAME`, `secrets/encryptionconfig`, `pki/ssh/public/admin/FINGERPRINT`.
+    pub fn owns(&self, key: &str) -> Result<(), String> {
+        check_cluster_name(self.cluster)?;
+        check_key(key)?;
+        let Some(rest) = key
+            .strip_prefix(self.cluster)
+            .and_then(|r| r.strip_prefix('/'))
+        else {
+            return Err(format!("not under the cluster {}/", self.cluster));
+        };
+        let ok = match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["config"] => true,
+            ["instancegroup", name] => is_name(name),
+            ["secrets", name] => *name == ENCRYPTION_SECRET_NAME,
+            ["pki", "ssh", "public", "admin", fp] => {
+                fp.len() == 32 && fp.bytes().all(|b| b.is_ascii_hexdigit())
+            }
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "not a key of the kops layout Palisade writes ({c}/config, {c}/instancegroup/NAME, {c}/secrets/{ENCRYPTION_SECRET_NAME}, {c}/pki/ssh/public/admin/FINGERPRINT)",
+                c = self.cluster
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_outside_the_layout_are_refused() {
+        let l = Layout {
+            cluster: "c.example.com",
+        };
+        for ok in [
+            "c.example.com/config",
+            "c.example.com/instancegroup/nodes-eu-west-1a",
+            "c.example.com/secrets/encryptionconfig",
+            "c.example.com/pki/ssh/public/admin/0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(l.owns(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "../../x",
+            "/etc/passwd",
+            "c.example.com//config",
+            "c.example.com/../other/config",
+            "other.example.com/config",
+            "c.example.com/secrets/ca",
+            "c.example.com/instancegroup/../config",
+            "c.example.com/instancegroup/a/b",
+            "c.example.com/cluster-completed.spec",
+            "c.example.com/pki/private/ca/key",
+            "c.example.com/config\0",
+        ] {
+            assert!(l.owns(bad).is_err(), "{bad}");
+        }
+        assert!(Layout { cluster: "../x" }.owns("../x/config").is_err());
+    }
+}

@@ -13,7 +13,7 @@ mod url;
 use thiserror::Error;
 
 pub use file::FileStore;
-pub use layout::{Layout, ENCRYPTION_SECRET_NAME};
+pub use layout::{check_cluster_name, check_key, Layout, ENCRYPTION_SECRET_NAME, MAX_OBJECT_BYTES};
 pub use s3::{RequestCounter, S3Options, S3Store};
 pub use url::{open, open_with, StateUrl};
 

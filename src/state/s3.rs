@@ -162,6 +162,19 @@ impl S3Store {
         match client.get_object().bucket(bucket).key(full).send().await {
             Ok(out) => {
                 let version = out.e_tag().unwrap_or_default().to_string();
+                // the size S3 reports is checked before the body is read
+                if out
+                    .content_length()
+                    .is_some_and(|n| n < 0 || n as u64 > super::MAX_OBJECT_BYTES)
+                {
+                    return Err(StoreError::io(
+                        &what,
+                        format!(
+                            "is larger than {} bytes, the limit for a store object",
+                            super::MAX_OBJECT_BYTES
+                        ),
+                    ));
+                }
                 let data = out
                     .body
                     .collect()
@@ -169,6 +182,15 @@ impl S3Store {
                     .map_err(|e| StoreError::io(&what, e))?
                     .into_bytes()
                     .to_vec();
+                if data.len() as u64 > super::MAX_OBJECT_BYTES {
+                    return Err(StoreError::io(
+                        &what,
+                        format!(
+                            "is larger than {} bytes, the limit for a store object",
+                            super::MAX_OBJECT_BYTES
+                        ),
+                    ));
+                }
                 Ok(Some(Object { data, version }))
             }
             Err(e) if status(&e) == Some(404) => Ok(None),
@@ -190,6 +212,13 @@ impl S3Store {
 struct NoLock;
 
 impl ApplyLock for NoLock {}
+
+/// A key the store may be asked for: the same rule as the file store's, so a key such as
+/// `../x` or `a//b` is refused before any request.
+fn valid(key: &str) -> Result<(), StoreError> {
+    super::check_key(key)
+        .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))
+}
 
 impl StateStore for S3Store {
     fn url(&self) -> &str {
@@ -230,6 +259,7 @@ impl StateStore for S3Store {
     }
 
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
+        valid(key)?;
         self.runtime.block_on(Self::get_async(
             self.client.clone(),
             self.bucket.clone(),
@@ -239,6 +269,9 @@ impl StateStore for S3Store {
     }
 
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Object>>, StoreError> {
+        for k in keys {
+            valid(k)?;
+        }
         let gate = Arc::new(tokio::sync::Semaphore::new(READ_CONCURRENCY));
         let tasks: Vec<_> = keys
             .iter()
@@ -269,6 +302,7 @@ impl StateStore for S3Store {
     }
 
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {
+        valid(key)?;
         let mut req = self
             .client
             .put_object()

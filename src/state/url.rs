@@ -45,7 +45,16 @@ pub fn open(url: &str) -> Result<Box<dyn StateStore>, StoreError> {
 /// Opens the store at `url`; `s3` applies to `s3://` stores.
 pub fn open_with(url: &str, s3: &S3Options) -> Result<Box<dyn StateStore>, StoreError> {
     match StateUrl::parse(url)? {
-        StateUrl::File(path) => Ok(Box::new(FileStore::open(url, path)?)),
+        StateUrl::File(path) => {
+            // a relative path names the store from the working directory: the plan records
+            // the absolute one, so that it applies to the same store from anywhere
+            let path = std::path::absolute(&path).map_err(|e| StoreError::BadUrl {
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?;
+            let resolved = format!("file://{}", path.display());
+            Ok(Box::new(FileStore::open(&resolved, path)?))
+        }
         StateUrl::S3 { bucket, prefix } => {
             Ok(Box::new(S3Store::open(url, &bucket, &prefix, s3.clone())?))
         }

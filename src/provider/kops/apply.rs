@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::plan::{Action, Plan};
 use crate::secrets::{encryption_config, kops_secret_json};
-use crate::state::{Precondition, StateStore, StoreError};
+use crate::state::{Layout, Precondition, StateStore, StoreError};
 
 #[derive(Debug, Error)]
 pub enum ApplyError {
@@ -31,6 +31,8 @@ pub enum ApplyError {
     },
     #[error("everything planned was written, but {keys} changed meanwhile: another apply ran alongside this one (the S3 store takes no lock); run plan again to see the result")]
     Interleaved { keys: String },
+    #[error("the plan would write {key}: {why}; nothing was written")]
+    ForeignKey { key: String, why: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -74,6 +76,23 @@ pub fn apply_with_progress(
             planned: plan.state.clone(),
             url: store.url().to_string(),
         });
+    }
+    // every key the plan names must be one of this cluster's kops keys, checked before the
+    // first write (a saved plan is a file anyone with the repository can edit)
+    let layout = Layout {
+        cluster: &plan.cluster,
+    };
+    for key in plan
+        .changes
+        .iter()
+        .map(|c| &c.key)
+        .chain(plan.base.keys())
+        .chain(plan.writes.keys())
+    {
+        layout.owns(key).map_err(|why| ApplyError::ForeignKey {
+            key: key.clone(),
+            why,
+        })?;
     }
     let _lock = store.lock(&plan.cluster)?;
     let keys: Vec<String> = plan.base.keys().cloned().collect();

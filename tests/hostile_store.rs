@@ -1,0 +1,288 @@
+//! The state store under hostile input: keys outside the cluster's kops layout are refused
+//! before the first write (file and S3 stores), relative `file://` URLs name one store, secrets
+//! are never world-readable, links inside a file store are not followed, and only bounded,
+//! regular files are read.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{bucket, moto, palisade, root, text};
+use palisade::state::{Precondition, S3Options, S3Store, StateStore};
+
+const CLUSTER: &str = "minimal.example.com";
+
+fn palisade_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run palisade")
+}
+
+fn example() -> String {
+    root()
+        .join("examples/kops-minimal.yaml")
+        .display()
+        .to_string()
+}
+
+/// Every file under `dir`, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(snapshot(&p));
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_saved_plan_with_a_key_outside_the_cluster_layout_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}/state", dir.path().display());
+    let plan = dir.path().join("plan.json");
+    let out = palisade(&[
+        "plan",
+        "-f",
+        &example(),
+        "--state",
+        &state,
+        "--out",
+        &plan.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("plan")).expect("json");
+    let config = format!("{CLUSTER}/config");
+    for bad in [
+        "../../escaped".to_string(),
+        "/tmp/absolute".to_string(),
+        format!("{CLUSTER}//config"),
+        "other.example.com/config".to_string(),
+        format!("{CLUSTER}/cluster-completed.spec"),
+        format!("{CLUSTER}/pki/private/ca/keyset.yaml"),
+    ] {
+        // the last change is `config`: tamper it so earlier writes would have happened first
+        let mut t = saved.clone();
+        let changes = t["changes"].as_array_mut().expect("changes");
+        let last = changes
+            .iter_mut()
+            .find(|c| c["key"] == config.as_str())
+            .expect("config change");
+        last["key"] = bad.clone().into();
+        let writes = t["writes"].as_object_mut().expect("writes");
+        let body = writes.remove(&config).expect("config bytes");
+        writes.insert(bad.clone(), body);
+        let tampered = dir.path().join("tampered.json");
+        std::fs::write(&tampered, serde_json::to_string(&t).expect("json")).expect("write");
+        let before = snapshot(dir.path());
+        let out = palisade(&["apply", &tampered.display().to_string(), "--yes"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("the plan would write {bad}"))
+                && err.contains("nothing was written"),
+            "{bad}: {err}"
+        );
+        assert_eq!(snapshot(dir.path()), before, "{bad}: something was written");
+        assert!(!Path::new("/tmp/absolute").exists());
+    }
+}
+
+#[test]
+fn the_s3_store_refuses_keys_that_are_not_keys() {
+    let b = bucket("keys");
+    let store = S3Store::open(
+        &format!("s3://{b}"),
+        &b,
+        "",
+        S3Options {
+            path_style: true,
+            kms_key_id: None,
+            endpoint_url: Some(moto()),
+        },
+    )
+    .expect("store");
+    for bad in ["../x", "/abs", "a//b", "a/./b", ""] {
+        let err = store
+            .put(bad, b"x", &Precondition::Absent)
+            .expect_err(bad)
+            .to_string();
+        assert!(err.contains("not a valid store key"), "{bad}: {err}");
+        assert!(store.get(bad).is_err(), "{bad}");
+    }
+    assert!(
+        store.list("").expect("list").is_empty(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn a_relative_file_url_names_the_store_the_plan_was_made_against() {
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    let plan = a.path().join("plan.json");
+    let out = palisade_in(
+        a.path(),
+        &[
+            "plan",
+            "-f",
+            &example(),
+            "--state",
+            "file://./state",
+            "--out",
+            &plan.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("plan")).expect("json");
+    let absolute = format!("file://{}/state", a.path().display());
+    assert_eq!(saved["state"], absolute.as_str());
+    // from another directory, a relative --state is another store: refused
+    let out = palisade_in(
+        b.path(),
+        &[
+            "apply",
+            &plan.display().to_string(),
+            "--state",
+            "file://./state",
+            "--yes",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the plan is for") && err.contains(&absolute),
+        "{err}"
+    );
+    assert!(!b.path().join("state").exists());
+    // without --state it applies where it was planned
+    let out = palisade_in(b.path(), &["apply", &plan.display().to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(a.path().join(format!("state/{CLUSTER}/config")).is_file());
+    assert!(!b.path().join("state").exists());
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+}
+
+#[test]
+fn store_objects_and_directories_are_private_even_under_umask_000() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    // a temporary file a killed writer left behind (its process is gone)
+    let tmp = state.join(".palisade-tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    let leftover = tmp.join("4194303-77");
+    std::fs::write(&leftover, "the live key").expect("write");
+    let url = format!("file://{}", state.display());
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec \"{}\" apply -f \"{}\" --state \"{url}\" --yes",
+            env!("CARGO_BIN_EXE_palisade"),
+            example()
+        ))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let secret = state.join(format!("{CLUSTER}/secrets/encryptionconfig"));
+    assert_eq!(mode(&secret), 0o600, "the secret");
+    for (path, _) in snapshot(&state.join(CLUSTER)) {
+        assert_eq!(
+            mode(&path) & 0o077,
+            0,
+            "{} is readable by others",
+            path.display()
+        );
+    }
+    for d in [
+        state.join(CLUSTER),
+        state.join(format!("{CLUSTER}/secrets")),
+        state.join(format!("{CLUSTER}/instancegroup")),
+    ] {
+        assert_eq!(mode(&d) & 0o077, 0, "{} is open to others", d.display());
+    }
+    assert!(
+        !leftover.exists(),
+        "the leftover temporary file was removed"
+    );
+}
+
+#[test]
+fn links_inside_a_file_store_are_never_followed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(state.join(CLUSTER)).expect("mkdir");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, state.join(format!("{CLUSTER}/instancegroup")))
+        .expect("link");
+    let url = format!("file://{}", state.display());
+    let out = palisade(&["apply", "-f", &example(), "--state", &url, "--yes"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("instancegroup") && err.contains("is a symbolic link inside the state store"),
+        "{err}"
+    );
+    assert!(
+        snapshot(&elsewhere).is_empty(),
+        "something was written through the link"
+    );
+
+    // the cluster's own prefix as a link
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, state.join(CLUSTER)).expect("link");
+    let url = format!("file://{}", state.display());
+    let out = palisade(&["apply", "-f", &example(), "--state", &url, "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        snapshot(&elsewhere).is_empty(),
+        "something was written through the link"
+    );
+}
+
+#[test]
+fn a_fifo_or_a_huge_object_in_the_store_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(state.join(CLUSTER)).expect("mkdir");
+    let config = state.join(format!("{CLUSTER}/config"));
+    let made = Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let url = format!("file://{}", state.display());
+    let out = palisade(&["plan", "-f", &example(), "--state", &url]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+
+    std::fs::remove_file(&config).expect("rm");
+    let f = std::fs::File::create(&config).expect("create");
+    f.set_len(palisade::state::MAX_OBJECT_BYTES + 1)
+        .expect("grow");
+    let out = palisade(&["plan", "-f", &example(), "--state", &url]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the limit for a store object"), "{err}");
+}
