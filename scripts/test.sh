@@ -14,7 +14,8 @@ if [ ! -x "$venv/bin/moto_server" ]; then
 fi
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p target
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+# requests serialized: moto's own conditional writes are not atomic (scripts/moto-serial.py)
+"$venv/bin/python" scripts/moto-serial.py 127.0.0.1 "$port" > target/moto.log 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null || true' EXIT
 "$venv/bin/python" - "$port" <<'PY'
