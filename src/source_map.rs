@@ -31,7 +31,12 @@ impl fmt::Display for Location {
 pub struct SourceMap {
     file: String,
     positions: HashMap<String, (usize, usize)>,
+    too_deep: Option<(usize, usize)>,
 }
+
+/// How deep mappings and sequences may nest in a cluster file or profile; real ones nest a
+/// few levels (overrides included, fewer than 20).
+pub const MAX_DEPTH: usize = 64;
 
 impl SourceMap {
     /// Builds the map. Text that is not valid YAML gives an empty map: the caller reports the
@@ -39,12 +44,30 @@ impl SourceMap {
     pub fn new(file: &str, text: &str) -> Self {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(text);
-        // A scan error only ends the walk early; positions seen so far stay useful.
-        let _ = parser.load(&mut builder, false);
+        // Events are read one at a time (the parser's own loader recurses once per level and
+        // overflows the stack on deep input). A scan error only ends the walk early; positions
+        // seen so far stay useful. Nesting beyond MAX_DEPTH ends it too, and is reported.
+        let mut too_deep = None;
+        while let Ok((event, mark)) = parser.next_token() {
+            if matches!(event, Event::StreamEnd) || builder.done {
+                break;
+            }
+            builder.on_event(event, mark);
+            if builder.stack.len() > MAX_DEPTH {
+                too_deep = Some((mark.line(), mark.col() + 1));
+                break;
+            }
+        }
         SourceMap {
             file: file.to_string(),
             positions: builder.positions,
+            too_deep,
         }
+    }
+
+    /// Where the document nests deeper than [`MAX_DEPTH`] levels, if it does.
+    pub fn too_deep(&self) -> Option<Location> {
+        self.too_deep.map(|(line, column)| self.at(line, column))
     }
 
     /// The position of `path`, or of its nearest ancestor that is in the file (a missing field

@@ -45,7 +45,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     );
     let planned: Box<dyn Planned> = match &a.plan {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::input::read_text(path, crate::input::SAVED_PLAN)
                 .with_context(|| format!("cannot read the plan {}", path.display()))?;
             Box::new(KopsPlanned::saved(&text, &path.display().to_string(), &s)?)
         }

@@ -1,6 +1,6 @@
 //! What several subcommands share: loading a cluster file with its profile, and formats.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -57,9 +57,9 @@ pub fn resolve_profiles(flag: &[String]) -> anyhow::Result<ResolvedProfile> {
     Ok(profile::resolve(&refs, Path::new("."))?)
 }
 
-pub fn read_spec(path: &PathBuf) -> anyhow::Result<KopsSpec> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+pub fn read_spec(path: &Path) -> anyhow::Result<KopsSpec> {
+    let text = crate::input::read_text(path, crate::input::KOPS_SPEC)
+        .context("cannot read the kops spec")?;
     Ok(KopsSpec::parse(&text, &path.display().to_string())?)
 }
 

@@ -35,7 +35,7 @@ pub fn to_json(problems: &[Problem]) -> String {
                 "line": p.location.line,
                 "column": p.location.column,
                 "code": p.code,
-                "message": p.message,
+                "message": crate::yaml::bound_quotes(&p.message),
             })
         })
         .collect();

@@ -36,6 +36,7 @@ macro_rules! codes {
 
 codes! {
     InvalidYaml => "invalid-yaml": "the file is not YAML, or not the YAML shape of a cluster file",
+    TooDeep => "too-deep": "mappings and sequences nested deeper than any cluster file needs",
     UnknownField => "unknown-field": "a key the cluster file format does not have (a typo?)",
     MissingField => "missing-field": "a required key is absent",
     WrongType => "wrong-type": "a value of the wrong type (a string where a number belongs, …)",

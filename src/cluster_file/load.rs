@@ -18,7 +18,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}]", self.location, self.message, self.code)
+        // a value quoted from the file is shown as a short excerpt only
+        let message = crate::yaml::bound_quotes(&self.message);
+        write!(f, "{}: {message} [{}]", self.location, self.code)
     }
 }
 
@@ -38,10 +40,11 @@ pub fn load(
     today: Date,
     known_control: fn(&str) -> bool,
 ) -> Result<(ClusterFile, SourceMap), LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let text =
+        crate::input::read_text(path, crate::input::CLUSTER_FILE).map_err(|e| LoadError::Read {
+            path: path.display().to_string(),
+            reason: e.reason(),
+        })?;
     load_str(&text, path, today, known_control)
 }
 
@@ -53,6 +56,18 @@ pub fn load_str(
     known_control: fn(&str) -> bool,
 ) -> Result<(ClusterFile, SourceMap), LoadError> {
     let map = SourceMap::new(&path.display().to_string(), text);
+    if let Some(location) = map.too_deep() {
+        return Err(LoadError::Invalid {
+            problems: vec![Problem {
+                location,
+                code: Code::TooDeep,
+                message: format!(
+                    "nested deeper than {} levels; a cluster file nests a few",
+                    crate::source_map::MAX_DEPTH
+                ),
+            }],
+        });
+    }
     let mut file: ClusterFile = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         LoadError::Invalid {

@@ -509,7 +509,7 @@ fn kops_stores_and_key(k: &KopsSection, file: &ClusterFile, out: &mut Problems) 
             .parent()
             .unwrap_or_else(|| std::path::Path::new("."));
         let path = dir.join(key);
-        match std::fs::read_to_string(&path) {
+        match crate::input::read_text(&path, crate::input::SSH_PUBLIC_KEY).map_err(|e| e.reason()) {
             Ok(t) if t.starts_with("ssh-") || t.starts_with("ecdsa-") => {}
             Ok(_) => out.push((
                 "kops.sshPublicKey".into(),

@@ -82,7 +82,12 @@ pub enum ProfileError {
     Read { path: String, reason: String },
     #[error("profile `{name}` extends itself through {chain}")]
     Cycle { name: String, chain: String },
+    #[error("{location}: the profile chain is longer than {MAX_CHAIN} profiles ({chain} …); extend fewer")]
+    TooLong { location: Location, chain: String },
 }
+
+/// How many profiles one `extends` chain may hold (built-in ones are two long).
+pub const MAX_CHAIN: usize = 16;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -124,9 +129,11 @@ pub fn resolve(references: &[String], base_dir: &Path) -> Result<ResolvedProfile
 fn load_text(reference: &str, base_dir: &Path) -> Result<(String, String, PathBuf), ProfileError> {
     if is_path(reference) {
         let path = base_dir.join(reference);
-        let text = std::fs::read_to_string(&path).map_err(|e| ProfileError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+        let text = crate::input::read_text(&path, crate::input::PROFILE).map_err(|e| {
+            ProfileError::Read {
+                path: path.display().to_string(),
+                reason: e.reason(),
+            }
         })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok((path.display().to_string(), text, dir))
@@ -157,6 +164,15 @@ fn apply_chain(
         location: map.locate(path),
         message,
     };
+    if let Some(location) = map.too_deep() {
+        return Err(ProfileError::Invalid {
+            location,
+            message: format!(
+                "nested deeper than {} levels; a profile nests three",
+                crate::source_map::MAX_DEPTH
+            ),
+        });
+    }
     let file: ProfileFile = serde_yaml::from_str(&text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         ProfileError::Invalid {
@@ -187,6 +203,12 @@ fn apply_chain(
         });
     }
     seen.push(file.name.clone());
+    if seen.len() > MAX_CHAIN {
+        return Err(ProfileError::TooLong {
+            location: map.locate("extends"),
+            chain: seen[..4].join(" → "),
+        });
+    }
     if let Some(parent) = &file.extends {
         apply_chain(parent, &dir, out, seen)?;
     }

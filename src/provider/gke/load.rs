@@ -16,6 +16,8 @@ pub enum LoadError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{path}:{line}:{column}: not JSON: {message}")]
     Parse {
         path: String,
@@ -65,15 +67,12 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
 /// Reads the clusters of one file; enum numbers, if any, become names.
 pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, crate::input::GKE_JSON)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| LoadError::Parse {
         path: shown.clone(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: crate::yaml::bound_quotes(&crate::yaml::strip_location(&e.to_string())),
     })?;
     let items = match value {
         Value::Array(items) => items,

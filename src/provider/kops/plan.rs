@@ -220,9 +220,11 @@ fn read_ssh_key(
         .parent()
         .unwrap_or_else(|| std::path::Path::new("."))
         .join(path);
-    let text = std::fs::read_to_string(&full).map_err(|e| PlanError::SshKey {
-        path: full.display().to_string(),
-        reason: e.to_string(),
+    let text = crate::input::read_text(&full, crate::input::SSH_PUBLIC_KEY).map_err(|e| {
+        PlanError::SshKey {
+            path: full.display().to_string(),
+            reason: e.reason(),
+        }
     })?;
     let fp = secrets::fingerprint(&text).map_err(|reason| PlanError::SshKey {
         path: full.display().to_string(),

@@ -1,0 +1,214 @@
+//! Inputs that are not what they claim: a secret given as a cluster file or profile is never
+//! quoted back, endless or oversized streams and FIFOs are refused at once, and deep nesting or
+//! long profile chains are errors, not a crash — through every entry point that reads them.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{palisade, text};
+
+const PRIVATE_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDSECRETSECRETSECRETSECRETSECRETSECRET\n-----END OPENSSH PRIVATE KEY-----\n";
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("write");
+    p.display().to_string()
+}
+
+/// Runs palisade, failing the test if it takes longer than 10 s (a hang) or is killed.
+fn bounded(args: &[&str]) -> (Option<i32>, String) {
+    let start = Instant::now();
+    let out = palisade(args);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{args:?} took {:?}",
+        start.elapsed()
+    );
+    let err = text(&out.stderr);
+    assert!(
+        out.status.code().is_some() && !err.contains("panicked") && !err.contains("overflow"),
+        "{args:?} crashed: {:?} {err}",
+        out.status
+    );
+    (out.status.code(), err + &text(&out.stdout))
+}
+
+#[test]
+fn a_secret_given_as_a_cluster_file_or_profile_is_never_quoted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = write(dir.path(), "id_ed25519", PRIVATE_KEY);
+    let cluster = write(
+        dir.path(),
+        "c.yaml",
+        &format!(
+            "apiVersion: palisade.dev/v1alpha1\nkind: Cluster\nname: x.example.com\nprofile: {key}\nkops: {{cloud: aws}}\n"
+        ),
+    );
+    let example = common::root().join("examples/kops-minimal.yaml");
+    let example = example.display().to_string();
+    for args in [
+        vec!["render", "-f", key.as_str()],
+        vec!["render", "-f", key.as_str(), "-o", "json"],
+        vec!["plan", "-f", key.as_str()],
+        vec!["audit", "-f", key.as_str()],
+        vec!["audit", "-f", example.as_str(), "--profile", key.as_str()],
+        vec!["profiles", "show", key.as_str()],
+        vec!["audit", "--kops", key.as_str()],
+        vec!["harden", "kops", key.as_str()],
+        vec!["audit", "--gke-json", key.as_str()],
+        vec!["apply", key.as_str(), "--yes"],
+        vec!["render", "-f", cluster.as_str()],
+    ] {
+        let (code, all) = bounded(&args);
+        assert_eq!(code, Some(1), "{args:?}: {all}");
+        for secret in ["b3BlbnNzaC1r", "SECRET", "PRIVATE KEY-----\n"] {
+            assert!(!all.contains(secret), "{args:?} quoted the key: {all}");
+        }
+    }
+    // a long value of the file is cut to an excerpt
+    let long = format!("{}x", "a".repeat(400));
+    let body = std::fs::read_to_string(&example).expect("example");
+    assert!(body.contains("cloud: aws"));
+    let f = write(
+        dir.path(),
+        "long.yaml",
+        &body.replace("cloud: aws", &format!("cloud: {long}")),
+    );
+    let (code, all) = bounded(&["render", "-f", &f]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(!all.contains(&long) && all.contains("…"), "{all}");
+}
+
+#[test]
+fn endless_streams_fifos_and_oversized_files_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let fifo = fifo.display().to_string();
+    let big = dir.path().join("big.yaml");
+    std::fs::File::create(&big)
+        .expect("create")
+        .set_len(65 << 20)
+        .expect("grow");
+    let big = big.display().to_string();
+    let example = common::root().join("examples/kops-minimal.yaml");
+    let example = example.display().to_string();
+    for input in ["/dev/zero", fifo.as_str(), big.as_str()] {
+        for args in [
+            vec!["render", "-f", input],
+            vec!["audit", "-f", example.as_str(), "--profile", input],
+            vec!["audit", "--kops", input],
+            vec!["harden", "kops", input],
+            vec!["audit", "--gke-json", input],
+            vec!["apply", input, "--yes"],
+        ] {
+            let (code, all) = bounded(&args);
+            assert_eq!(code, Some(1), "{args:?}: {all}");
+            assert!(
+                all.contains("not a regular file") || all.contains("the limit for"),
+                "{args:?}: {all}"
+            );
+        }
+    }
+    // the SSH public key the cluster file names
+    let body = std::fs::read_to_string(&example).expect("example");
+    assert!(body.contains("  nodeGroups:"));
+    let f2 = write(
+        dir.path(),
+        "ssh.yaml",
+        &body.replacen(
+            "  nodeGroups:",
+            "  sshPublicKey: /dev/zero\n  nodeGroups:",
+            1,
+        ),
+    );
+    let (code, all) = bounded(&["render", "-f", &f2]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(
+        all.contains("not a regular file") && all.contains("[unreadable-ssh-key]"),
+        "{all}"
+    );
+}
+
+#[test]
+fn deep_nesting_and_long_profile_chains_are_errors_not_crashes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let flow = format!("{}1{}", "{a: ".repeat(3000), "}".repeat(3000));
+    let dashes = format!("{}x", "- ".repeat(25_000));
+    for (name, body) in [
+        (
+            "flow.yaml",
+            format!(
+                "apiVersion: palisade.dev/v1alpha1\nkind: Cluster\nname: x\noverrides: {flow}\n"
+            ),
+        ),
+        ("dashes.yaml", format!("a:\n{dashes}\n")),
+    ] {
+        let f = write(dir.path(), name, &body);
+        let (code, all) = bounded(&["render", "-f", &f]);
+        assert_eq!(code, Some(1), "{name}: {all}");
+        assert!(
+            all.contains("nested deeper than 64 levels") && all.contains("[too-deep]"),
+            "{name}: {all}"
+        );
+        let p = write(
+            dir.path(),
+            &format!("profile-{name}"),
+            &format!(
+                "apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: p\ncontrols: {flow}\n"
+            ),
+        );
+        let (code, all) = bounded(&["profiles", "show", &p]);
+        assert_eq!(code, Some(1), "{all}");
+        assert!(all.contains("nested deeper than 64 levels"), "{all}");
+    }
+    // a kops spec and GKE JSON nested too deep are refused by their parsers' limits
+    let spec = write(
+        dir.path(),
+        "spec.yaml",
+        &format!("apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata: {{name: x}}\nspec: {flow}\n"),
+    );
+    let (code, all) = bounded(&["audit", "--kops", &spec]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("recursion limit exceeded"), "{all}");
+    let json = write(
+        dir.path(),
+        "deep.json",
+        &format!("{}{}", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let (code, all) = bounded(&["audit", "--gke-json", &json]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("recursion limit exceeded"), "{all}");
+
+    // 20 profiles, each extending the next
+    for i in 0..20 {
+        let extends = if i < 19 {
+            format!("extends: ./p{}.yaml\n", i + 1)
+        } else {
+            "extends: baseline\n".to_string()
+        };
+        write(
+            dir.path(),
+            &format!("p{i}.yaml"),
+            &format!("apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: p{i}\n{extends}"),
+        );
+    }
+    let p0 = dir.path().join("p0.yaml").display().to_string();
+    let (code, all) = bounded(&["profiles", "show", &p0]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(
+        all.contains("the profile chain is longer than 16 profiles"),
+        "{all}"
+    );
+    // a chain of 10 is fine
+    let p10 = dir.path().join("p10.yaml").display().to_string();
+    let (code, all) = bounded(&["profiles", "show", &p10]);
+    assert_eq!(code, Some(0), "{all}");
+}
