@@ -268,3 +268,38 @@ fn init_asks_for_a_waiver_reason_for_an_api_opened_in_pieces() {
     );
     assert!(!out_file.exists(), "nothing is written");
 }
+
+#[test]
+fn gke_json_with_a_field_of_the_wrong_type_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/gke-clusters/weak-defaults.json"))
+            .expect("fixture"),
+    )
+    .expect("json");
+    for (field, value, named) in [
+        ("nodePools", json!("x"), "nodePools"),
+        (
+            "legacyAbac",
+            json!({"enabled": "yes"}),
+            "legacyAbac.enabled",
+        ),
+        (
+            "masterAuthorizedNetworksConfig",
+            json!([]),
+            "masterAuthorizedNetworksConfig",
+        ),
+    ] {
+        let mut c = base.clone();
+        c[field] = value;
+        let p = dir.path().join("c.json");
+        std::fs::write(&p, serde_json::to_string(&c).expect("json")).expect("write");
+        let out = palisade(&["audit", "--gke-json", &p.display().to_string()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{field}: {err}");
+        assert!(
+            err.contains(named) && err.contains("a field of the wrong type cannot be judged"),
+            "{field}: {err}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::gke::discovery::{convert_enums, Enums};
+use crate::gke::discovery::{convert_enums, validate, Enums, Rules};
 
 #[derive(Debug, Error)]
 pub enum LoadError {
@@ -27,6 +27,12 @@ pub enum LoadError {
     },
     #[error("{path}: expected a GKE Cluster object (with a \"name\"), or an array of them")]
     NotCluster { path: String },
+    #[error("{path}: cluster {cluster}: {issues}; a field of the wrong type cannot be judged (is this the API's Cluster JSON?)")]
+    WrongType {
+        path: String,
+        cluster: String,
+        issues: String,
+    },
     #[error("{path}: no *.json files in this directory")]
     Empty { path: String },
 }
@@ -84,6 +90,24 @@ pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
             return Err(LoadError::NotCluster { path: shown });
         }
         convert_enums("Cluster", &mut cluster, Enums::Names);
+        // a known field of the wrong type (`nodePools: "x"`) would read as absent and pass:
+        // it is an error instead. Unknown fields and enum values newer than the facts are fine.
+        let rules = Rules {
+            enums: Enums::Names,
+            request: false,
+        };
+        let wrong: Vec<String> = validate("Cluster", &cluster, rules)
+            .into_iter()
+            .filter(|i| i.problem.starts_with("expected ") && !i.problem.contains("known schema"))
+            .map(|i| crate::yaml::bound_quotes(&i.to_string()))
+            .collect();
+        if !wrong.is_empty() {
+            return Err(LoadError::WrongType {
+                path: shown,
+                cluster: cluster["name"].as_str().unwrap_or("?").to_string(),
+                issues: wrong.join("; "),
+            });
+        }
         out.push(Loaded {
             source: shown.clone(),
             cluster,
