@@ -15,4 +15,4 @@ pub use document::{
     json_schema, Blocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via,
     DOCUMENT_VERSION,
 };
-pub use model::{Action, Change, FieldChange, Kept, Plan, WaiverInEffect, FORMAT_VERSION};
+pub use model::{reasons, Action, Change, FieldChange, Kept, Plan, WaiverInEffect, FORMAT_VERSION};

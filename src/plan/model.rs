@@ -152,11 +152,33 @@ fn because_of(c: &Change) -> String {
     if c.sensitive || c.fields.is_empty() {
         return c.because.clone();
     }
+    reasons(c.fields.iter().map(|f| f.because.as_str()))
+}
+
+/// Reasons, each once, in order: `control a, control b`.
+pub fn reasons<'a>(all: impl Iterator<Item = &'a str>) -> String {
     let mut seen: Vec<&str> = Vec::new();
-    for f in &c.fields {
-        if !seen.contains(&f.because.as_str()) {
-            seen.push(&f.because);
+    for r in all {
+        if !seen.contains(&r) {
+            seen.push(r);
         }
     }
     seen.join(", ")
+}
+
+impl WaiverInEffect {
+    /// The waivers that turned a failing finding into a waived one, with what it would say.
+    pub fn from_findings(findings: &[crate::audit::Finding]) -> Vec<WaiverInEffect> {
+        findings
+            .iter()
+            .filter_map(|f| {
+                f.waiver.as_ref().map(|w| WaiverInEffect {
+                    control: f.control.clone(),
+                    reason: w.reason.clone(),
+                    expires: w.expires.map(|d| d.to_string()),
+                    finding: format!("{}: {}", f.object, f.message),
+                })
+            })
+            .collect()
+    }
 }

@@ -86,16 +86,12 @@ pub enum RenderError {
     Refused { problems: Vec<Problem> },
 }
 
-impl<D> Rendered<D> {
-    /// The render, unless an enforced control fails without a waiver.
-    pub fn accepted(self) -> Result<Self, RenderError> {
-        if self.refusals.is_empty() {
-            Ok(self)
-        } else {
-            Err(RenderError::Refused {
-                problems: self.refusals,
-            })
-        }
+/// `Ok` when nothing is refused; else the refusals as the error.
+pub fn accept(refusals: Vec<Problem>) -> Result<(), RenderError> {
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(RenderError::Refused { problems: refusals })
     }
 }
 

@@ -118,13 +118,7 @@ impl GkePlan {
 
 /// What a step is for: the controls and settings behind its fields, each once.
 fn because_of(fields: &[FieldChange]) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for f in fields {
-        if !seen.contains(&f.because.as_str()) {
-            seen.push(&f.because);
-        }
-    }
-    seen.join(", ")
+    crate::plan::reasons(fields.iter().map(|f| f.because.as_str()))
 }
 
 /// The plan from a rendered request and the live cluster (`None`: it does not exist).
@@ -136,18 +130,7 @@ pub fn make(
     endpoint: &str,
 ) -> GkePlan {
     let cluster = rendered.resource_name();
-    let waivers = rendered
-        .findings
-        .iter()
-        .filter_map(|f| {
-            f.waiver.as_ref().map(|w| WaiverInEffect {
-                control: f.control.clone(),
-                reason: w.reason.clone(),
-                expires: w.expires.map(|d| d.to_string()),
-                finding: format!("{}: {}", f.object, f.message),
-            })
-        })
-        .collect();
+    let waivers = WaiverInEffect::from_findings(&rendered.findings);
     let mut plan = GkePlan {
         cluster,
         endpoint: endpoint.to_string(),

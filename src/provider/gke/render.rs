@@ -34,14 +34,9 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    pub fn accepted(self) -> Result<Rendered, RenderError> {
-        if self.refusals.is_empty() {
-            Ok(self)
-        } else {
-            Err(RenderError::Refused {
-                problems: self.refusals,
-            })
-        }
+    pub fn accepted(mut self) -> Result<Rendered, RenderError> {
+        crate::render::accept(std::mem::take(&mut self.refusals))?;
+        Ok(self)
     }
 
     pub fn cluster(&self) -> &Value {

@@ -14,7 +14,6 @@ use thiserror::Error;
 
 use crate::audit::evaluate;
 use crate::cluster_file::ClusterFile;
-use crate::controls::Verdict;
 use crate::kops::spec::name_of;
 use crate::kops::KopsSpec;
 use crate::plan::field_changes;
@@ -405,22 +404,6 @@ fn plan_groups(
     Ok(desired_groups)
 }
 
-/// The waivers that turned a failing finding into a waived one.
-fn waivers_in_effect(findings: &[crate::audit::Finding]) -> Vec<WaiverInEffect> {
-    findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Waived)
-        .filter_map(|f| {
-            f.waiver.as_ref().map(|w| WaiverInEffect {
-                control: f.control.clone(),
-                reason: w.reason.clone(),
-                expires: w.expires.map(|d| d.to_string()),
-                finding: format!("{}: {}", f.object, f.message),
-            })
-        })
-        .collect()
-}
-
 /// Plans `rendered` (from `file` and `profile`) against what `store` holds.
 pub fn make_plan(
     file: &ClusterFile,
@@ -442,7 +425,7 @@ pub fn make_plan(
             .map(|(k, o)| (k.clone(), o.as_ref().map(|o| o.version.clone())))
             .collect(),
         changes: Vec::new(),
-        waivers: waivers_in_effect(&rendered.findings),
+        waivers: WaiverInEffect::from_findings(&rendered.findings),
         warnings: rendered.warnings.clone(),
         encryption_provider: None,
         writes: BTreeMap::new(),

@@ -35,14 +35,9 @@ pub struct Rendered {
 
 impl Rendered {
     /// The rendered spec, unless an enforced control fails without a waiver.
-    pub fn accepted(self) -> Result<Rendered, RenderError> {
-        if self.refusals.is_empty() {
-            Ok(self)
-        } else {
-            Err(RenderError::Refused {
-                problems: self.refusals,
-            })
-        }
+    pub fn accepted(mut self) -> Result<Rendered, RenderError> {
+        crate::render::accept(std::mem::take(&mut self.refusals))?;
+        Ok(self)
     }
 }
 
