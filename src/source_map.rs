@@ -34,6 +34,46 @@ pub struct SourceMap {
     too_deep: Option<(usize, usize)>,
 }
 
+/// The position where `[`/`{` brackets first nest deeper than [`MAX_DEPTH`], outside quoted
+/// scalars and comments; a cheap over-estimate of flow nesting (a bracket inside a plain scalar
+/// counts too, which no real cluster file nests 64 deep).
+fn flow_too_deep(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            prev = c;
+            continue;
+        }
+        match quote {
+            Some(q) if c == q && prev != '\\' => quote = None,
+            Some(_) => {}
+            None if comment => {}
+            None => match c {
+                '#' if prev.is_whitespace() => comment = true,
+                // a quote opens a quoted scalar only where a scalar can start
+                '"' | '\'' if prev.is_whitespace() || "[{,:-".contains(prev) => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((line, col));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
 /// How deep mappings and sequences may nest in a cluster file or profile; real ones nest a
 /// few levels (overrides included, fewer than 20).
 pub const MAX_DEPTH: usize = 64;
@@ -47,8 +87,13 @@ impl SourceMap {
         // Events are read one at a time (the parser's own loader recurses once per level and
         // overflows the stack on deep input). A scan error only ends the walk early; positions
         // seen so far stay useful. Nesting beyond MAX_DEPTH ends it too, and is reported.
-        let mut too_deep = None;
+        // flow collections (`[[[…`, `{a: {a: …`) are measured first: the scanner reads a flow
+        // collection ahead before it yields an event, in time quadratic in its depth
+        let mut too_deep = flow_too_deep(text);
         while let Ok((event, mark)) = parser.next_token() {
+            if too_deep.is_some() {
+                break;
+            }
             if matches!(event, Event::StreamEnd) || builder.done {
                 break;
             }

@@ -263,7 +263,27 @@ fn init_asks_for_a_waiver_reason_for_an_api_opened_in_pieces() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("opens the API to the whole internet; give --api-waiver-reason"),
+        err.contains("opens the API to 100.0% of the public IPv4 internet")
+            && err.contains("give --api-waiver-reason"),
+        "{err}"
+    );
+    assert!(!out_file.exists(), "nothing is written");
+    // SSH through the bastion is never opened to the internet, whole or in pieces
+    let mut ssh = args.to_vec();
+    ssh.truncate(ssh.len() - 4);
+    ssh.extend([
+        "--api-cidr",
+        "203.0.113.0/24",
+        "--bastion-cidr",
+        "0.0.0.0/1",
+        "--bastion-cidr",
+        "128.0.0.0/1",
+    ]);
+    let out = palisade(&ssh);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SSH open to the internet is not offered"),
         "{err}"
     );
     assert!(!out_file.exists(), "nothing is written");

@@ -212,3 +212,80 @@ fn deep_nesting_and_long_profile_chains_are_errors_not_crashes() {
     let (code, all) = bounded(&["profiles", "show", &p10]);
     assert_eq!(code, Some(0), "{all}");
 }
+
+#[test]
+fn unclosed_flow_brackets_are_refused_in_bounded_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for body in [
+        format!("a: {}", "[".repeat(100_000)),
+        format!("a: don't {}", "{".repeat(100_000)),
+    ] {
+        let f = write(dir.path(), "flow.yaml", &body);
+        let (code, all) = bounded(&["render", "-f", &f]);
+        assert_eq!(code, Some(1), "{all}");
+        assert!(all.contains("[too-deep]"), "{all}");
+        let p = write(
+            dir.path(),
+            "p.yaml",
+            &format!(
+                "apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: p\ncontrols: {}\n",
+                &body[3..]
+            ),
+        );
+        let (code, all) = bounded(&["profiles", "show", &p]);
+        assert_eq!(code, Some(1), "{all}");
+        assert!(all.contains("nested deeper than 64 levels"), "{all}");
+    }
+}
+
+#[test]
+fn access_list_messages_show_a_bounded_printable_excerpt() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let huge = "9".repeat(300_000);
+    let body = std::fs::read_to_string(common::root().join("tests/fixtures/kops-specs/minimal-aws.yaml"))
+        .expect("spec")
+        .replacen(
+            "  kubernetesApiAccess:\n  - 0.0.0.0/0\n",
+            &format!("  kubernetesApiAccess:\n  - 0.0.0.0/1\n  - 128.0.0.0/1\n  - \"x\\e[2K\\r\\e[32mPASS {huge}\"\n"),
+            1,
+        );
+    let spec = write(dir.path(), "spec.yaml", &body);
+    let out = palisade(&["audit", "--kops", &spec]);
+    let shown = text(&out.stdout) + &text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &shown[..shown.len().min(2000)]
+    );
+    assert!(shown.len() < 20_000, "{} bytes of output", shown.len());
+    assert!(
+        !shown.contains('\u{1b}'),
+        "a raw escape sequence reached the terminal"
+    );
+    assert!(shown.contains("and") || shown.contains('…'), "{shown}");
+}
+
+#[test]
+fn a_malformed_profile_named_by_the_cluster_file_is_a_coded_json_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        "team.yaml",
+        "apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: team\nextends: baseline\ncontrols:\n  no-such-control: enforce\n",
+    );
+    let body = std::fs::read_to_string(common::root().join("examples/kops-minimal.yaml"))
+        .expect("example")
+        .replace("profile: baseline", "profile: ./team.yaml");
+    let f = write(dir.path(), "c.yaml", &body);
+    let out = palisade(&["render", "-f", &f, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("[invalid-profile]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON errors");
+    assert_eq!(doc["errors"][0]["code"], "invalid-profile", "{doc}");
+    assert_eq!(doc["errors"][0]["line"], 6, "{doc}");
+}

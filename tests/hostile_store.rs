@@ -286,3 +286,71 @@ fn a_fifo_or_a_huge_object_in_the_store_is_an_error_not_a_hang() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("the limit for a store object"), "{err}");
 }
+
+#[test]
+fn links_at_the_store_root_are_not_followed_either() {
+    for entry in [".palisade-tmp", ".palisade-apply-minimal.example.com.lock"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let state = dir.path().join("state");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&state).expect("mkdir");
+        std::fs::create_dir_all(&elsewhere).expect("mkdir");
+        std::fs::write(elsewhere.join("99999999-important"), "keep me").expect("write");
+        let target = if entry.ends_with(".lock") {
+            dir.path().join("victim-created")
+        } else {
+            elsewhere.clone()
+        };
+        std::os::unix::fs::symlink(&target, state.join(entry)).expect("link");
+        let url = format!("file://{}", state.display());
+        let out = palisade(&["apply", "-f", &example(), "--state", &url, "--yes"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{entry}: {err}");
+        assert!(
+            err.contains("is a symbolic link inside the state store"),
+            "{entry}: {err}"
+        );
+        assert!(
+            elsewhere.join("99999999-important").exists(),
+            "{entry}: a file outside was removed"
+        );
+        assert_eq!(
+            std::fs::read_dir(&elsewhere).expect("read").count(),
+            1,
+            "{entry}"
+        );
+        assert!(!dir.path().join("victim-created").exists(), "{entry}");
+    }
+}
+
+#[test]
+fn a_saved_plan_for_a_cluster_name_that_is_not_one_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}/state", dir.path().display());
+    let plan = dir.path().join("plan.json");
+    let out = palisade(&[
+        "plan",
+        "-f",
+        &example(),
+        "--state",
+        &state,
+        "--out",
+        &plan.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let original = std::fs::read_to_string(&plan).expect("plan");
+    for name in [".palisade-tmp", "UPPER case", "...", "-x"] {
+        let tampered = dir.path().join("tampered.json");
+        std::fs::write(&tampered, original.replace(CLUSTER, name)).expect("write");
+        let before = snapshot(dir.path());
+        let out = palisade(&["apply", &tampered.display().to_string(), "--yes"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains("is not a cluster name"), "{name}: {err}");
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "{name}: something was written"
+        );
+    }
+}

@@ -3,23 +3,33 @@
 
 use serde_json::json;
 
-use crate::cluster_file::{LoadError, Problem};
+use crate::cluster_file::{Code, LoadError, Problem};
+use crate::profile::ProfileError;
 use crate::render::RenderError;
 
-/// The cluster-file problems an error carries, if it is about the file.
-pub fn problems_of(e: &anyhow::Error) -> Option<&[Problem]> {
+/// The cluster-file (or profile) problems an error carries, if it is about such a file.
+pub fn problems_of(e: &anyhow::Error) -> Option<Vec<Problem>> {
     for cause in e.chain() {
         if let Some(LoadError::Invalid { problems }) = cause.downcast_ref::<LoadError>() {
-            return Some(problems);
+            return Some(problems.clone());
         }
         if let Some(RenderError::Refused { problems }) = cause.downcast_ref::<RenderError>() {
-            return Some(problems);
+            return Some(problems.clone());
         }
         if let Some(crate::provider::Error::Render(r)) =
             cause.downcast_ref::<crate::provider::Error>()
         {
             let RenderError::Refused { problems } = r.as_ref();
-            return Some(problems);
+            return Some(problems.clone());
+        }
+        if let Some(ProfileError::Invalid { location, message }) =
+            cause.downcast_ref::<ProfileError>()
+        {
+            return Some(vec![Problem {
+                location: location.clone(),
+                code: Code::InvalidProfile,
+                message: message.clone(),
+            }]);
         }
     }
     None

@@ -68,9 +68,22 @@ fn from_flags(a: &Args) -> anyhow::Result<Answers> {
             "--no-input needs --api-cidr (the networks allowed to reach the Kubernetes API)"
         );
     }
-    let open = crate::cluster_file::Exposure::of(a.api_cidr.iter().map(String::as_str)).is_open();
+    let exposure = crate::cluster_file::Exposure::of(a.api_cidr.iter().map(String::as_str));
+    let open = exposure.is_open();
     if open && a.api_waiver_reason.is_none() {
-        anyhow::bail!("--api-cidr {} opens the API to the whole internet; give --api-waiver-reason to accept it", a.api_cidr.join(","));
+        anyhow::bail!(
+            "--api-cidr {} opens the API to {}; give --api-waiver-reason to accept it",
+            crate::cluster_file::Exposure::excerpt(a.api_cidr.iter().map(String::as_str)),
+            exposure.describe()
+        );
+    }
+    let bastion = crate::cluster_file::Exposure::of(a.bastion_cidr.iter().map(String::as_str));
+    if bastion.is_open() {
+        anyhow::bail!(
+            "--bastion-cidr {} opens SSH to {}; SSH open to the internet is not offered: name your admin networks",
+            crate::cluster_file::Exposure::excerpt(a.bastion_cidr.iter().map(String::as_str)),
+            bastion.describe()
+        );
     }
     Ok(Answers {
         name: need(&a.name, "--name")?,

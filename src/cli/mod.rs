@@ -110,7 +110,7 @@ pub fn run(
         Err(e) => {
             if json {
                 if let Some(problems) = errors::problems_of(&e) {
-                    let _ = o.print(&errors::to_json(problems));
+                    let _ = o.print(&errors::to_json(&problems));
                 }
             }
             let _ = writeln!(o.err, "error: {e:#}");

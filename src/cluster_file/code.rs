@@ -47,6 +47,7 @@ codes! {
     WrongKind => "wrong-kind": "kind is not Cluster",
     EmptyProfileList => "empty-profile-list": "an empty profile list",
     UnknownProfile => "unknown-profile": "a profile that is neither built in nor a readable file",
+    InvalidProfile => "invalid-profile": "a profile file that is not a valid profile (its own line and column)",
     TwoProviders => "two-providers": "both a kops: and a gke: section",
     NoProvider => "no-provider": "neither a kops: nor a gke: section",
     InvalidClusterName => "invalid-cluster-name": "a cluster name the provider does not accept",

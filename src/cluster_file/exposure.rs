@@ -195,6 +195,28 @@ impl Exposure {
         }
     }
 
+    /// A list for a message: at most four entries, each printable and cut to 43 characters
+    /// (a CIDR is at most 43), then how many more there are.
+    pub fn excerpt<'a>(list: impl IntoIterator<Item = &'a str>) -> String {
+        let all: Vec<&str> = list.into_iter().collect();
+        let mut shown: Vec<String> = all
+            .iter()
+            .take(4)
+            .map(|e| {
+                let printable: String = e.escape_debug().collect();
+                if printable.chars().count() > 43 {
+                    format!("{}…", printable.chars().take(43).collect::<String>())
+                } else {
+                    printable
+                }
+            })
+            .collect();
+        if all.len() > 4 {
+            shown.push(format!("and {} more", all.len() - 4));
+        }
+        shown.join(", ")
+    }
+
     /// The threshold, for messages.
     pub fn limit() -> &'static str {
         "at most one /8 of public IPv4 space (16777216 addresses) and one /32 of public IPv6"

@@ -74,7 +74,7 @@ impl ResolvedProfile {
 
 #[derive(Debug, Error)]
 pub enum ProfileError {
-    #[error("{location}: {message}")]
+    #[error("{location}: {message} [invalid-profile]")]
     Invalid { location: Location, message: String },
     #[error("unknown profile `{name}`: expected a built-in profile ({known}) or the path of a profile file")]
     Unknown { name: String, known: String },
@@ -82,7 +82,7 @@ pub enum ProfileError {
     Read { path: String, reason: String },
     #[error("profile `{name}` extends itself through {chain}")]
     Cycle { name: String, chain: String },
-    #[error("{location}: the profile chain is longer than {MAX_CHAIN} profiles ({chain} …); extend fewer")]
+    #[error("{location}: the profile chain is longer than {MAX_CHAIN} profiles ({chain} …); extend fewer [invalid-profile]")]
     TooLong { location: Location, chain: String },
 }
 

@@ -81,6 +81,18 @@ impl FileStore {
         Ok(self.root.join(key))
     }
 
+    /// `path` (an entry Palisade keeps at the store root: the temporary directory, a lock
+    /// file), refused when it is a symbolic link.
+    fn own_entry(path: &Path) -> Result<(), StoreError> {
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => Err(StoreError::io(
+                path.display(),
+                "is a symbolic link inside the state store; Palisade follows none (remove it)",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Creates `dir` and its parents, 0700.
     fn mkdir(dir: &Path) -> Result<(), StoreError> {
         DirBuilder::new()
@@ -93,7 +105,11 @@ impl FileStore {
     /// Removes temporary files whose writer is gone (named `PID-NONCE`; the process no longer
     /// runs), such as the ones a kill -9 mid-write leaves.
     fn remove_stale_temporaries(&self) {
-        let Ok(entries) = fs::read_dir(self.root.join(".palisade-tmp")) else {
+        let dir = self.root.join(".palisade-tmp");
+        if Self::own_entry(&dir).is_err() {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
             return;
         };
         for entry in entries.flatten() {
@@ -111,6 +127,7 @@ impl FileStore {
     fn exclusive(&self, name: &str) -> Result<File, StoreError> {
         Self::mkdir(&self.root)?;
         let path = self.root.join(name);
+        Self::own_entry(&path)?;
         OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -197,6 +214,7 @@ impl StateStore for FileStore {
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {
         let target = self.path(key)?;
         let tmp_dir = self.root.join(".palisade-tmp");
+        Self::own_entry(&tmp_dir)?;
         Self::mkdir(&tmp_dir)?;
         let mut nonce = [0u8; 8];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)

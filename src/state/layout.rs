@@ -51,11 +51,24 @@ pub fn check_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `name` can be a cluster's prefix: one segment.
+/// Whether `name` can be a cluster's prefix: a DNS name (lowercase labels of letters, digits
+/// and `-`, separated by dots), as kops and the cluster file require — never `.palisade-…`,
+/// `..` or a name with spaces.
 pub fn check_cluster_name(name: &str) -> Result<(), String> {
     check_key(name)?;
-    if name.contains('/') {
-        return Err("a cluster name is one path segment".into());
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(format!(
+            "{:?} is not a cluster name (lowercase DNS labels separated by dots)",
+            crate::yaml::bound_quotes(name)
+        ));
     }
     Ok(())
 }
@@ -133,5 +146,9 @@ mod tests {
             assert!(l.owns(bad).is_err(), "{bad}");
         }
         assert!(Layout { cluster: "../x" }.owns("../x/config").is_err());
+        for bad in [".palisade-tmp", "UPPER case", "...", "-x", "a/b", "x-"] {
+            assert!(check_cluster_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_cluster_name("prod.k8s.example.com").is_ok());
     }
 }

@@ -156,7 +156,7 @@ impl crate::controls::GkeRule for Gke {
                 path,
                 format!(
                     "authorized networks include {}, the whole internet",
-                    open.join(", ")
+                    crate::cluster_file::Exposure::excerpt(open.iter().copied())
                 ),
             )
         } else if exposure.is_open() {
@@ -165,7 +165,7 @@ impl crate::controls::GkeRule for Gke {
                 path,
                 format!(
                     "authorized networks ({}) together open {}: more than {}",
-                    cidrs.join(", "),
+                    crate::cluster_file::Exposure::excerpt(cidrs.iter().copied()),
                     exposure.describe(),
                     crate::cluster_file::Exposure::limit()
                 ),
@@ -174,7 +174,10 @@ impl crate::controls::GkeRule for Gke {
             crate::controls::Check::fail(
                 &object,
                 &format!("{path}.cidrBlocks"),
-                format!("authorized network {bad:?} is not a CIDR"),
+                format!(
+                    "authorized network \"{}\" is not a CIDR",
+                    crate::cluster_file::Exposure::excerpt([bad.as_str()])
+                ),
             )
         } else if cidrs.len() != entries {
             crate::controls::Check::fail(
@@ -188,7 +191,10 @@ impl crate::controls::GkeRule for Gke {
             crate::controls::Check::pass(
                 &object,
                 path,
-                format!("only {} may reach the endpoint", cidrs.join(", ")),
+                format!(
+                    "only {} may reach the endpoint",
+                    crate::cluster_file::Exposure::excerpt(cidrs.iter().copied())
+                ),
             )
         }]
     }

@@ -91,7 +91,7 @@ pub fn open_problem(path: &str, list: &[String]) -> Option<String> {
     Some(if whole.is_empty() {
         format!(
             "{path} ({}) together opens {}: more than {}",
-            list.join(", "),
+            Exposure::excerpt(list.iter().map(String::as_str)),
             e.describe(),
             Exposure::limit()
         )
@@ -109,9 +109,12 @@ pub fn entry_problem(entry: &str) -> Option<String> {
     if entry.starts_with("pl-") {
         return None;
     }
-    crate::cluster_file::Cidr::parse(entry)
-        .err()
-        .map(|why| format!("{why}; an AWS prefix list id (pl-…) is accepted too"))
+    crate::cluster_file::Cidr::parse(entry).err().map(|why| {
+        format!(
+            "{}; an AWS prefix list id (pl-…) is accepted too",
+            crate::yaml::bound_quotes(&why)
+        )
+    })
 }
 
 /// Judges an access list (`kubernetesApiAccess`, `sshAccess`).
@@ -138,7 +141,14 @@ pub fn check_access(
     if let Some(p) = list.iter().find_map(|c| entry_problem(c)) {
         return Check::fail(object, path, p);
     }
-    Check::pass(object, path, format!("{path} is {}", list.join(", ")))
+    Check::pass(
+        object,
+        path,
+        format!(
+            "{path} is {}",
+            Exposure::excerpt(list.iter().map(String::as_str))
+        ),
+    )
 }
 
 /// Apply for an access list: networks given on the command line replace the list; otherwise a
@@ -153,7 +163,7 @@ pub fn apply_access(
     if exposure(given).is_open() {
         return Err(format!(
             "{} would open {} to {}; name narrower networks ({})",
-            given.join(", "),
+            Exposure::excerpt(given.iter().map(String::as_str)),
             path.join("."),
             exposure(given).describe(),
             Exposure::limit()
