@@ -47,11 +47,10 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-#[test]
-fn a_saved_plan_with_a_key_outside_the_cluster_layout_writes_nothing() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let state = format!("file://{}/state", dir.path().display());
-    let plan = dir.path().join("plan.json");
+/// `plan --out DIR/plan.json` of the example against `DIR/state`.
+fn saved_plan(dir: &Path) -> PathBuf {
+    let state = format!("file://{}/state", dir.display());
+    let plan = dir.join("plan.json");
     let out = palisade(&[
         "plan",
         "-f",
@@ -62,6 +61,13 @@ fn a_saved_plan_with_a_key_outside_the_cluster_layout_writes_nothing() {
         &plan.display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    plan
+}
+
+#[test]
+fn a_saved_plan_with_a_key_outside_the_cluster_layout_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let plan = saved_plan(dir.path());
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan).expect("plan")).expect("json");
     let config = format!("{CLUSTER}/config");
@@ -326,18 +332,7 @@ fn links_at_the_store_root_are_not_followed_either() {
 #[test]
 fn a_saved_plan_for_a_cluster_name_that_is_not_one_writes_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
-    let state = format!("file://{}/state", dir.path().display());
-    let plan = dir.path().join("plan.json");
-    let out = palisade(&[
-        "plan",
-        "-f",
-        &example(),
-        "--state",
-        &state,
-        "--out",
-        &plan.display().to_string(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan = saved_plan(dir.path());
     let original = std::fs::read_to_string(&plan).expect("plan");
     for name in [".palisade-tmp", "UPPER case", "...", "-x"] {
         let tampered = dir.path().join("tampered.json");
