@@ -67,7 +67,8 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         }
         return audit_gke(&a, o);
     }
-    let s = settings(None, None, None);
+    let mut s = settings(None, None, None);
+    s.aws_credentials = a.live && super::cloud::credentials_present();
     // (source, profile, cluster name, findings)
     let (source, profile, cluster, findings) = match (&a.file, &a.kops) {
         (_, None) if a.name.is_some() => {

@@ -125,7 +125,8 @@ pub fn settings(
                 .ok()
                 .filter(|s| !s.is_empty())
         }),
-        aws_credentials: super::cloud::credentials_present(),
+        // asked only where it matters (audit --live): it looks at the filesystem
+        aws_credentials: false,
         kops_only_flags: Vec::new(),
     }
 }

@@ -160,12 +160,13 @@ pub fn apply_access(
     check: Check,
     hint: &str,
 ) -> Result<(), String> {
-    if exposure(given).is_open() {
+    let opens = exposure(given);
+    if opens.is_open() {
         return Err(format!(
             "{} would open {} to {}; name narrower networks ({})",
             Exposure::excerpt(given.iter().map(String::as_str)),
             path.join("."),
-            exposure(given).describe(),
+            opens.describe(),
             Exposure::limit()
         ));
     }
