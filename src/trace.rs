@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
 pub enum Source {
     /// A value from the cluster file (`kops.zones`, `access.apiCidrs`, …) or a kops requirement.
@@ -32,7 +32,7 @@ impl fmt::Display for Source {
 }
 
 /// (object, field path) → the last step that set it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace(BTreeMap<String, BTreeMap<String, Source>>);
 
 impl Trace {

@@ -47,6 +47,11 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// A saved plan's text with its digest computed anew (what a deliberate edit does).
+fn resealed(text: &str) -> String {
+    palisade::plan::reseal(text).expect("reseal")
+}
+
 /// `plan --out DIR/plan.json` of the example against `DIR/state`.
 fn saved_plan(dir: &Path) -> PathBuf {
     let state = format!("file://{}/state", dir.display());
@@ -79,19 +84,15 @@ fn a_saved_plan_with_a_key_outside_the_cluster_layout_writes_nothing() {
         format!("{CLUSTER}/cluster-completed.spec"),
         format!("{CLUSTER}/pki/private/ca/keyset.yaml"),
     ] {
-        // the last change is `config`: tamper it so earlier writes would have happened first
+        // `config` is written last: move it so earlier writes would have happened first, and
+        // seal the edit with a new digest, as anyone who can write the file can
         let mut t = saved.clone();
-        let changes = t["changes"].as_array_mut().expect("changes");
-        let last = changes
-            .iter_mut()
-            .find(|c| c["key"] == config.as_str())
-            .expect("config change");
-        last["key"] = bad.clone().into();
-        let writes = t["writes"].as_object_mut().expect("writes");
+        let writes = t["plan"]["writes"].as_object_mut().expect("writes");
         let body = writes.remove(&config).expect("config bytes");
         writes.insert(bad.clone(), body);
+        t["plan"]["base"][&bad] = serde_json::Value::Null;
         let tampered = dir.path().join("tampered.json");
-        std::fs::write(&tampered, serde_json::to_string(&t).expect("json")).expect("write");
+        std::fs::write(&tampered, resealed(&t.to_string())).expect("write");
         let before = snapshot(dir.path());
         let out = palisade(&["apply", &tampered.display().to_string(), "--yes"]);
         let err = text(&out.stderr);
@@ -155,7 +156,7 @@ fn a_relative_file_url_names_the_store_the_plan_was_made_against() {
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan).expect("plan")).expect("json");
     let absolute = format!("file://{}/state", a.path().display());
-    assert_eq!(saved["state"], absolute.as_str());
+    assert_eq!(saved["plan"]["state"], absolute.as_str());
     // from another directory, a relative --state is another store: refused
     let out = palisade_in(
         b.path(),
@@ -170,7 +171,7 @@ fn a_relative_file_url_names_the_store_the_plan_was_made_against() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("the plan is for") && err.contains(&absolute),
+        err.contains("is for the state store") && err.contains(&absolute),
         "{err}"
     );
     assert!(!b.path().join("state").exists());
@@ -336,7 +337,7 @@ fn a_saved_plan_for_a_cluster_name_that_is_not_one_writes_nothing() {
     let original = std::fs::read_to_string(&plan).expect("plan");
     for name in [".palisade-tmp", "UPPER case", "...", "-x"] {
         let tampered = dir.path().join("tampered.json");
-        std::fs::write(&tampered, original.replace(CLUSTER, name)).expect("write");
+        std::fs::write(&tampered, resealed(&original.replace(CLUSTER, name))).expect("write");
         let before = snapshot(dir.path());
         let out = palisade(&["apply", &tampered.display().to_string(), "--yes"]);
         let err = text(&out.stderr);

@@ -62,7 +62,7 @@ fn plan_apply_plan_reaches_no_changes() {
             let empty = tempfile::tempdir().expect("tmp");
             plan_for(&example(ex), &url(empty.path()))
         };
-        let cluster = &planned.cluster;
+        let cluster = planned.cluster();
         let mut seen = 0;
         for (key, bytes) in &after_first {
             if key.contains("/secrets/") {
@@ -75,7 +75,11 @@ fn plan_apply_plan_reaches_no_changes() {
                 validate_document(&doc)
             );
             let planned_key = key.clone();
-            let written = planned.writes.get(&planned_key).expect("planned write");
+            let written = planned
+                .intent
+                .writes
+                .get(&planned_key)
+                .expect("planned write");
             let mut expected: serde_yaml::Value = serde_yaml::from_str(written).expect("yaml");
             if tree::get_str(&doc, &["kind"]) == Some("Cluster") {
                 // the two plans differ only in where the store is
@@ -244,9 +248,9 @@ fn an_apply_stopped_after_any_write_converges_on_the_next_one() {
                 .contains(&format!("{allow} of {total} writes done")),
             "{err}"
         );
-        encryption_invariant(dir.path(), &plan.cluster);
+        encryption_invariant(dir.path(), plan.cluster());
         assert!(
-            !dir.path().join(&plan.cluster).join("config").exists() || allow == total,
+            !dir.path().join(plan.cluster()).join("config").exists() || allow == total,
             "config written before the end"
         );
 

@@ -24,7 +24,7 @@ pub struct ParamSpec {
 }
 
 /// A control's parameters after the profile chain is merged: every declared name has a value.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Params(BTreeMap<String, Value>);
 
 impl Params {
@@ -76,6 +76,11 @@ impl Params {
         }
         self.0.insert(name.to_string(), value.clone());
         Ok(())
+    }
+
+    /// Every parameter with its value.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter()
     }
 
     pub fn int(&self, name: &str) -> i64 {

@@ -9,7 +9,12 @@ use super::document::{
 };
 use serde::{Deserialize, Serialize};
 
-pub const FORMAT_VERSION: u32 = 1;
+use crate::cluster_file::Waiver;
+use crate::profile::ResolvedProfile;
+use crate::trace::Trace;
+
+/// The saved-plan format: 2 holds the plan's intent only, sealed with a digest.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -53,28 +58,48 @@ pub struct WaiverInEffect {
     pub finding: String,
 }
 
-/// A plan. `writes` (the exact bytes apply will write, secrets excluded: they are generated at
-/// apply time) is only kept in saved plans.
+/// What a kops plan will do, and all a saved plan holds: the documents it writes, the secrets
+/// it generates, what it was based on, and the profile and waivers to judge the result by.
+/// Everything a plan shows (the changes, the waivers in effect, what still fails) is derived
+/// from this and what the store holds, so what is shown and what is written cannot differ.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Plan {
-    pub format_version: u32,
+#[serde(deny_unknown_fields)]
+pub struct Intent {
     pub cluster: String,
+    /// The store, resolved (`file://` URLs absolute).
     pub state: String,
     /// Every key read, with the version seen (`null`: absent).
     pub base: BTreeMap<String, Option<String>>,
+    /// Key → the exact bytes to write (documents and the SSH public key).
+    pub writes: BTreeMap<String, String>,
+    /// Keys of secrets generated at apply time, when absent from the store (never in a plan).
+    #[serde(default)]
+    pub generated: Vec<String>,
+    /// The resolved profile the result is judged by.
+    pub profile: ResolvedProfile,
+    /// The cluster file's waivers.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// Which control or setting put each field where it is (the reasons shown).
+    #[serde(default)]
+    pub trace: Trace,
+    /// Stored fields kept because they cannot change on a running cluster.
+    #[serde(default)]
+    pub kept: Vec<Kept>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// A kops plan: its intent and what is derived from it against the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub intent: Intent,
     pub changes: Vec<Change>,
     pub waivers: Vec<WaiverInEffect>,
-    pub warnings: Vec<String>,
     /// The EncryptionConfiguration provider for a secret created at apply time.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_provider: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub writes: BTreeMap<String, String>,
-    /// Stored fields kept because they cannot change on a running cluster.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kept: Vec<Kept>,
-    /// Enforced controls that will still fail on what the store holds after apply.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Enforced controls that will still fail on what the store holds after apply (they fail
+    /// on what it holds now).
     pub still_failing: Vec<String>,
 }
 
@@ -95,14 +120,22 @@ impl Plan {
         !self.changes.is_empty()
     }
 
+    pub fn cluster(&self) -> &str {
+        &self.intent.cluster
+    }
+
+    pub fn state(&self) -> &str {
+        &self.intent.state
+    }
+
     /// The provider-neutral document `plan -o json` prints: everything but the bytes to write.
     pub fn document(&self) -> PlanDocument {
         PlanDocument {
             format_version: DOCUMENT_VERSION,
             provider: ProviderName::Kops,
-            cluster: self.cluster.clone(),
-            target: self.state.clone(),
-            base: self.base.clone(),
+            cluster: self.intent.cluster.clone(),
+            target: self.intent.state.clone(),
+            base: self.intent.base.clone(),
             changes: self
                 .changes
                 .iter()
@@ -125,6 +158,7 @@ impl Plan {
                 })
                 .collect(),
             cannot_change_in_place: self
+                .intent
                 .kept
                 .iter()
                 .map(|k| Blocked {
@@ -139,7 +173,7 @@ impl Plan {
                 })
                 .collect(),
             waivers: self.waivers.clone(),
-            warnings: self.warnings.clone(),
+            warnings: self.intent.warnings.clone(),
             notes: Vec::new(),
             still_failing: self.still_failing.clone(),
         }

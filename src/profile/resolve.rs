@@ -41,14 +41,16 @@ impl fmt::Display for Level {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Setting {
     pub level: Level,
     pub params: Params,
 }
 
 /// Every control with its level and parameters, after the whole chain is merged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResolvedProfile {
     /// The profiles merged, outermost first (`strict`, `baseline`, …).
     pub names: Vec<String>,
@@ -69,6 +71,32 @@ impl ResolvedProfile {
 
     pub fn level(&self, id: &str) -> Level {
         self.controls.get(id).map_or(Level::Off, |s| s.level)
+    }
+
+    /// Checks a profile read back from elsewhere (a saved plan) as a profile file is checked:
+    /// every control known, every parameter declared by its control and of its type.
+    pub fn check(&self) -> Result<(), String> {
+        let unknown = |id: &str| crate::yaml::bound_quotes(&format!("unknown control {id:?}"));
+        for (id, setting) in &self.controls {
+            let control = controls::find(id).ok_or_else(|| unknown(id))?;
+            let mut params = Params::defaults(control.params);
+            for (name, value) in setting.params.iter() {
+                params
+                    .set(control.params, name, value)
+                    .map_err(|e| format!("control {id}: {e}"))?;
+            }
+            if params != setting.params {
+                return Err(format!("control {id}: a parameter is missing"));
+            }
+        }
+        match self
+            .forbid_waivers
+            .iter()
+            .find(|id| controls::find(id).is_none())
+        {
+            Some(id) => Err(unknown(id)),
+            None => Ok(()),
+        }
     }
 }
 

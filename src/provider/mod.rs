@@ -74,6 +74,8 @@ pub enum Error {
     #[error(transparent)]
     Store(Box<crate::state::StoreError>),
     #[error(transparent)]
+    Saved(Box<crate::plan::SavedError>),
+    #[error(transparent)]
     Gke(Box<gke::client::GkeError>),
     #[error(transparent)]
     GkeApply(Box<gke::apply::ApplyFailure>),
@@ -104,6 +106,7 @@ boxed_from!(
     Plan: kops::PlanError,
     Apply: kops::ApplyError,
     Store: crate::state::StoreError,
+    Saved: crate::plan::SavedError,
     Gke: gke::client::GkeError,
     GkeApply: gke::apply::ApplyFailure,
 );

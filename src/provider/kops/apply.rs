@@ -7,6 +7,7 @@
 
 use thiserror::Error;
 
+use super::plan::rank;
 use crate::plan::{Action, Plan};
 use crate::secrets::{encryption_config, kops_secret_json};
 use crate::state::{Layout, Precondition, StateStore, StoreError};
@@ -17,8 +18,6 @@ pub enum ApplyError {
     Stale { key: String, url: String },
     #[error("the plan is for {planned}, but the state store is {url}")]
     WrongStore { planned: String, url: String },
-    #[error("the plan was made by a different format ({found}); make it again with this version")]
-    Format { found: u32 },
     #[error("{key}: the plan has no content to write; make the plan again")]
     Missing { key: String },
     #[error("cannot generate the encryption key: {0}")]
@@ -43,18 +42,6 @@ pub struct Applied {
     pub keys: Vec<String>,
 }
 
-fn rank(key: &str) -> u8 {
-    if key.contains("/secrets/") {
-        0
-    } else if key.contains("/pki/") {
-        1
-    } else if key.contains("/instancegroup/") {
-        2
-    } else {
-        3
-    }
-}
-
 /// Applies `plan` to `store`.
 pub fn apply(plan: &Plan, store: &dyn StateStore) -> Result<Applied, ApplyError> {
     apply_with_progress(plan, store, &mut |_| {})
@@ -66,39 +53,34 @@ pub fn apply_with_progress(
     store: &dyn StateStore,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Applied, ApplyError> {
-    if plan.format_version != crate::plan::FORMAT_VERSION {
-        return Err(ApplyError::Format {
-            found: plan.format_version,
-        });
-    }
-    if plan.state != store.url() {
+    if plan.intent.state != store.url() {
         return Err(ApplyError::WrongStore {
-            planned: plan.state.clone(),
+            planned: plan.intent.state.clone(),
             url: store.url().to_string(),
         });
     }
     // every key the plan names must be one of this cluster's kops keys, checked before the
     // first write (a saved plan is a file anyone with the repository can edit)
     let layout = Layout {
-        cluster: &plan.cluster,
+        cluster: &plan.intent.cluster,
     };
     for key in plan
         .changes
         .iter()
         .map(|c| &c.key)
-        .chain(plan.base.keys())
-        .chain(plan.writes.keys())
+        .chain(plan.intent.base.keys())
+        .chain(plan.intent.writes.keys())
     {
         layout.owns(key).map_err(|why| ApplyError::ForeignKey {
             key: key.clone(),
             why,
         })?;
     }
-    let _lock = store.lock(&plan.cluster)?;
-    let keys: Vec<String> = plan.base.keys().cloned().collect();
+    let _lock = store.lock(&plan.intent.cluster)?;
+    let keys: Vec<String> = plan.intent.base.keys().cloned().collect();
     let now = store.get_many(&keys)?;
     for (key, object) in keys.iter().zip(now) {
-        if object.map(|o| o.version) != plan.base.get(key).cloned().flatten() {
+        if object.map(|o| o.version) != plan.intent.base.get(key).cloned().flatten() {
             return Err(ApplyError::Stale {
                 key: key.clone(),
                 url: store.url().to_string(),
@@ -110,7 +92,7 @@ pub fn apply_with_progress(
     let total = changes.len();
     let mut applied = Applied::default();
     for c in changes {
-        let condition = match (c.action, plan.base.get(&c.key).cloned().flatten()) {
+        let condition = match (c.action, plan.intent.base.get(&c.key).cloned().flatten()) {
             (Action::Update, Some(v)) => Precondition::Matches(v),
             _ => Precondition::Absent,
         };
@@ -120,6 +102,7 @@ pub fn apply_with_progress(
             store.put(&c.key, kops_secret_json(&config).expose(), &condition)
         } else {
             let data = plan
+                .intent
                 .writes
                 .get(&c.key)
                 .ok_or_else(|| ApplyError::Missing { key: c.key.clone() })?;
@@ -147,7 +130,7 @@ pub fn apply_with_progress(
         .iter()
         .zip(after)
         .filter(|(k, o)| {
-            o.as_ref().map(|o| o.version.clone()) != plan.base.get(*k).cloned().flatten()
+            o.as_ref().map(|o| o.version.clone()) != plan.intent.base.get(*k).cloned().flatten()
         })
         .map(|(k, _)| k.clone())
         .collect();

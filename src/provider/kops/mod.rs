@@ -1,6 +1,7 @@
 //! kops: render a cluster file into Cluster + InstanceGroup documents, harden an existing spec,
 //! plan the store writes and apply them, read what a store holds, and run kops itself.
 pub mod apply;
+mod check;
 pub mod harden;
 pub mod plan;
 mod provider;
@@ -10,5 +11,5 @@ pub mod subnets;
 pub mod wrapper;
 
 pub use apply::{apply, apply_with_progress, Applied, ApplyError};
-pub use plan::{make_plan, PlanError};
+pub use plan::{derive, make_plan, observe, PlanError};
 pub use provider::{live_findings, open_store, region_of, state_url, KopsPlanned, KopsProvider};

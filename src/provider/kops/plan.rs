@@ -17,12 +17,11 @@ use crate::cluster_file::ClusterFile;
 use crate::kops::spec::name_of;
 use crate::kops::KopsSpec;
 use crate::plan::field_changes;
-use crate::plan::{Action, Change, Kept, Plan, WaiverInEffect, FORMAT_VERSION};
+use crate::plan::{Action, Change, Intent, Kept, Plan, WaiverInEffect};
 use crate::profile::ResolvedProfile;
 use crate::provider::kops::render::Rendered;
 use crate::secrets;
 use crate::state::{Layout, StateStore, StoreError, ENCRYPTION_SECRET_NAME};
-use crate::trace::Trace;
 use crate::yaml::tree;
 
 #[derive(Debug, Error)]
@@ -39,6 +38,14 @@ pub enum PlanError {
     SshKey { path: String, reason: String },
     #[error("{0}")]
     Refused(String),
+    #[error("the plan would write {key}: {why}; nothing was written")]
+    ForeignKey { key: String, why: String },
+    #[error("the plan's {key}: {why}; nothing was written (make the plan again)")]
+    Invalid { key: String, why: String },
+    #[error("{key} changed in {url} since the plan was made; nothing was written. Run plan again")]
+    Stale { key: String, url: String },
+    #[error("the plan's result would fail what the profile enforces, and the plan carries no waiver for it; nothing was written:\n{}", .0.join("\n"))]
+    Fails(Vec<String>),
 }
 
 /// Paths kops cannot change on a running cluster; a difference there is kept as stored.
@@ -152,39 +159,8 @@ fn yaml(doc: &Value) -> String {
     crate::kops::emit::to_yaml(doc)
 }
 
-struct Builder<'a> {
-    plan: Plan,
-    trace: &'a Trace,
-}
-
-impl Builder<'_> {
-    fn document(&mut self, key: String, stored: Option<&Value>, desired: &Value) {
-        let object = KopsSpec::object_name(desired);
-        if stored == Some(desired) {
-            return;
-        }
-        let fields = field_changes(stored, desired, &object, self.trace);
-        if stored.is_some() && fields.is_empty() {
-            return;
-        }
-        self.plan.writes.insert(key.clone(), yaml(desired));
-        self.plan.changes.push(Change {
-            key,
-            object,
-            action: if stored.is_some() {
-                Action::Update
-            } else {
-                Action::Create
-            },
-            sensitive: false,
-            because: "cluster file".into(),
-            fields,
-        });
-    }
-}
-
 /// What the store holds for the cluster: every key read with its object (`None`: absent).
-struct Stored {
+pub struct Stored {
     objects: BTreeMap<String, Option<crate::state::Object>>,
     /// `CLUSTER/instancegroup/NAME` keys listed.
     group_keys: Vec<String>,
@@ -277,44 +253,20 @@ fn read_store(
     })
 }
 
-/// Secrets first, the order apply writes in: the encryption secret when the config that will
-/// be written asks for it and the store has none, and the admin SSH key.
-fn plan_secrets(
-    b: &mut Builder<'_>,
-    layout: &Layout,
-    stored: &Stored,
-    desired_config: &Value,
-    profile: &ResolvedProfile,
-) {
+/// The secrets: the encryption secret, generated at apply, when the config that will be
+/// written asks for it and the store has none; and the admin SSH key.
+fn plan_secrets(intent: &mut Intent, layout: &Layout, stored: &Stored, desired_config: &Value) {
     // judged on the config that will be written: a stored `encryptionConfig: true` survives
     // the merge even when the profile no longer sets it, and still needs its secret
     let wants_encryption =
         tree::get_bool(desired_config, &["spec", "encryptionConfig"]) == Some(true);
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
     if wants_encryption && stored.absent(&secret_key) {
-        b.plan.encryption_provider = Some(encryption_at_rest::provider(
-            &profile.setting(encryption_at_rest::CONTROL.id).params,
-        ));
-        b.plan.changes.push(Change {
-            key: secret_key,
-            object: format!("Secret/{ENCRYPTION_SECRET_NAME}"),
-            action: Action::Create,
-            sensitive: true,
-            because: "control secrets-encryption-at-rest".into(),
-            fields: Vec::new(),
-        });
+        intent.generated.push(secret_key);
     }
     if let Some((key, text)) = &stored.ssh {
         if stored.absent(key) {
-            b.plan.writes.insert(key.clone(), text.clone());
-            b.plan.changes.push(Change {
-                key: key.clone(),
-                object: "SSHPublicKey/admin".into(),
-                action: Action::Create,
-                sensitive: false,
-                because: "cluster file (kops.sshPublicKey)".into(),
-                fields: Vec::new(),
-            });
+            intent.writes.insert(key.clone(), text.clone());
         }
     }
 }
@@ -331,14 +283,14 @@ fn role(g: &Value) -> String {
 /// control-plane group kops named otherwise in the same subnets); groups only in the store are
 /// kept and reported. Returns every group as the store will hold it.
 fn plan_groups(
-    b: &mut Builder<'_>,
+    intent: &mut Intent,
     layout: &Layout,
     stored: &Stored,
     rendered: &Rendered,
     keep_subnets: bool,
     warnings: &mut Vec<String>,
 ) -> Result<BTreeMap<String, Value>, PlanError> {
-    let url = b.plan.state.clone();
+    let url = intent.state.clone();
     let mut stored_groups: BTreeMap<String, Value> = BTreeMap::new();
     for key in &stored.group_keys {
         if let Some(doc) = stored.document(key, &url)? {
@@ -394,7 +346,9 @@ fn plan_groups(
             }
             None => ig.clone(),
         };
-        b.document(key.clone(), stored_ig, &desired);
+        if stored_ig != Some(&desired) {
+            intent.writes.insert(key.clone(), yaml(&desired));
+        }
         desired_groups.insert(key.clone(), desired);
         matched.push(key);
     }
@@ -415,8 +369,7 @@ pub fn make_plan(
     let layout = Layout { cluster: &cluster };
     let url = store.url().to_string();
     let stored = read_store(file, &layout, store)?;
-    let plan = Plan {
-        format_version: FORMAT_VERSION,
+    let mut intent = Intent {
         cluster: cluster.clone(),
         state: url.clone(),
         base: stored
@@ -424,57 +377,286 @@ pub fn make_plan(
             .iter()
             .map(|(k, o)| (k.clone(), o.as_ref().map(|o| o.version.clone())))
             .collect(),
-        changes: Vec::new(),
-        waivers: WaiverInEffect::from_findings(&rendered.findings),
-        warnings: rendered.warnings.clone(),
-        encryption_provider: None,
         writes: BTreeMap::new(),
+        generated: Vec::new(),
+        profile: profile.clone(),
+        waivers: file.waivers.clone(),
+        trace: rendered.trace.clone(),
         kept: Vec::new(),
-        still_failing: Vec::new(),
-    };
-    let mut b = Builder {
-        plan,
-        trace: &rendered.trace,
+        warnings: rendered.warnings.clone(),
     };
 
     // the Cluster decides whether subnets are kept as stored
     let config_key = layout.config();
     let stored_config = stored.document(&config_key, &url)?;
     let desired_config = match &stored_config {
-        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut b.plan.kept),
+        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut intent.kept),
         None => rendered.spec.cluster().clone(),
     };
     let keep_subnets = stored_config.is_some()
         && tree::get(&desired_config, &["spec", "subnets"])
             != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
 
-    plan_secrets(&mut b, &layout, &stored, &desired_config, profile);
+    plan_secrets(&mut intent, &layout, &stored, &desired_config);
     let mut warnings = Vec::new();
-    let desired_groups = plan_groups(
-        &mut b,
+    plan_groups(
+        &mut intent,
         &layout,
         &stored,
         rendered,
         keep_subnets,
         &mut warnings,
     )?;
-    // what the controls will say of the store after apply
-    let mut after = vec![desired_config.clone()];
-    after.extend(desired_groups.into_values());
-    for f in evaluate(&KopsSpec::from_documents(after), profile, &file.waivers) {
-        if f.is_blocking() {
-            b.plan
-                .still_failing
-                .push(format!("{} on {}: {}", f.control, f.object, f.message));
-        }
+    if stored_config.as_ref() != Some(&desired_config) {
+        intent.writes.insert(config_key, yaml(&desired_config));
     }
-    // config last: the commit point
-    b.document(config_key, stored_config.as_ref(), &desired_config);
     // every key apply will write is part of the base, creates as "absent", so a saved plan is
     // refused before its first write if any of them appeared in the meantime
-    for c in &b.plan.changes {
-        b.plan.base.entry(c.key.clone()).or_insert(None);
+    for key in intent.writes.keys().chain(intent.generated.iter()) {
+        intent.base.entry(key.clone()).or_insert(None);
     }
-    b.plan.warnings.extend(warnings);
-    Ok(b.plan)
+    intent.warnings.extend(warnings);
+    derive(intent, &stored)
+}
+
+/// What the store holds for a saved plan's cluster, read again: every key of its base and
+/// every instance group now listed, each still at the version the plan was based on.
+pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanError> {
+    // nothing is read for a plan whose keys are not this cluster's
+    super::check::check_intent(intent)?;
+    let layout = Layout {
+        cluster: &intent.cluster,
+    };
+    let url = store.url().to_string();
+    let group_prefix = layout.instance_group_prefix();
+    let group_keys: Vec<String> = store
+        .list(&group_prefix)?
+        .into_iter()
+        .filter(|k| {
+            k.strip_prefix(&group_prefix)
+                .is_some_and(|n| !n.contains('/'))
+        })
+        .collect();
+    // a group that appeared since is a change the plan never saw
+    if let Some(new) = group_keys.iter().find(|k| !intent.base.contains_key(*k)) {
+        return Err(PlanError::Stale {
+            key: new.clone(),
+            url,
+        });
+    }
+    let keys: Vec<String> = intent.base.keys().cloned().collect();
+    let objects = store.get_many(&keys)?;
+    for (key, object) in keys.iter().zip(&objects) {
+        if object.as_ref().map(|o| &o.version) != intent.base.get(key).and_then(Option::as_ref) {
+            return Err(PlanError::Stale {
+                key: key.clone(),
+                url,
+            });
+        }
+    }
+    let objects: BTreeMap<String, Option<crate::state::Object>> =
+        keys.into_iter().zip(objects).collect();
+    let group_keys = objects
+        .iter()
+        .filter(|(k, o)| {
+            o.is_some()
+                && k.strip_prefix(&group_prefix)
+                    .is_some_and(|n| !n.contains('/'))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(Stored {
+        objects,
+        group_keys,
+        ssh: None,
+    })
+}
+
+/// The order apply writes in: secrets → SSH key → instance groups → `config`, the commit point.
+pub fn rank(key: &str) -> u8 {
+    if key.contains("/secrets/") {
+        0
+    } else if key.contains("/pki/") {
+        1
+    } else if key.contains("/instancegroup/") {
+        2
+    } else {
+        3
+    }
+}
+
+/// Everything a plan shows, derived from its intent and what the store holds: the changes
+/// field by field (each charged to the control or setting the trace names), the waivers in
+/// effect and what still fails on the result. Refused when the intent is not sound (see
+/// `check`), or when the result fails an enforced control that neither a waiver carries nor
+/// the store already fails (a plan never makes the cluster weaker than the profile allows).
+pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
+    super::check::check_intent(&intent)?;
+    let url = intent.state.clone();
+    let layout = Layout {
+        cluster: &intent.cluster,
+    };
+    let mut keys: Vec<&String> = intent
+        .writes
+        .keys()
+        .chain(intent.generated.iter())
+        .collect();
+    keys.sort_by_key(|k| (rank(k), k.as_str()));
+    let mut changes = Vec::new();
+    let ssh_prefix = layout.ssh_public_key("");
+    for key in keys {
+        let present = !stored.absent(key);
+        if intent.generated.contains(key) {
+            if !present {
+                changes.push(Change {
+                    key: key.clone(),
+                    object: format!("Secret/{ENCRYPTION_SECRET_NAME}"),
+                    action: Action::Create,
+                    sensitive: true,
+                    because: format!("control {}", encryption_at_rest::CONTROL.id),
+                    fields: Vec::new(),
+                });
+            }
+            continue;
+        }
+        let text = intent.writes.get(key).map(String::as_str).unwrap_or("");
+        if key.starts_with(&ssh_prefix) {
+            if !present {
+                changes.push(Change {
+                    key: key.clone(),
+                    object: "SSHPublicKey/admin".into(),
+                    action: Action::Create,
+                    sensitive: false,
+                    because: "cluster file (kops.sshPublicKey)".into(),
+                    fields: Vec::new(),
+                });
+            }
+            continue;
+        }
+        let desired: Value = serde_yaml::from_str(text).map_err(|e| PlanError::Invalid {
+            key: key.clone(),
+            why: e.to_string(),
+        })?;
+        let old = stored.document(key, &url)?;
+        if old.as_ref() == Some(&desired) {
+            continue;
+        }
+        let object = KopsSpec::object_name(&desired);
+        let fields = field_changes(old.as_ref(), &desired, &object, &intent.trace);
+        if old.is_some() && fields.is_empty() {
+            continue;
+        }
+        changes.push(Change {
+            key: key.clone(),
+            object,
+            action: if old.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            sensitive: false,
+            because: "cluster file".into(),
+            fields,
+        });
+    }
+
+    // the store before and after: the config and every group, written ones replaced
+    let config_key = layout.config();
+    let document_at = |key: &String| -> Result<Option<Value>, PlanError> {
+        match intent.writes.get(key) {
+            Some(text) => serde_yaml::from_str(text)
+                .map(Some)
+                .map_err(|e| PlanError::Invalid {
+                    key: key.clone(),
+                    why: e.to_string(),
+                }),
+            None => stored.document(key, &url),
+        }
+    };
+    let Some(after_config) = document_at(&config_key)? else {
+        return Err(PlanError::Invalid {
+            key: config_key,
+            why: "the plan writes no Cluster and the store holds none".into(),
+        });
+    };
+    let group_prefix = layout.instance_group_prefix();
+    let mut group_keys: Vec<&String> = stored.group_keys.iter().collect();
+    group_keys.extend(
+        intent
+            .writes
+            .keys()
+            .filter(|k| k.starts_with(&group_prefix) && !stored.group_keys.contains(k)),
+    );
+    let mut after = vec![after_config.clone()];
+    let mut before = Vec::new();
+    if let Some(c) = stored.document(&config_key, &url)? {
+        before.push(c);
+    }
+    for key in group_keys {
+        if let Some(g) = document_at(key)? {
+            after.push(g);
+        }
+        if !before.is_empty() {
+            if let Some(g) = stored.document(key, &url)? {
+                before.push(g);
+            }
+        }
+    }
+    // a config that asks for encryption at rest always finds its secret
+    let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
+    if tree::get_bool(&after_config, &["spec", "encryptionConfig"]) == Some(true)
+        && stored.absent(&secret_key)
+        && !intent.generated.contains(&secret_key)
+    {
+        return Err(PlanError::Invalid {
+            key: config_key,
+            why: format!("it turns on encryption at rest, and the plan creates no {ENCRYPTION_SECRET_NAME} secret for it"),
+        });
+    }
+    let findings = evaluate(
+        &KopsSpec::from_documents(after),
+        &intent.profile,
+        &intent.waivers,
+    );
+    let failing_before: Vec<(String, String)> = if before.is_empty() {
+        Vec::new()
+    } else {
+        evaluate(
+            &KopsSpec::from_documents(before),
+            &intent.profile,
+            &intent.waivers,
+        )
+        .into_iter()
+        .filter(|f| f.is_blocking())
+        .map(|f| (f.control, f.object))
+        .collect()
+    };
+    let mut still_failing = Vec::new();
+    let mut introduced = Vec::new();
+    for f in findings.iter().filter(|f| f.is_blocking()) {
+        let line = format!("{} on {}: {}", f.control, f.object, f.message);
+        if failing_before.contains(&(f.control.clone(), f.object.clone())) {
+            still_failing.push(line);
+        } else {
+            introduced.push(line);
+        }
+    }
+    if !introduced.is_empty() {
+        return Err(PlanError::Fails(introduced));
+    }
+    let encryption_provider = (!intent.generated.is_empty()).then(|| {
+        encryption_at_rest::provider(
+            &intent
+                .profile
+                .setting(encryption_at_rest::CONTROL.id)
+                .params,
+        )
+    });
+    Ok(Plan {
+        waivers: WaiverInEffect::from_findings(&findings),
+        changes,
+        encryption_provider,
+        still_failing,
+        intent,
+    })
 }

@@ -2,7 +2,7 @@
 //! apply with conditional writes, and the live half of `audit`.
 
 use super::render::{render, set_config_base, DEFAULT_STATE_STORE};
-use super::{apply_with_progress, make_plan};
+use super::{apply_with_progress, derive, make_plan, observe};
 use crate::audit::{evaluate_live, Finding};
 use crate::cluster_file::{ClusterFile, Waiver};
 use crate::kops::KopsSpec;
@@ -112,9 +112,9 @@ impl Provider for KopsProvider {
 
     fn plan(&self, l: &Loaded, settings: &Settings) -> Result<Box<dyn Planned>, Error> {
         let mut rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
-        let url = state_url(&l.file, settings);
-        set_config_base(&mut rendered.spec, &url);
-        let store = open_store(&url, settings)?;
+        let store = open_store(&state_url(&l.file, settings), settings)?;
+        // the store as resolved: a relative file:// URL names one directory
+        set_config_base(&mut rendered.spec, store.url());
         let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
         Ok(Box::new(KopsPlanned::new(plan, store)))
     }
@@ -137,13 +137,45 @@ impl KopsPlanned {
         }
     }
 
-    /// A plan saved by `plan --out`, applied to `--state` or to the store it names.
+    /// A plan saved by `plan --out`, for the store it names (`--state`, when given, must name
+    /// the same one). Nothing in the file is taken on trust: its digest is checked, the store
+    /// is read again at the versions it was based on, and what it shows is derived from the
+    /// documents it writes and the store (checked and judged by its profile, see `derive`).
     pub fn saved(text: &str, what: &str, settings: &Settings) -> Result<Self, Error> {
-        let plan: Plan = serde_json::from_str(text)
-            .map_err(|e| Error::Unsupported(format!("{what} is not a saved Palisade plan: {e}")))?;
-        let url = settings.state.clone().unwrap_or_else(|| plan.state.clone());
+        let intent = crate::plan::open_saved(text, what)?;
+        let today = crate::cluster_file::Date::today();
+        if let Some(w) = intent
+            .waivers
+            .iter()
+            .find(|w| w.expiry().is_some_and(|d| d < today))
+        {
+            return Err(Error::Unsupported(format!(
+                "{what} carries a waiver for {} that expired on {}; make the plan again",
+                w.control,
+                w.expires.as_deref().unwrap_or("")
+            )));
+        }
+        let url = settings
+            .state
+            .clone()
+            .unwrap_or_else(|| intent.state.clone());
         let store = open_store(&url, settings)?;
-        Ok(KopsPlanned::new(plan, store))
+        if store.url() != intent.state {
+            return Err(Error::Unsupported(format!(
+                "{what} is for the state store {}, not {}",
+                intent.state,
+                store.url()
+            )));
+        }
+        let stored = observe(&intent, store.as_ref())?;
+        let plan = derive(intent, &stored)?;
+        let mut planned = KopsPlanned::new(plan, store);
+        planned.document.notes.push(format!(
+            "{what}: digest checked; every change above is derived from the documents it writes and what {} holds now, and the result was judged again by profile {}",
+            planned.plan.state(),
+            planned.plan.intent.profile.names.join(" + ")
+        ));
+        Ok(planned)
     }
 }
 
@@ -153,16 +185,14 @@ impl Planned for KopsPlanned {
     }
 
     fn saved(&self) -> Result<String, Error> {
-        serde_json::to_string_pretty(&self.plan)
-            .map(|t| t + "\n")
-            .map_err(|e| Error::Encode {
-                what: "the plan".into(),
-                reason: e.to_string(),
-            })
+        crate::plan::seal(&self.plan.intent).map_err(|e| Error::Encode {
+            what: "the plan".into(),
+            reason: e.to_string(),
+        })
     }
 
     fn question(&self) -> String {
-        format!("\nApply these changes to {}?", self.plan.state)
+        format!("\nApply these changes to {}?", self.plan.state())
     }
 
     fn cancelled(&self) -> &'static str {
@@ -179,14 +209,14 @@ impl Planned for KopsPlanned {
         Ok(vec![format!(
             "\nApply complete: {} object(s) written to {}.",
             applied.keys.len(),
-            self.plan.state
+            self.plan.state()
         )])
     }
 
     fn kops_update(&self, yes: bool) -> Option<Vec<String>> {
         Some(super::wrapper::update_args(
-            &self.plan.cluster,
-            &self.plan.state,
+            self.plan.cluster(),
+            self.plan.state(),
             yes,
         ))
     }
