@@ -34,6 +34,7 @@ fn main() {
         path_style: true,
         kms_key_id: None,
         endpoint_url: Some(endpoint),
+        lease: None,
     };
     let store = S3Store::open(&url, &bucket, "", options).expect("store");
     // a realistic object size: one instance group document

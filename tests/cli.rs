@@ -16,6 +16,7 @@ fn help_of_every_subcommand() {
         &["controls", "--help"],
         &["profiles", "--help"],
         &["init", "--help"],
+        &["force-unlock", "--help"],
     ] {
         let out = palisade(args);
         assert_eq!(out.status.code(), Some(0));

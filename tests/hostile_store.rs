@@ -118,6 +118,7 @@ fn the_s3_store_refuses_keys_that_are_not_keys() {
             path_style: true,
             kms_key_id: None,
             endpoint_url: Some(moto()),
+            lease: None,
         },
     )
     .expect("store");

@@ -24,6 +24,7 @@ fn s3(url: &str, bucket: &str, prefix: &str) -> S3Store {
             path_style: true,
             kms_key_id: None,
             endpoint_url: Some(moto()),
+            lease: None,
         },
     )
     .expect("s3 store")
@@ -254,6 +255,8 @@ fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
         path_style: true,
         kms_key_id: None,
         endpoint_url: Some(outage.url()),
+        // the apply cut off by the outage cannot release its lease: it runs out after 3 s
+        lease: Some(std::time::Duration::from_secs(3)),
     };
     let store = S3Store::open(&url, &b, "state", options.clone()).expect("store");
     let (plan, _) = plan_for(&example("kops-private-ha.yaml"), &url);
@@ -295,10 +298,19 @@ fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
         text(&down.stderr)
     );
 
-    // the endpoint is back: apply again converges
+    // the endpoint is back: apply again (once the cut-off apply's lease has run out) converges
     let _back = Outage::start(port);
     let up = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["apply", "-f", &f, "--state", &url, "--yes"])
+        .args([
+            "apply",
+            "-f",
+            &f,
+            "--state",
+            &url,
+            "--yes",
+            "--lock-timeout",
+            "30s",
+        ])
         .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
         .output()
         .expect("run");

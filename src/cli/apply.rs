@@ -23,6 +23,11 @@ pub struct Args {
     /// Apply without asking.
     #[arg(long = "yes")]
     yes: bool,
+    /// How long to wait while another apply holds the cluster's lock or lease, e.g. 30s or 5m
+    /// (default: fail at once). The lock is taken before the store is read and held until
+    /// the last write.
+    #[arg(long = "lock-timeout", value_parser = parse_duration, default_value = "0s")]
+    lock_timeout: std::time::Duration,
     /// Encrypt S3 objects with aws:kms and this key (default: AES256, as kops does).
     #[arg(long = "state-kms-key")]
     state_kms_key: Option<String>,
@@ -37,12 +42,25 @@ pub struct Args {
     gke_endpoint: Option<String>,
 }
 
+/// `30s`, `5m`, `90` (seconds), up to an hour.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (digits, unit) = match s.strip_suffix('m') {
+        Some(d) => (d, 60),
+        None => (s.strip_suffix('s').unwrap_or(s), 1),
+    };
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
+        Some(n) if n <= 3600 => Ok(std::time::Duration::from_secs(n)),
+        _ => Err("expected seconds or minutes up to an hour, e.g. 30s or 5m".into()),
+    }
+}
+
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let mut s = settings(
         a.state.clone(),
         a.state_kms_key.clone(),
         a.gke_endpoint.clone(),
     );
+    s.lock = Some(a.lock_timeout);
     let planned: Box<dyn Planned> = match &a.plan {
         Some(path) => {
             let text = crate::input::read_text(path, crate::input::SAVED_PLAN)
@@ -57,6 +75,11 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 a.state_kms_key.is_some(),
             );
             given(&mut s.kops_only_flags, "--run-kops", a.run_kops);
+            given(
+                &mut s.kops_only_flags,
+                "--lock-timeout",
+                !a.lock_timeout.is_zero(),
+            );
             let file = a
                 .file
                 .clone()

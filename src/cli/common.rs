@@ -127,6 +127,10 @@ pub fn settings(
         }),
         // asked only where it matters (audit --live): it looks at the filesystem
         aws_credentials: false,
+        lease_seconds: std::env::var(crate::provider::kops::LEASE_ENV)
+            .ok()
+            .filter(|s| !s.is_empty()),
+        lock: None,
         kops_only_flags: Vec::new(),
     }
 }

@@ -18,6 +18,7 @@ mod profiles;
 mod render;
 mod rotate;
 mod schema;
+mod unlock;
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -53,6 +54,8 @@ pub enum Command {
     Apply(apply::Args),
     /// Add a new key ahead of the old ones in the cluster's encryptionconfig secret.
     RotateEncryptionKey(rotate::Args),
+    /// Show the apply lease of a cluster in an S3 state store, and break it (with confirmation).
+    ForceUnlock(unlock::Args),
     /// Harden an existing provider spec, keeping every field no control touches.
     #[command(subcommand)]
     Harden(harden::Target),
@@ -97,6 +100,7 @@ pub fn run(
         Command::Plan(a) => plan::run(a, &mut o),
         Command::Apply(a) => apply::run(a, &mut o),
         Command::RotateEncryptionKey(a) => rotate::run(a, &mut o),
+        Command::ForceUnlock(a) => unlock::run(a, &mut o),
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
         Command::Clusters(a) => clusters::run(a, &mut o),

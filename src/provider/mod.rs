@@ -41,6 +41,11 @@ pub struct Settings {
     pub gke_endpoint: Option<String>,
     /// Whether the standard AWS chain has credentials (for `audit --live`).
     pub aws_credentials: bool,
+    /// `$PALISADE_LEASE_SECONDS`: how long an S3 apply lease lasts without renewal.
+    pub lease_seconds: Option<String>,
+    /// `apply`: take the apply lock before reading the store, waiting up to this long
+    /// (`--lock-timeout`) while another apply holds it, and hold it until written.
+    pub lock: Option<std::time::Duration>,
     /// The kops-only flags the user gave (`--out`, `--state`, …), for a clear refusal elsewhere.
     pub kops_only_flags: Vec<&'static str>,
 }

@@ -7,6 +7,7 @@
 
 mod file;
 mod layout;
+mod lease;
 mod s3;
 mod url;
 
@@ -14,6 +15,7 @@ use thiserror::Error;
 
 pub use file::FileStore;
 pub use layout::{check_cluster_name, check_key, Layout, ENCRYPTION_SECRET_NAME, MAX_OBJECT_BYTES};
+pub use lease::{lease_key, LeaseRecord, DEFAULT_LEASE};
 pub use s3::{RequestCounter, S3Options, S3Store};
 pub use url::{open, open_with, StateUrl};
 
@@ -41,8 +43,12 @@ pub enum StoreError {
     Conflict { key: String, expected: String },
     #[error("{url}: another apply holds the lock ({holder}); wait for it to finish, then run plan again")]
     Locked { url: String, holder: String },
+    #[error("{what}: this apply lost its lease (another apply took it over, or the store refused the renewal); it writes nothing more: run plan again")]
+    LeaseLost { what: String },
     #[error("{what}: {reason}")]
     Io { what: String, reason: String },
+    #[error("{url} keeps no lease to break: a file:// store's apply lock is held by the apply's own process and released when it ends")]
+    NoLease { url: String },
     #[error("state store URL {url:?}: {reason}")]
     BadUrl { url: String, reason: String },
 }
@@ -57,7 +63,30 @@ impl StoreError {
 }
 
 /// Held while an apply runs; dropping it releases the lock.
-pub trait ApplyLock {}
+pub trait ApplyLock {
+    /// Whether it is still held: an apply checks before every write.
+    fn check(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Takes the apply lock of `cluster`, waiting up to `timeout` while another apply holds it.
+pub fn lock_within(
+    store: &dyn StateStore,
+    cluster: &str,
+    timeout: std::time::Duration,
+) -> Result<Box<dyn ApplyLock>, StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match store.lock(cluster) {
+            Err(StoreError::Locked { .. }) if start.elapsed() < timeout => {
+                let left = timeout.saturating_sub(start.elapsed());
+                std::thread::sleep(left.min(std::time::Duration::from_millis(500)));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Names of the clusters in a store: kops lists a cluster when a key ends in `/config`.
 pub fn cluster_names(store: &dyn StateStore) -> Result<Vec<String>, StoreError> {
@@ -87,4 +116,16 @@ pub trait StateStore {
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError>;
     /// Takes the apply lock of `cluster`, failing at once if another apply holds it.
     fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError>;
+    /// The lease of `cluster` and its version, for `force-unlock` (stores with leases only).
+    fn lease(&self, _cluster: &str) -> Result<Option<(LeaseRecord, Version)>, StoreError> {
+        Err(StoreError::NoLease {
+            url: self.url().to_string(),
+        })
+    }
+    /// Breaks the lease of `cluster` if it is still at `version`.
+    fn break_lease(&self, _cluster: &str, _version: &Version) -> Result<(), StoreError> {
+        Err(StoreError::NoLease {
+            url: self.url().to_string(),
+        })
+    }
 }

@@ -5,7 +5,8 @@
 //! Every put carries server-side encryption (AES256 as kops does, or aws:kms with a key id).
 //! Create-only writes send `If-None-Match: *`, replacements `If-Match: <etag>`; a 412 or 409
 //! means the state changed since it was read. A plan lists the cluster's keys once and reads
-//! the objects concurrently. There is no lock object (see [`NoLock`]).
+//! the objects concurrently. Applies take a lease per cluster (`super::lease`), renewed while
+//! they run.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,10 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use aws_sdk_s3::Client;
 use tokio::runtime::Runtime;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::lease::{holder, lease_key, new_id, LeaseRecord, DEFAULT_LEASE};
 use super::{ApplyLock, Object, Precondition, StateStore, StoreError, Version};
 
 /// How many objects a plan reads at once.
@@ -32,6 +37,8 @@ pub struct S3Options {
     pub kms_key_id: Option<String>,
     /// An endpoint given in code rather than by `AWS_ENDPOINT_URL_S3` (implies path style).
     pub endpoint_url: Option<String>,
+    /// How long an apply lease lasts without renewal (default [`DEFAULT_LEASE`]).
+    pub lease: Option<Duration>,
 }
 
 /// Requests sent, by kind (`list`, `get`, `put`, `delete`, `other`): for `-vv` and for tests
@@ -204,15 +211,6 @@ impl S3Store {
     }
 }
 
-/// S3 applies take no lock object: a lock left behind by an apply that lost its connection
-/// would block every later apply until someone deleted it by hand. Conditional writes (every
-/// put carries If-None-Match or If-Match against the version planned) already make a second
-/// apply from the same base stop at its first write, and `config`, written last, is the commit
-/// point, so a losing apply never leaves a config of its own.
-struct NoLock;
-
-impl ApplyLock for NoLock {}
-
 /// A key the store may be asked for: the same rule as the file store's, so a key such as
 /// `../x` or `a//b` is refused before any request.
 fn valid(key: &str) -> Result<(), StoreError> {
@@ -303,45 +301,264 @@ impl StateStore for S3Store {
 
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {
         valid(key)?;
-        let mut req = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(self.full(key))
-            .body(ByteStream::from(data.to_vec()));
-        req = match &self.options.kms_key_id {
-            Some(id) => req
-                .server_side_encryption(ServerSideEncryption::AwsKms)
-                .ssekms_key_id(id),
-            None => req.server_side_encryption(ServerSideEncryption::Aes256),
-        };
-        req = match condition {
-            Precondition::Absent => req.if_none_match("*"),
-            Precondition::Matches(etag) => req.if_match(etag),
-        };
-        match self.runtime.block_on(req.send()) {
-            Ok(out) => Ok(out.e_tag().unwrap_or_default().to_string()),
-            // 412: the condition failed; 409: a concurrent conditional write won;
-            // 404 on If-Match: the object is gone
-            Err(e)
-                if matches!(status(&e), Some(412 | 409))
-                    || (status(&e) == Some(404)
-                        && matches!(condition, Precondition::Matches(_))) =>
-            {
-                let expected = match condition {
-                    Precondition::Absent => "no object".to_string(),
-                    Precondition::Matches(v) => format!("etag {v}"),
-                };
-                Err(StoreError::Conflict {
-                    key: self.describe(key),
-                    expected,
-                })
+        self.runtime.block_on(put_async(
+            self.writer(key),
+            data.to_vec(),
+            condition.clone(),
+        ))
+    }
+
+    fn lock(&self, cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
+        super::check_cluster_name(cluster).map_err(|why| StoreError::io(cluster, why))?;
+        let key = lease_key(cluster);
+        valid(&key)?;
+        let ttl = self.options.lease.unwrap_or(DEFAULT_LEASE);
+        let id = new_id().map_err(|e| StoreError::io("lease id", e))?;
+        let mine = LeaseRecord::new(&holder(), &id, ttl);
+        // a few rounds at most: each lost round means another apply took it meanwhile
+        for _ in 0..5 {
+            let taken = match self.get(&key)? {
+                None => self.put(&key, &mine.to_bytes(), &Precondition::Absent),
+                Some(object) => {
+                    let theirs = LeaseRecord::parse(&object.data).map_err(|why| {
+                        StoreError::io(
+                            self.describe(&key),
+                            format!(
+                                "{why}; break it with `palisade force-unlock {cluster} --state {}`",
+                                self.url
+                            ),
+                        )
+                    })?;
+                    if !theirs.is_free() {
+                        return Err(StoreError::Locked {
+                            url: self.url.clone(),
+                            holder: format!(
+                                "the apply lease of {cluster} is {}",
+                                theirs.describe()
+                            ),
+                        });
+                    }
+                    self.put(
+                        &key,
+                        &mine.to_bytes(),
+                        &Precondition::Matches(object.version),
+                    )
+                }
+            };
+            match taken {
+                Ok(etag) => {
+                    return Ok(Box::new(S3Lease::start(
+                        self.writer(&key),
+                        mine,
+                        etag,
+                        ttl,
+                        self.runtime.clone(),
+                    )))
+                }
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(s3_error(&format!("writing {}", self.describe(key)), &e)),
+        }
+        Err(StoreError::Locked {
+            url: self.url.clone(),
+            holder: format!("the apply lease of {cluster} changed hands five times while this apply tried to take it"),
+        })
+    }
+
+    fn lease(&self, cluster: &str) -> Result<Option<(LeaseRecord, Version)>, StoreError> {
+        let key = lease_key(cluster);
+        match self.get(&key)? {
+            None => Ok(None),
+            Some(o) => {
+                let record = LeaseRecord::parse(&o.data).unwrap_or_else(|why| LeaseRecord {
+                    holder: format!("unreadable ({why})"),
+                    id: "?".into(),
+                    acquired: 0,
+                    expires: u64::MAX,
+                    released: false,
+                });
+                Ok(Some((record, o.version)))
+            }
         }
     }
 
-    fn lock(&self, _cluster: &str) -> Result<Box<dyn ApplyLock>, StoreError> {
-        Ok(Box::new(NoLock))
+    fn break_lease(&self, cluster: &str, version: &Version) -> Result<(), StoreError> {
+        let key = lease_key(cluster);
+        let broken = LeaseRecord {
+            holder: format!("broken by {}", holder()),
+            id: "broken".into(),
+            acquired: super::lease::now(),
+            expires: 0,
+            released: true,
+        };
+        self.put(
+            &key,
+            &broken.to_bytes(),
+            &Precondition::Matches(version.clone()),
+        )
+        .map(|_| ())
+    }
+}
+
+/// What a write needs, cloned so it can run on the runtime (the lease renews on its own).
+#[derive(Clone)]
+struct Writer {
+    client: Client,
+    bucket: String,
+    full: String,
+    what: String,
+    kms_key_id: Option<String>,
+}
+
+impl S3Store {
+    fn writer(&self, key: &str) -> Writer {
+        Writer {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            full: self.full(key),
+            what: self.describe(key),
+            kms_key_id: self.options.kms_key_id.clone(),
+        }
+    }
+}
+
+/// A conditional, encrypted write.
+async fn put_async(
+    w: Writer,
+    data: Vec<u8>,
+    condition: Precondition,
+) -> Result<Version, StoreError> {
+    let mut req = w
+        .client
+        .put_object()
+        .bucket(&w.bucket)
+        .key(&w.full)
+        .body(ByteStream::from(data));
+    req = match &w.kms_key_id {
+        Some(id) => req
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .ssekms_key_id(id),
+        None => req.server_side_encryption(ServerSideEncryption::Aes256),
+    };
+    req = match &condition {
+        Precondition::Absent => req.if_none_match("*"),
+        Precondition::Matches(etag) => req.if_match(etag),
+    };
+    match req.send().await {
+        Ok(out) => Ok(out.e_tag().unwrap_or_default().to_string()),
+        // 412: the condition failed; 409: a concurrent conditional write won;
+        // 404 on If-Match: the object is gone
+        Err(e)
+            if matches!(status(&e), Some(412 | 409))
+                || (status(&e) == Some(404) && matches!(condition, Precondition::Matches(_))) =>
+        {
+            let expected = match condition {
+                Precondition::Absent => "no object".to_string(),
+                Precondition::Matches(v) => format!("etag {v}"),
+            };
+            Err(StoreError::Conflict {
+                key: w.what,
+                expected,
+            })
+        }
+        Err(e) => Err(s3_error(&format!("writing {}", w.what), &e)),
+    }
+}
+
+/// A lease this process holds: renewed every third of its length until dropped, then released.
+struct S3Lease {
+    writer: Writer,
+    record: LeaseRecord,
+    etag: Arc<Mutex<String>>,
+    lost: Arc<AtomicBool>,
+    renewer: tokio::task::JoinHandle<()>,
+    runtime: Arc<Runtime>,
+}
+
+impl S3Lease {
+    fn start(
+        writer: Writer,
+        record: LeaseRecord,
+        etag: String,
+        ttl: Duration,
+        runtime: Arc<Runtime>,
+    ) -> Self {
+        let etag = Arc::new(Mutex::new(etag));
+        let lost = Arc::new(AtomicBool::new(false));
+        let renewer = {
+            let (writer, record, etag, lost) =
+                (writer.clone(), record.clone(), etag.clone(), lost.clone());
+            runtime.spawn(async move {
+                loop {
+                    tokio::time::sleep(ttl / 3).await;
+                    let current = etag.lock().map(|e| e.clone()).unwrap_or_default();
+                    let renewed = record.renewed(ttl).to_bytes();
+                    match put_async(writer.clone(), renewed, Precondition::Matches(current)).await {
+                        Ok(new) => {
+                            if let Ok(mut e) = etag.lock() {
+                                *e = new;
+                            }
+                        }
+                        Err(_) => {
+                            lost.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                }
+            })
+        };
+        S3Lease {
+            writer,
+            record,
+            etag,
+            lost,
+            renewer,
+            runtime,
+        }
+    }
+}
+
+impl ApplyLock for S3Lease {
+    /// Read again before every write: a lease broken or taken over since the last renewal is
+    /// seen here, not only at the next renewal.
+    fn check(&self) -> Result<(), StoreError> {
+        let lost = || StoreError::LeaseLost {
+            what: self.writer.what.clone(),
+        };
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(lost());
+        }
+        let ours = || self.etag.lock().map(|e| e.clone()).unwrap_or_default();
+        // a renewal may land while the lease is read: either version is ours
+        let before = ours();
+        let now = self.runtime.block_on(S3Store::get_async(
+            self.writer.client.clone(),
+            self.writer.bucket.clone(),
+            self.writer.full.clone(),
+            self.writer.what.clone(),
+        ))?;
+        let seen = now.map(|o| o.version);
+        if seen.as_ref() != Some(&before) && seen != Some(ours()) {
+            self.lost.store(true, Ordering::SeqCst);
+            return Err(lost());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for S3Lease {
+    fn drop(&mut self) {
+        self.renewer.abort();
+        if self.lost.load(Ordering::SeqCst) {
+            return;
+        }
+        let current = self.etag.lock().map(|e| e.clone()).unwrap_or_default();
+        let released = self.record.released().to_bytes();
+        // a lease that cannot be released runs out on its own
+        let _ = self.runtime.block_on(put_async(
+            self.writer.clone(),
+            released,
+            Precondition::Matches(current),
+        ));
     }
 }

@@ -10,7 +10,7 @@ use thiserror::Error;
 use super::plan::rank;
 use crate::plan::{Action, Plan};
 use crate::secrets::{encryption_config, kops_secret_json};
-use crate::state::{Layout, Precondition, StateStore, StoreError};
+use crate::state::{ApplyLock, Layout, Precondition, StateStore, StoreError};
 
 #[derive(Debug, Error)]
 pub enum ApplyError {
@@ -28,7 +28,7 @@ pub enum ApplyError {
         written: usize,
         total: usize,
     },
-    #[error("everything planned was written, but {keys} changed meanwhile: another apply ran alongside this one (the S3 store takes no lock); run plan again to see the result")]
+    #[error("everything planned was written, but {keys} changed meanwhile: something wrote to the store without taking the apply lease; run plan again to see the result")]
     Interleaved { keys: String },
     #[error("the plan would write {key}: {why}; nothing was written")]
     ForeignKey { key: String, why: String },
@@ -53,6 +53,13 @@ pub fn apply_with_progress(
     store: &dyn StateStore,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Applied, ApplyError> {
+    check_keys(plan, store)?;
+    let lock = store.lock(&plan.intent.cluster)?;
+    apply_held(plan, store, lock.as_ref(), progress)
+}
+
+/// The store and keys a plan names, checked before the lock is taken.
+fn check_keys(plan: &Plan, store: &dyn StateStore) -> Result<(), ApplyError> {
     if plan.intent.state != store.url() {
         return Err(ApplyError::WrongStore {
             planned: plan.intent.state.clone(),
@@ -76,7 +83,18 @@ pub fn apply_with_progress(
             why,
         })?;
     }
-    let _lock = store.lock(&plan.intent.cluster)?;
+    Ok(())
+}
+
+/// As [`apply_with_progress`], under a lock the caller already holds (taken before the plan
+/// read the store, so that no other apply ran in between); checked before every write.
+pub fn apply_held(
+    plan: &Plan,
+    store: &dyn StateStore,
+    lock: &dyn ApplyLock,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Applied, ApplyError> {
+    check_keys(plan, store)?;
     let keys: Vec<String> = plan.intent.base.keys().cloned().collect();
     let now = store.get_many(&keys)?;
     for (key, object) in keys.iter().zip(now) {
@@ -96,6 +114,13 @@ pub fn apply_with_progress(
             (Action::Update, Some(v)) => Precondition::Matches(v),
             _ => Precondition::Absent,
         };
+        if let Err(cause) = lock.check() {
+            return Err(ApplyError::Write {
+                cause,
+                written: applied.keys.len(),
+                total,
+            });
+        }
         let result = if c.sensitive {
             let provider = plan.encryption_provider.as_deref().unwrap_or("secretbox");
             let config = encryption_config(provider, "palisade-1").map_err(ApplyError::Random)?;

@@ -1,7 +1,7 @@
 //! kops: render a cluster file into Cluster + InstanceGroup documents, harden an existing spec,
 //! plan the store writes and apply them, read what a store holds, and run kops itself.
 pub mod apply;
-mod check;
+pub mod check;
 pub mod harden;
 pub mod plan;
 mod provider;
@@ -10,6 +10,8 @@ pub mod stored;
 pub mod subnets;
 pub mod wrapper;
 
-pub use apply::{apply, apply_with_progress, Applied, ApplyError};
+pub use apply::{apply, apply_held, apply_with_progress, Applied, ApplyError};
 pub use plan::{derive, make_plan, observe, PlanError};
-pub use provider::{live_findings, open_store, region_of, state_url, KopsPlanned, KopsProvider};
+pub use provider::{
+    live_findings, open_store, region_of, state_url, KopsPlanned, KopsProvider, LEASE_ENV,
+};

@@ -2,14 +2,14 @@
 //! apply with conditional writes, and the live half of `audit`.
 
 use super::render::{render, set_config_base, DEFAULT_STATE_STORE};
-use super::{apply_with_progress, derive, make_plan, observe};
+use super::{apply_held, apply_with_progress, derive, make_plan, observe};
 use crate::audit::{evaluate_live, Finding};
 use crate::cluster_file::{ClusterFile, Waiver};
 use crate::kops::KopsSpec;
 use crate::plan::{Plan, PlanDocument};
 use crate::profile::ResolvedProfile;
 use crate::provider::{DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings};
-use crate::state::{S3Options, StateStore};
+use crate::state::{lock_within, ApplyLock, S3Options, StateStore};
 
 pub struct KopsProvider;
 
@@ -23,12 +23,29 @@ pub fn state_url(file: &ClusterFile, s: &Settings) -> String {
         .unwrap_or_else(|| DEFAULT_STATE_STORE.to_string())
 }
 
+/// The environment variable that sets how long an S3 apply lease lasts without renewal.
+pub const LEASE_ENV: &str = "PALISADE_LEASE_SECONDS";
+
+/// The lease length `$PALISADE_LEASE_SECONDS` asks for: whole seconds, 3 to 3600.
+fn lease_length(s: &Settings) -> Result<Option<std::time::Duration>, Error> {
+    let Some(raw) = &s.lease_seconds else {
+        return Ok(None);
+    };
+    match raw.parse::<u64>() {
+        Ok(n) if (3..=3600).contains(&n) => Ok(Some(std::time::Duration::from_secs(n))),
+        _ => Err(Error::Unsupported(crate::yaml::bound_quotes(&format!(
+            "{LEASE_ENV} is {raw:?}; expected whole seconds from 3 to 3600"
+        )))),
+    }
+}
+
 /// Opens the store at `url` with the settings' S3 options.
 pub fn open_store(url: &str, s: &Settings) -> Result<Box<dyn StateStore>, Error> {
     let options = S3Options {
         path_style: s.s3_path_style,
         kms_key_id: s.state_kms_key.clone(),
         endpoint_url: None,
+        lease: lease_length(s)?,
     };
     Ok(crate::state::open_with(url, &options)?)
 }
@@ -115,15 +132,28 @@ impl Provider for KopsProvider {
         let store = open_store(&state_url(&l.file, settings), settings)?;
         // the store as resolved: a relative file:// URL names one directory
         set_config_base(&mut rendered.spec, store.url());
+        let lock = match settings.lock {
+            Some(wait) => Some(lock_within(
+                store.as_ref(),
+                rendered.spec.cluster_name(),
+                wait,
+            )?),
+            None => None,
+        };
         let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
-        Ok(Box::new(KopsPlanned::new(plan, store)))
+        let mut planned = KopsPlanned::new(plan, store);
+        planned.lock = lock;
+        Ok(Box::new(planned))
     }
 }
 
-/// A kops plan and the store it is applied to.
+/// A kops plan and the store it is applied to, with the apply lock when it was taken before
+/// the store was read (apply).
 pub struct KopsPlanned {
     plan: Plan,
     document: PlanDocument,
+    // dropped before the store: releasing a lease needs the store's runtime
+    lock: Option<Box<dyn ApplyLock>>,
     store: Box<dyn StateStore>,
 }
 
@@ -133,6 +163,7 @@ impl KopsPlanned {
         KopsPlanned {
             plan,
             document,
+            lock: None,
             store,
         }
     }
@@ -167,9 +198,15 @@ impl KopsPlanned {
                 store.url()
             )));
         }
+        super::check::check_intent(&intent)?;
+        let lock = match settings.lock {
+            Some(wait) => Some(lock_within(store.as_ref(), &intent.cluster, wait)?),
+            None => None,
+        };
         let stored = observe(&intent, store.as_ref())?;
         let plan = derive(intent, &stored)?;
         let mut planned = KopsPlanned::new(plan, store);
+        planned.lock = lock;
         planned.document.notes.push(format!(
             "{what}: digest checked; every change above is derived from the documents it writes and what {} holds now, and the result was judged again by profile {}",
             planned.plan.state(),
@@ -202,10 +239,14 @@ impl Planned for KopsPlanned {
     fn apply(&self, progress: &mut dyn FnMut(&str)) -> Result<Vec<String>, Error> {
         let total = self.plan.changes.len();
         let mut done = 0;
-        let applied = apply_with_progress(&self.plan, self.store.as_ref(), &mut |key| {
+        let mut report = |key: &str| {
             done += 1;
             progress(&format!("[{done}/{total}] wrote {key}"));
-        })?;
+        };
+        let applied = match &self.lock {
+            Some(lock) => apply_held(&self.plan, self.store.as_ref(), lock.as_ref(), &mut report)?,
+            None => apply_with_progress(&self.plan, self.store.as_ref(), &mut report)?,
+        };
         Ok(vec![format!(
             "\nApply complete: {} object(s) written to {}.",
             applied.keys.len(),

@@ -1,0 +1,152 @@
+//! The apply lease of an S3 store: one small object per cluster at the store root
+//! (`.palisade-lease-CLUSTER`, outside every `CLUSTER/` prefix), saying who holds it and until
+//! when. It is taken with a create-only write (`If-None-Match: *`), renewed by its holder
+//! before it runs out and released by a write marking it released, both with `If-Match`, and
+//! taken over with `If-Match` once expired or released. So two applies never interleave, and an
+//! apply that died holding the lease blocks others only until the lease runs out, never for
+//! good (the stale-lock problem of a plain lock object). Expiry is judged on each client's
+//! clock: clocks that disagree by more than a small part of the lease's length weaken it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// How long a lease lasts without renewal unless `PALISADE_LEASE_SECONDS` says otherwise;
+/// the holder renews it every third of that.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+/// The key of `cluster`'s lease, relative to the store.
+pub fn lease_key(cluster: &str) -> String {
+    format!(".palisade-lease-{cluster}")
+}
+
+/// What a lease object holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseRecord {
+    /// `user@host, pid N`: for the person who finds it held.
+    pub holder: String,
+    /// Random, per apply: tells one holder's lease from another's.
+    pub id: String,
+    /// Seconds since the Unix epoch.
+    pub acquired: u64,
+    pub expires: u64,
+    #[serde(default)]
+    pub released: bool,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Who this process is, for a lease it takes.
+pub fn holder() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown-host".into());
+    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).take(64).collect() };
+    format!(
+        "{}@{}, pid {}",
+        clean(&user),
+        clean(&host),
+        std::process::id()
+    )
+}
+
+impl LeaseRecord {
+    pub fn new(holder: &str, id: &str, ttl: Duration) -> Self {
+        let now = now();
+        LeaseRecord {
+            holder: holder.to_string(),
+            id: id.to_string(),
+            acquired: now,
+            expires: now + ttl.as_secs().max(1),
+            released: false,
+        }
+    }
+
+    /// The same lease, running `ttl` from now.
+    pub fn renewed(&self, ttl: Duration) -> Self {
+        LeaseRecord {
+            expires: now() + ttl.as_secs().max(1),
+            ..self.clone()
+        }
+    }
+
+    pub fn released(&self) -> Self {
+        LeaseRecord {
+            released: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether another apply may take it now.
+    pub fn is_free(&self) -> bool {
+        self.released || self.expires <= now()
+    }
+
+    pub fn parse(data: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(data).map_err(|e| format!("not a Palisade lease: {e}"))
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// `held by H since T, for N more seconds` (or released / expired).
+    pub fn describe(&self) -> String {
+        let now = now();
+        let since = now.saturating_sub(self.acquired);
+        if self.released {
+            format!("released by {} (lease {})", self.holder, self.id)
+        } else if self.expires <= now {
+            format!(
+                "held by {} (lease {}), expired {} s ago",
+                self.holder,
+                self.id,
+                now - self.expires
+            )
+        } else {
+            format!(
+                "held by {} (lease {}) for {since} s, {} s left unless renewed",
+                self.holder,
+                self.id,
+                self.expires - now
+            )
+        }
+    }
+}
+
+/// A new random lease id.
+pub fn new_id() -> Result<String, String> {
+    let bytes = crate::secrets::random_bytes::<8>()?;
+    Ok(bytes.expose().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_free_once_expired_or_released() {
+        let l = LeaseRecord::new("me", "1", Duration::from_secs(60));
+        assert!(!l.is_free());
+        assert!(l.released().is_free());
+        let old = LeaseRecord {
+            expires: now() - 1,
+            ..l.clone()
+        };
+        assert!(old.is_free());
+        assert_eq!(LeaseRecord::parse(&l.to_bytes()), Ok(l.clone()));
+        assert!(LeaseRecord::parse(b"{\"holder\": 1}").is_err());
+        assert!(l.describe().contains("s left"));
+    }
+}
