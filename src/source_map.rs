@@ -32,6 +32,11 @@ pub struct SourceMap {
     file: String,
     positions: HashMap<String, (usize, usize)>,
     too_deep: Option<(usize, usize)>,
+    /// The first key repeated in its mapping: where the repeat is, and the key.
+    duplicate: Option<(usize, usize, String)>,
+    /// The first alias of an anchor that itself holds aliases (how a small file expands
+    /// without bound).
+    nested_alias: Option<(usize, usize)>,
 }
 
 /// The position where `[`/`{` brackets first nest deeper than [`MAX_DEPTH`], outside quoted
@@ -107,7 +112,34 @@ impl SourceMap {
             file: file.to_string(),
             positions: builder.positions,
             too_deep,
+            duplicate: builder.duplicate,
+            nested_alias: builder.nested_alias,
         }
+    }
+
+    /// Where a parse error serde reported at `line:column` is best shown: a duplicate key at
+    /// its repeat (serde points at the mapping), an expansion past serde's limit at the alias
+    /// that starts it (serde points at the file's start).
+    pub fn place_parse_error(&self, message: &str, line: usize, column: usize) -> Location {
+        if message.contains("duplicate") {
+            if let Some((l, c, _)) = &self.duplicate {
+                return self.at(*l, *c);
+            }
+        }
+        if message.contains("repetition limit") || message.contains("recursion limit") {
+            if let Some((l, c)) = self.nested_alias {
+                return self.at(l, c);
+            }
+        }
+        self.at(line, column)
+    }
+
+    /// What to say of such an error, where serde's own words say too little.
+    pub fn explain_parse_error(&self, message: &str) -> String {
+        if message.contains("repetition limit") && self.nested_alias.is_some() {
+            return "an alias of an anchor that itself holds aliases: expanded, this document grows without bound (repetition limit exceeded); write the values out".to_string();
+        }
+        message.to_string()
     }
 
     /// Where the document nests deeper than [`MAX_DEPTH`] levels, if it does.
@@ -154,8 +186,16 @@ fn parent(path: &str) -> Option<String> {
 }
 
 enum Frame {
-    Map { key: Option<String> },
-    Seq { index: usize },
+    Map { key: Option<String>, anchor: usize },
+    Seq { index: usize, anchor: usize },
+}
+
+impl Frame {
+    fn anchor(&self) -> usize {
+        match self {
+            Frame::Map { anchor, .. } | Frame::Seq { anchor, .. } => *anchor,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -164,6 +204,10 @@ struct Builder {
     prefix: Vec<String>,
     positions: HashMap<String, (usize, usize)>,
     done: bool,
+    duplicate: Option<(usize, usize, String)>,
+    nested_alias: Option<(usize, usize)>,
+    /// Anchors (yaml-rust2's ids) whose node holds an alias.
+    holds_alias: std::collections::HashSet<usize>,
 }
 
 impl Builder {
@@ -191,20 +235,26 @@ impl Builder {
     /// Returns false when the event is a mapping key, which is recorded and consumed here.
     fn enter_value(&mut self, scalar_key: Option<&str>, mark: Marker) -> bool {
         match self.stack.last_mut() {
-            Some(Frame::Map { key }) if key.is_none() => {
+            Some(Frame::Map { key, .. }) if key.is_none() => {
                 let name = scalar_key.unwrap_or("?").to_string();
                 *key = Some(name.clone());
-                self.prefix.push(name);
+                self.prefix.push(name.clone());
+                if scalar_key.is_some()
+                    && self.duplicate.is_none()
+                    && self.positions.contains_key(&self.path())
+                {
+                    self.duplicate = Some((mark.line(), mark.col() + 1, name));
+                }
                 self.record(mark);
                 self.prefix.pop();
                 false
             }
-            Some(Frame::Map { key }) => {
+            Some(Frame::Map { key, .. }) => {
                 let name = key.clone().unwrap_or_default();
                 self.prefix.push(name);
                 true
             }
-            Some(Frame::Seq { index }) => {
+            Some(Frame::Seq { index, .. }) => {
                 let seg = format!("[{index}]");
                 *index += 1;
                 self.prefix.push(seg);
@@ -217,7 +267,7 @@ impl Builder {
 
     /// Called after a value ends: pops its segment and readies the parent for the next key.
     fn leave_value(&mut self) {
-        if let Some(Frame::Map { key }) = self.stack.last_mut() {
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
             *key = None;
             self.prefix.pop();
         } else if let Some(Frame::Seq { .. }) = self.stack.last() {
@@ -233,15 +283,27 @@ impl MarkedEventReceiver for Builder {
         }
         match ev {
             Event::Scalar(text, ..) if self.enter_value(Some(&text), mark) => self.leave_value(),
-            Event::Alias(_) if self.enter_value(None, mark) => self.leave_value(),
-            Event::MappingStart(..) => {
+            Event::Alias(id) => {
+                if self.holds_alias.contains(&id) && self.nested_alias.is_none() {
+                    self.nested_alias = Some((mark.line(), mark.col() + 1));
+                }
+                for f in &self.stack {
+                    if f.anchor() > 0 {
+                        self.holds_alias.insert(f.anchor());
+                    }
+                }
+                if self.enter_value(None, mark) {
+                    self.leave_value();
+                }
+            }
+            Event::MappingStart(anchor, _) => {
                 // a collection used as a key has no readable path; treat it as a value
                 self.enter_value(None, mark);
-                self.stack.push(Frame::Map { key: None });
+                self.stack.push(Frame::Map { key: None, anchor });
             }
-            Event::SequenceStart(..) => {
+            Event::SequenceStart(anchor, _) => {
                 self.enter_value(None, mark);
-                self.stack.push(Frame::Seq { index: 0 });
+                self.stack.push(Frame::Seq { index: 0, anchor });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

@@ -81,6 +81,12 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             };
             let profile = resolve_profiles(&a.profile)?;
             let mut findings = evaluate(&spec, &profile, &[]);
+            findings.extend(crate::provider::kops::stored::secret_findings(
+                store.as_ref(),
+                &name,
+                &spec,
+                &profile,
+            )?);
             if a.live {
                 findings.extend(live_findings(&spec, &profile, &[], &s)?);
             }
@@ -88,7 +94,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         }
         (_, Some(spec_path)) => {
             let profile = resolve_profiles(&a.profile)?;
-            let spec = read_spec(spec_path)?;
+            let spec = read_spec(spec_path, o)?;
             let mut findings = evaluate(&spec, &profile, &[]);
             if a.live {
                 findings.extend(live_findings(&spec, &profile, &[], &s)?);

@@ -57,10 +57,20 @@ pub fn resolve_profiles(flag: &[String]) -> anyhow::Result<ResolvedProfile> {
     Ok(profile::resolve(&refs, Path::new("."))?)
 }
 
-pub fn read_spec(path: &Path) -> anyhow::Result<KopsSpec> {
+/// Reads a kops spec, warning of every field kops would drop (a misspelt security setting
+/// would be lost without a word).
+pub fn read_spec(path: &Path, o: &mut super::Output<'_>) -> anyhow::Result<KopsSpec> {
     let text = crate::input::read_text(path, crate::input::KOPS_SPEC)
         .context("cannot read the kops spec")?;
-    Ok(KopsSpec::parse(&text, &path.display().to_string())?)
+    let spec = KopsSpec::parse(&text, &path.display().to_string())?;
+    for issue in spec.unknown_fields() {
+        o.note(&format!(
+            "warning: {}: {}",
+            path.display(),
+            crate::yaml::bound_quotes(&issue.to_string())
+        ))?;
+    }
+    Ok(spec)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

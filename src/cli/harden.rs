@@ -35,7 +35,7 @@ fn parse_cidr(s: &str) -> Result<String, String> {
 pub fn run(t: Target, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let Target::Kops(a) = t;
     let profile = resolve_profiles(&a.profile)?;
-    let spec = read_spec(&a.spec)?;
+    let spec = read_spec(&a.spec, o)?;
     let mut ctx = ApplyCtx::new(Mode::Harden);
     ctx.api_cidrs = a.api_cidr;
     ctx.ssh_cidrs = a.ssh_cidr;

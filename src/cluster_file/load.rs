@@ -74,9 +74,9 @@ pub fn load_str(
             problems: vec![{
                 let message = crate::yaml::strip_location(&e.to_string());
                 Problem {
-                    location: map.at(line, column),
+                    location: map.place_parse_error(&message, line, column),
                     code: Code::of_parse_error(&message),
-                    message,
+                    message: map.explain_parse_error(&message),
                 }
             }],
         }

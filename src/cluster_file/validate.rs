@@ -377,6 +377,14 @@ fn kops_version_and_network(k: &KopsSection, out: &mut Problems) {
             ),
         )),
         Some((1, minor)) if minor >= OLDEST_MINOR => {}
+        Some((major, _)) if major != 1 => out.push((
+            "kops.kubernetesVersion".into(),
+            Code::InvalidKubernetesVersion,
+            format!(
+                "Kubernetes {} is no Kubernetes release: every release so far is 1.x; use 1.{OLDEST_MINOR} or newer",
+                k.kubernetes_version
+            ),
+        )),
         Some(_) => out.push((
             "kops.kubernetesVersion".into(),
             Code::KubernetesTooOld,
@@ -525,8 +533,18 @@ fn kops_stores_and_key(k: &KopsSection, file: &ClusterFile, out: &mut Problems) 
     }
 }
 
-/// Overrides name instance groups the cluster has.
+/// Overrides name instance groups the cluster has, and no field Palisade sets from another
+/// part of the cluster file (an override would be replaced without a word).
 fn kops_overrides(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
+    if let Some(cluster) = &file.overrides.cluster {
+        if cluster.contains_key("configBase") {
+            out.push((
+                "overrides.cluster.configBase".into(),
+                Code::InvalidOverride,
+                "configBase is where the nodes read the cluster's configuration, and Palisade points it at the state store (kops.stateStore or --state); set kops.stateStore instead".into(),
+            ));
+        }
+    }
     for name in file.overrides.instance_groups.keys() {
         let control_plane: Vec<String> = k
             .zones

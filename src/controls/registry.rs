@@ -13,6 +13,7 @@ static ALL: &[&Control] = &[
     &logging::audit_logging::CONTROL,
     &network::api_access_restricted::CONTROL,
     &network::ssh_access_restricted::CONTROL,
+    &network::nodeport_access_restricted::CONTROL,
     &network::network_policy::CONTROL,
     &network::private_topology::CONTROL,
     &network::api_load_balancer_class::CONTROL,

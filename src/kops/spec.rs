@@ -30,6 +30,18 @@ pub enum SpecError {
     },
     #[error("{file}: document {index}: an InstanceGroup needs metadata.name")]
     UnnamedGroup { file: String, index: usize },
+    #[error(
+        "{file}: document {index} is not a mapping; a kops spec is a stream of kops documents"
+    )]
+    NotMapping { file: String, index: usize },
+    #[error("{file}: two InstanceGroups are named {name}; kops keeps one group per name")]
+    DuplicateGroup { file: String, name: String },
+    #[error("{file}: document {index}: {issues} (the kops CRD schema)")]
+    Schema {
+        file: String,
+        index: usize,
+        issues: String,
+    },
 }
 
 /// Which cloud a spec targets, from `spec.cloudProvider`.
@@ -51,9 +63,16 @@ impl KopsSpec {
         let mut docs = Vec::new();
         for de in serde_yaml::Deserializer::from_str(text) {
             let value = Value::deserialize(de).map_err(|e| yaml_error(file, &e))?;
-            if !value.is_null() {
-                docs.push(value);
+            if value.is_null() {
+                continue;
             }
+            if !value.is_mapping() {
+                return Err(SpecError::NotMapping {
+                    file: file.to_string(),
+                    index: docs.len() + 1,
+                });
+            }
+            docs.push(value);
         }
         for (index, d) in docs.iter().enumerate() {
             if let Some(v) = tree::get_str(d, &["apiVersion"]).filter(|v| v.starts_with("kops")) {
@@ -82,15 +101,62 @@ impl KopsSpec {
                 })
             }
         }
+        let mut names: Vec<&str> = Vec::new();
         for (index, d) in spec.docs.iter().enumerate() {
-            if is_kind(d, "InstanceGroup") && name_of(d).is_none() {
-                return Err(SpecError::UnnamedGroup {
+            if is_kind(d, "InstanceGroup") {
+                let Some(name) = name_of(d) else {
+                    return Err(SpecError::UnnamedGroup {
+                        file: file.to_string(),
+                        index: index + 1,
+                    });
+                };
+                if names.contains(&name) {
+                    return Err(SpecError::DuplicateGroup {
+                        file: file.to_string(),
+                        name: crate::yaml::bound_quotes(&format!("{name:?}")),
+                    });
+                }
+                names.push(name);
+            }
+            // what a spec kops printed can hold (required fields it defaults, numbers where the
+            // CRD says int-or-string, fields of newer kops) is kept; a wrong shape is not.
+            // Unknown fields are for the caller to warn of (`unknown_fields`).
+            let issues: Vec<_> = super::schema::validate_document(d)
+                .into_iter()
+                .filter(|i| {
+                    i.problem.starts_with("expected ")
+                        && !i.problem.starts_with("expected an integer or a string")
+                        && !i.problem.starts_with("expected kops")
+                })
+                .collect();
+            if !issues.is_empty() {
+                let shown: Vec<String> = issues
+                    .iter()
+                    .take(5)
+                    .map(|i| crate::yaml::bound_quotes(&i.to_string()))
+                    .collect();
+                let more = issues.len().saturating_sub(shown.len());
+                return Err(SpecError::Schema {
                     file: file.to_string(),
                     index: index + 1,
+                    issues: if more > 0 {
+                        format!("{} and {more} more", shown.join("; "))
+                    } else {
+                        shown.join("; ")
+                    },
                 });
             }
         }
         Ok(spec)
+    }
+
+    /// Fields the kops CRD schema does not know, which kops drops without a word.
+    pub fn unknown_fields(&self) -> Vec<super::schema::SchemaIssue> {
+        self.docs
+            .iter()
+            .flat_map(super::schema::validate_document)
+            .filter(|i| i.problem.starts_with("unknown field"))
+            .collect()
     }
 
     /// Builds a spec from documents; the caller guarantees exactly one Cluster.

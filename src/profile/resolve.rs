@@ -203,9 +203,10 @@ fn apply_chain(
     }
     let file: ProfileFile = serde_yaml::from_str(&text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let message = crate::yaml::strip_location(&e.to_string());
         ProfileError::Invalid {
-            location: map.at(line, column),
-            message: crate::yaml::strip_location(&e.to_string()),
+            location: map.place_parse_error(&message, line, column),
+            message: map.explain_parse_error(&message),
         }
     })?;
     if file.api_version != "palisade.dev/v1alpha1" {
@@ -274,6 +275,17 @@ fn apply_chain(
             _ => (None, None),
         };
         match (level, entry.is_mapping()) {
+            // a control an earlier profile forbids waiving cannot be turned down either: off
+            // would be a waiver by another name
+            (Some(l), _)
+                if out.forbid_waivers.contains(id)
+                    && matches!(Level::parse(l), Some(Level::Off | Level::Audit)) =>
+            {
+                return Err(invalid(
+                    &here,
+                    format!("a profile merged before {} forbids waiving {id}, so no later profile may set it to {l}; remove this line, or leave out the profile that forbids it", file.name),
+                ));
+            }
             (Some(l), _) => match Level::parse(l) {
                 Some(l) => setting.level = l,
                 None => {

@@ -67,6 +67,78 @@ pub fn decode_kops_secret(body: &[u8]) -> Result<Secret<Vec<u8>>, String> {
         .map_err(|_| "the secret's Data is not base64".to_string())
 }
 
+/// Whether a stored `encryptionconfig` secret (kops' `{"Data":"…"}` body) can encrypt Secrets:
+/// an EncryptionConfiguration whose entry for `secrets` starts with a provider that encrypts
+/// (not `identity`) and, for a key-based one, a key of a size it takes. Returns that provider's
+/// name. The errors never quote the secret.
+pub fn check_encryption_config(body: &[u8]) -> Result<String, String> {
+    if body.is_empty() {
+        return Err("the secret is empty".into());
+    }
+    let data = decode_kops_secret(body)?;
+    let doc: Value = serde_yaml::from_slice(data.expose())
+        .map_err(|_| "the secret's Data is not YAML".to_string())?;
+    if doc.get("kind").and_then(Value::as_str) != Some("EncryptionConfiguration") {
+        return Err("the secret is not an EncryptionConfiguration".into());
+    }
+    let entry = doc
+        .get("resources")
+        .and_then(Value::as_sequence)
+        .and_then(|r| {
+            r.iter().find(|e| {
+                e.get("resources")
+                    .and_then(Value::as_sequence)
+                    .is_some_and(|l| l.iter().any(|x| x.as_str() == Some("secrets")))
+            })
+        })
+        .ok_or("no entry of its resources names `secrets`")?;
+    let first = entry
+        .get("providers")
+        .and_then(Value::as_sequence)
+        .and_then(|p| p.first())
+        .and_then(Value::as_mapping)
+        .and_then(|m| m.iter().next())
+        .ok_or("its entry for secrets has no provider")?;
+    let name = first.0.as_str().unwrap_or("").to_string();
+    let sizes: &[usize] = match name.as_str() {
+        "identity" => {
+            return Err("its first provider is identity: Secrets are stored in plain text".into())
+        }
+        "secretbox" => &[32],
+        "aescbc" | "aesgcm" => &[16, 24, 32],
+        "kms" => return Ok(name),
+        _ => return Err(
+            "its first provider is not one the API server knows (secretbox, aescbc, aesgcm, kms)"
+                .into(),
+        ),
+    };
+    let keys = first
+        .1
+        .get("keys")
+        .and_then(Value::as_sequence)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| format!("its {name} provider has no keys"))?;
+    for (i, k) in keys.iter().enumerate() {
+        let ok = k
+            .get("secret")
+            .and_then(Value::as_str)
+            .and_then(|s| STANDARD.decode(s).ok())
+            .is_some_and(|raw| sizes.contains(&raw.len()));
+        if !ok || k.get("name").and_then(Value::as_str).is_none() {
+            return Err(format!(
+                "key {} of its {name} provider is not a named, base64 key of {} bytes",
+                i + 1,
+                sizes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(name)
+}
+
 /// A rotated EncryptionConfiguration: a fresh 32-byte key goes first, so it encrypts from now
 /// on, and every existing key stays behind it, so what they encrypted can still be read. When
 /// the first provider is not `provider`, a new `provider` entry is put ahead of it. Returns
@@ -128,6 +200,33 @@ pub fn kops_secret_json(data: &Secret<Vec<u8>>) -> Secret<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_config_is_checked_without_quoting_it() {
+        let good = kops_secret_json(&encryption_config("secretbox", "k").expect("config"));
+        assert_eq!(
+            check_encryption_config(good.expose()),
+            Ok("secretbox".into())
+        );
+        let wrap = |yaml: &str| kops_secret_json(&Secret::new(yaml.as_bytes().to_vec()));
+        for (body, why) in [
+            (b"".to_vec(), "empty"),
+            (b"{\"Data\": \"!!\"}".to_vec(), "not base64"),
+            (wrap("kind: Other").expose().clone(), "not an EncryptionConfiguration"),
+            (
+                wrap("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - identity: {}\n").expose().clone(),
+                "plain text",
+            ),
+            (
+                wrap("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - secretbox:\n      keys:\n      - name: k\n        secret: c2hvcnQta2V5LXZhbHVl\n").expose().clone(),
+                "of 32 bytes",
+            ),
+        ] {
+            let err = check_encryption_config(&body).expect_err(why);
+            assert!(err.contains(why), "{why}: {err}");
+            assert!(!err.contains("c2hvcnQ"), "{err}");
+        }
+    }
 
     #[test]
     fn rotation_puts_a_new_key_first_and_keeps_the_old() {

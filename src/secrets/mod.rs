@@ -5,6 +5,8 @@ mod encryption_config;
 mod secret;
 mod ssh;
 
-pub use encryption_config::{decode_kops_secret, encryption_config, kops_secret_json, rotate};
+pub use encryption_config::{
+    check_encryption_config, decode_kops_secret, encryption_config, kops_secret_json, rotate,
+};
 pub use secret::{random_bytes, Secret};
 pub use ssh::fingerprint;

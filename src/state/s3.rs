@@ -89,7 +89,10 @@ pub struct S3Store {
     counter: RequestCounter,
 }
 
-fn s3_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: &SdkError<E>) -> StoreError {
+fn s3_error<E>(what: &str, e: &SdkError<E>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
     let detail = match e {
         SdkError::ServiceError(s) => {
             let err = s.err();
@@ -99,11 +102,37 @@ fn s3_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: &SdkError<
                 err.code().unwrap_or("no code")
             )
         }
-        SdkError::DispatchFailure(d) => format!("cannot reach the S3 endpoint: {d:?}"),
+        SdkError::DispatchFailure(_) => {
+            let why = causes(e);
+            if why.contains("region must be set") {
+                "no AWS region is set: set AWS_REGION (or `region` in the AWS config file) to the bucket's region".into()
+            } else {
+                format!("cannot reach the S3 endpoint: {why}")
+            }
+        }
         SdkError::TimeoutError(_) => "the S3 request timed out".into(),
-        other => format!("{other:?}").chars().take(300).collect(),
+        _ => causes(e),
     };
     StoreError::io(what, detail)
+}
+
+/// An error and its causes in words (`a: b: c`), each once, bounded: never a debug dump.
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    let joined = parts.join(": ");
+    if joined.chars().count() > 300 {
+        joined.chars().take(300).collect::<String>() + "…"
+    } else {
+        joined
+    }
 }
 
 fn status<E>(e: &SdkError<E>) -> Option<u16> {

@@ -3,6 +3,7 @@ pub mod api_access_restricted;
 pub mod api_load_balancer_class;
 pub mod api_load_balancer_internal;
 pub mod network_policy;
+pub mod nodeport_access_restricted;
 pub mod private_topology;
 pub mod ssh_access_restricted;
 

@@ -28,6 +28,12 @@ use crate::yaml::tree;
 pub enum PlanError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{key} in {url} is not a usable encryption secret: {reason}. Restore its previous version (kops' state bucket should keep versions), or, if no Secret was ever encrypted with it, delete it and plan again")]
+    Secret {
+        key: String,
+        url: String,
+        reason: String,
+    },
     #[error("{key} in {url}: not a kops document: {reason}")]
     Stored {
         key: String,
@@ -369,6 +375,7 @@ pub fn make_plan(
     let layout = Layout { cluster: &cluster };
     let url = store.url().to_string();
     let stored = read_store(file, &layout, store)?;
+    check_stored_secret(&stored, &layout, &url)?;
     let mut intent = Intent {
         cluster: cluster.clone(),
         state: url.clone(),
@@ -419,6 +426,20 @@ pub fn make_plan(
     derive(intent, &stored)
 }
 
+/// A stored encryption secret the cluster cannot decrypt Secrets with is an error, never a
+/// silent pass: Palisade never overwrites it (it may have encrypted Secrets already).
+fn check_stored_secret(stored: &Stored, layout: &Layout, url: &str) -> Result<(), PlanError> {
+    let key = layout.secret(ENCRYPTION_SECRET_NAME);
+    if let Some(Some(o)) = stored.objects.get(&key) {
+        crate::secrets::check_encryption_config(&o.data).map_err(|reason| PlanError::Secret {
+            key: key.clone(),
+            url: url.to_string(),
+            reason,
+        })?;
+    }
+    Ok(())
+}
+
 /// What the store holds for a saved plan's cluster, read again: every key of its base and
 /// every instance group now listed, each still at the version the plan was based on.
 pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanError> {
@@ -465,11 +486,13 @@ pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanEr
         })
         .map(|(k, _)| k.clone())
         .collect();
-    Ok(Stored {
+    let stored = Stored {
         objects,
         group_keys,
         ssh: None,
-    })
+    };
+    check_stored_secret(&stored, &layout, &url)?;
+    Ok(stored)
 }
 
 /// The order apply writes in: secrets → SSH key → instance groups → `config`, the commit point.
