@@ -134,6 +134,13 @@ impl SourceMap {
         self.at(line, column)
     }
 
+    /// The first key repeated in its mapping, where the repeat is.
+    pub fn duplicate_key(&self) -> Option<(Location, String)> {
+        self.duplicate
+            .as_ref()
+            .map(|(l, c, k)| (self.at(*l, *c), k.clone()))
+    }
+
     /// What to say of such an error, where serde's own words say too little.
     pub fn explain_parse_error(&self, message: &str) -> String {
         if message.contains("repetition limit") && self.nested_alias.is_some() {

@@ -56,6 +56,13 @@ impl Trace {
         }
     }
 
+    /// Every (object, field, step) recorded.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &Source)> {
+        self.0
+            .iter()
+            .flat_map(|(o, m)| m.iter().map(move |(p, s)| (o.as_str(), p.as_str(), s)))
+    }
+
     /// Every traced field of `object`, with the step behind it.
     pub fn fields(&self, object: &str) -> impl Iterator<Item = (&String, &Source)> {
         self.0.get(object).into_iter().flat_map(|m| m.iter())

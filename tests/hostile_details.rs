@@ -216,7 +216,7 @@ fn overrides_of_config_base_and_an_open_node_port_range_are_refused() {
     let (code, _, err) = run(&["render", "-f", &file]);
     assert_eq!(code, Some(1));
     assert!(
-        err.contains("configBase is where the nodes read") && err.contains("[invalid-override]"),
+        err.contains("configBase says where kops keeps") && err.contains("[invalid-override]"),
         "{err}"
     );
 
@@ -269,4 +269,84 @@ fn a_later_profile_cannot_turn_down_a_control_an_earlier_one_forbids_waiving() {
         err.contains("forbids waiving secrets-encryption-at-rest"),
         "{err}"
     );
+}
+
+#[test]
+fn review_state_locations_utility_subnets_and_duplicate_group_overrides() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for field in ["secretStore", "keyStore", "configStore"] {
+        let file = write(
+            dir.path(),
+            "s.yaml",
+            &(example() + &format!("overrides:\n  cluster:\n    {field}: s3://evil/x\n")),
+        );
+        let (code, _, err) = run(&["render", "-f", &file]);
+        assert_eq!(code, Some(1), "{field}: {err}");
+        assert!(
+            err.contains(&format!("{field} says where kops keeps")),
+            "{err}"
+        );
+    }
+    // nodes in the Utility subnet have public addresses: private-topology fails
+    let file = write(
+        dir.path(),
+        "u.yaml",
+        &(example()
+            + "overrides:\n  instanceGroups:\n    nodes: {subnets: [utility-eu-west-1a]}\n"),
+    );
+    let (code, out, err) = run(&["audit", "-f", &file]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        out.contains("private-topology")
+            && out.contains("placed in public subnets: utility-eu-west-1a"),
+        "{out}"
+    );
+    // a duplicate key in a map of names is an error at the repeat, not the last one winning
+    let body = example() + "overrides:\n  instanceGroups:\n    nodes: {rootVolumeSize: 100}\n    nodes: {rootVolumeSize: 200}\n";
+    let file = write(dir.path(), "d.yaml", &body);
+    let (code, _, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(1), "{err}");
+    let at = line_of(&body, "nodes: {rootVolumeSize: 200}", 0);
+    assert!(
+        err.contains(&format!("d.yaml:{at}:5")) && err.contains("duplicate key \"nodes\""),
+        "{err}"
+    );
+    // versions with leading zeros are not versions
+    for v in ["01.34.1", "1.034.1"] {
+        let file = write(dir.path(), "v.yaml", &example().replace("1.34.1", v));
+        let (code, _, err) = run(&["render", "-f", &file]);
+        assert_eq!(code, Some(1), "{v}: {err}");
+        assert!(err.contains("is not a Kubernetes version"), "{err}");
+    }
+}
+
+#[test]
+fn review_kops_specs_name_their_cluster_and_only_its_groups() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let group = "---\napiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\nmetadata: {name: n, labels: {kops.k8s.io/cluster: other.example.com}}\nspec: {role: Node}\n";
+    let cases = [
+        ("apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec: {cloudProvider: aws}\n".to_string(), "the Cluster has no metadata.name"),
+        (format!("apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata: {{name: a.example.com}}\nspec: {{cloudProvider: aws}}\n{group}"), "labelled for the cluster \"other.example.com\""),
+    ];
+    for (body, expected) in cases {
+        let spec = write(dir.path(), "spec.yaml", &body);
+        for cmd in [&["harden", "kops", &spec][..], &["audit", "--kops", &spec]] {
+            let (code, _, err) = run(cmd);
+            assert_eq!(code, Some(1), "{cmd:?}: {err}");
+            assert!(err.contains(expected), "{cmd:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn review_a_lease_setting_is_read_only_for_s3_stores() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let state = format!("file://{}/state", dir.path().display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["plan", "-f", &file, "--state", &state])
+        .env("PALISADE_LEASE_SECONDS", "1")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

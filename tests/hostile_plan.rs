@@ -363,3 +363,250 @@ fn a_built_in_profile_in_the_plan_is_the_built_in_profile() {
         ],
     );
 }
+
+#[test]
+fn review_a_built_in_profile_cannot_be_disguised_in_the_plan() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let saved = saved_plan(dir.path(), "kops-minimal.yaml");
+    // api-access-restricted: a control baseline enforces but lets a waiver carry
+    let open_api = |p: &mut Json| {
+        p["plan"]["profile"]["controls"]["api-access-restricted"]["level"] = "off".into();
+        edit_document(p, &config(), |d| {
+            tree::set(d, &["spec", "kubernetesApiAccess"], tree::str_seq(&["0.0.0.0/0"]))
+        });
+    };
+    let weaken = |p: &mut Json| {
+        p["plan"]["profile"]["controls"]["apiserver-anonymous-auth"]["level"] = "off".into();
+        edit_document(p, &config(), |d| {
+            tree::set(
+                d,
+                &["spec", "kubeAPIServer", "anonymousAuth"],
+                Value::from(true),
+            )
+        });
+    };
+    // the names of the merged profiles are not what is checked: the references are
+    for names in [
+        serde_json::json!(["baseline", "baseline"]),
+        serde_json::json!([]),
+        serde_json::json!(["baseline "]),
+    ] {
+        let mut plan = saved.clone();
+        open_api(&mut plan);
+        plan["plan"]["profile"]["names"] = names.clone();
+        let path = write_plan(dir.path(), &plan, true);
+        refused(
+            dir.path(),
+            &path,
+            &[
+                "the plan's profile",
+                "differs from the built-in profile baseline in api-access-restricted",
+            ],
+        );
+    }
+    // a reference that is neither a built-in profile nor a file is not one
+    let mut plan = saved.clone();
+    open_api(&mut plan);
+    plan["plan"]["profile_refs"] = serde_json::json!(["baseline "]);
+    let path = write_plan(dir.path(), &plan, true);
+    refused(
+        dir.path(),
+        &path,
+        &["neither a built-in profile nor a profile file"],
+    );
+    // a control whose waivers the profile forbids cannot be off in it either
+    let mut plan = saved.clone();
+    plan["plan"]["profile_refs"] = serde_json::json!(["./team.yaml"]);
+    plan["plan"]["profile"]["forbidWaivers"] = serde_json::json!(["apiserver-anonymous-auth"]);
+    weaken(&mut plan);
+    let path = write_plan(dir.path(), &plan, true);
+    refused(
+        dir.path(),
+        &path,
+        &["apiserver-anonymous-auth may not be waived, and is set to off"],
+    );
+    // a profile file's copy cannot be checked: apply says so, loudly, before asking
+    let mut plan = saved.clone();
+    plan["plan"]["profile_refs"] = serde_json::json!(["./team.yaml"]);
+    plan["plan"]["profile"]["names"] = serde_json::json!(["team"]);
+    open_api(&mut plan);
+    let path = write_plan(dir.path(), &plan, true);
+    let out = palisade(&["apply", &path.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "profile file \"./team.yaml\" as the plan carries it: nothing checks that copy"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn review_an_honest_plan_of_two_built_in_profiles_applies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let body = std::fs::read_to_string(example("kops-minimal.yaml"))
+        .expect("example")
+        .replace("profile: baseline", "profile: [baseline, baseline]");
+    let file = dir.path().join("two.yaml");
+    std::fs::write(&file, body).expect("write");
+    let path = dir.path().join("two.json");
+    let out = palisade(&[
+        "plan",
+        "-f",
+        &file.display().to_string(),
+        "--state",
+        &state(dir.path()),
+        "--out",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = palisade(&["apply", &path.display().to_string(), "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn review_state_locations_secrets_base_texts_and_dates_are_checked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let saved = saved_plan(dir.path(), "kops-minimal.yaml");
+    type Edit = Box<dyn Fn(&mut Json)>;
+    let secret = format!("{CLUSTER}/secrets/encryptionconfig");
+    let cases: Vec<(Edit, Vec<&str>)> = vec![
+        (
+            Box::new(|p| {
+                edit_document(p, &config(), |d| {
+                    tree::set(
+                        d,
+                        &["spec", "secretStore"],
+                        Value::from("s3://evil/secrets"),
+                    )
+                })
+            }),
+            vec!["spec.secretStore points away from the state store"],
+        ),
+        (
+            Box::new(|p| {
+                edit_document(p, &config(), |d| {
+                    tree::set(d, &["spec", "keyStore"], Value::from("s3://evil/pki"))
+                })
+            }),
+            vec!["spec.keyStore points away from the state store"],
+        ),
+        (
+            Box::new(move |p| {
+                p["plan"]["base"]
+                    .as_object_mut()
+                    .expect("base")
+                    .remove(&secret);
+                p["plan"]["generated"] = serde_json::json!([]);
+            }),
+            vec!["the plan did not read it"],
+        ),
+        (
+            Box::new(|p| p["plan"]["warnings"] = serde_json::json!(["fine\u{1b}[2K\rOVERWRITTEN"])),
+            vec!["a text holds a control character"],
+        ),
+        (
+            Box::new(|p| {
+                let object = format!("Cluster/{CLUSTER}");
+                p["plan"]["trace"][&object]["spec.kubelet.anonymousAuth"] =
+                    serde_json::json!({"kind": "control", "name": "made-up"});
+            }),
+            vec!["unknown control \"made-up\""],
+        ),
+        (
+            Box::new(|p| {
+                p["plan"]["waivers"] =
+                    serde_json::json!([{"control": "rbac", "reason": "r", "expires": "2020-1-1"}]);
+            }),
+            vec!["expiry that is not a date"],
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut plan = saved.clone();
+        edit(&mut plan);
+        let path = write_plan(dir.path(), &plan, true);
+        refused(dir.path(), &path, &expected);
+    }
+}
+
+#[test]
+fn review_a_saved_plan_cannot_change_what_a_running_cluster_keeps() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = palisade(&[
+        "apply",
+        "-f",
+        &example("kops-minimal.yaml"),
+        "--state",
+        &state(dir.path()),
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // a plan against the applied store, with a harmless change to have something to write
+    let variant = dir.path().join("v.yaml");
+    std::fs::write(
+        &variant,
+        std::fs::read_to_string(example("kops-minimal.yaml"))
+            .expect("example")
+            .replace("maxSize: 4", "maxSize: 6"),
+    )
+    .expect("write");
+    let path = dir.path().join("plan.json");
+    let out = palisade(&[
+        "plan",
+        "-f",
+        &variant.display().to_string(),
+        "--state",
+        &state(dir.path()),
+        "--out",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: Json =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("plan")).expect("json");
+    let stored = std::fs::read_to_string(dir.path().join("state").join(config())).expect("config");
+    for (field, value) in [
+        (
+            "networking",
+            serde_yaml::from_str::<Value>("cilium: {}").expect("yaml"),
+        ),
+        ("networkCIDR", Value::from("10.30.0.0/16")),
+    ] {
+        let mut plan = saved.clone();
+        plan["plan"]["writes"][config()] = stored.clone().into();
+        edit_document(&mut plan, &config(), |d| {
+            tree::set(d, &["spec", field], value.clone())
+        });
+        let path = write_plan(dir.path(), &plan, true);
+        refused(
+            dir.path(),
+            &path,
+            &[
+                &format!("it changes spec.{field}"),
+                "running cluster",
+            ],
+        );
+    }
+    // a cluster file asking for another networkCIDR plans it as kept, not as a change
+    let moved = dir.path().join("moved.yaml");
+    std::fs::write(
+        &moved,
+        std::fs::read_to_string(example("kops-minimal.yaml"))
+            .expect("example")
+            .replace("10.10.0.0/16", "10.30.0.0/16"),
+    )
+    .expect("write");
+    let out = palisade(&[
+        "plan",
+        "-f",
+        &moved.display().to_string(),
+        "--state",
+        &state(dir.path()),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("spec.networkCIDR is kept as stored"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("~ spec.networkCIDR"), "{stdout}");
+}

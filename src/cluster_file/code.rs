@@ -90,6 +90,8 @@ codes! {
     UnknownOverrideGroup => "unknown-override-group": "overrides for an instance group the cluster does not have",
     InvalidOverride => "invalid-override": "an override the provider's schema refuses",
     InvalidProviderRequest => "invalid-provider-request": "rendered provider input the provider's API would refuse (a defect of Palisade)",
+    InvalidNamespace => "invalid-namespace": "a namespace name that is not a DNS label, or a system namespace",
+    DuplicateNamespace => "duplicate-namespace": "two namespaces with one name",
     UnknownControl => "unknown-control": "a waiver for a control the catalogue does not have",
     WaiverWithoutReason => "waiver-without-reason": "a waiver that does not say why",
     WaiverExpired => "waiver-expired": "a waiver past its expiry date",

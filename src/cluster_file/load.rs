@@ -82,6 +82,18 @@ pub fn load_str(
         }
     })?;
     file.source = path.to_path_buf();
+    // serde takes the last of two equal keys in a map of names (overrides.instanceGroups)
+    if let Some((location, key)) = map.duplicate_key() {
+        return Err(LoadError::Invalid {
+            problems: vec![Problem {
+                location,
+                code: Code::InvalidYaml,
+                message: crate::yaml::bound_quotes(&format!(
+                    "duplicate key {key:?}: each key appears once in a mapping"
+                )),
+            }],
+        });
+    }
     let problems = validate::validate(&file, today, known_control)
         .into_iter()
         .map(|(field, code, message)| Problem {

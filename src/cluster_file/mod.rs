@@ -66,6 +66,10 @@ pub struct ClusterFile {
     pub waivers: Vec<Waiver>,
     #[serde(default)]
     pub overrides: Overrides,
+    /// The cluster's namespaces: each gets Palisade's in-cluster guardrails (Pod Security
+    /// labels, default-deny network policy, no token automount for `default`).
+    #[serde(default)]
+    pub namespaces: Vec<Namespace>,
     /// Where the file was read from, for messages and for resolving relative paths.
     #[serde(skip)]
     pub source: PathBuf,
@@ -220,6 +224,52 @@ pub struct Access {
     /// Networks allowed to reach SSH (the bastion when there is one).
     #[serde(default)]
     pub ssh_cidrs: Vec<Cidr>,
+}
+
+/// A namespace of the cluster.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Namespace {
+    /// A DNS label (lowercase letters, digits, `-`; at most 63).
+    pub name: String,
+    /// The namespace of the cluster's ingress: the only one where Services of type
+    /// LoadBalancer or NodePort are allowed.
+    #[serde(default)]
+    pub ingress: bool,
+    /// A Pod Security level for this namespace (`privileged`, `baseline`, `restricted`); one
+    /// below the profile's is a weakening of `namespace-pod-security` and needs a waiver.
+    #[serde(default)]
+    pub pod_security: Option<PodSecurityLevel>,
+}
+
+/// A Pod Security Standard level, weakest first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PodSecurityLevel {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl PodSecurityLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurityLevel::Privileged => "privileged",
+            PodSecurityLevel::Baseline => "baseline",
+            PodSecurityLevel::Restricted => "restricted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "privileged" => Some(PodSecurityLevel::Privileged),
+            "baseline" => Some(PodSecurityLevel::Baseline),
+            "restricted" => Some(PodSecurityLevel::Restricted),
+            _ => None,
+        }
+    }
 }
 
 /// An accepted weakening: the control it lets fail, why, and until when.

@@ -30,6 +30,14 @@ pub enum SpecError {
     },
     #[error("{file}: document {index}: an InstanceGroup needs metadata.name")]
     UnnamedGroup { file: String, index: usize },
+    #[error("{file}: the Cluster has no metadata.name")]
+    UnnamedCluster { file: String },
+    #[error("{file}: document {index}: the InstanceGroup is labelled for the cluster {other} (kops.k8s.io/cluster), not this one")]
+    OtherCluster {
+        file: String,
+        index: usize,
+        other: String,
+    },
     #[error(
         "{file}: document {index} is not a mapping; a kops spec is a stream of kops documents"
     )]
@@ -101,9 +109,24 @@ impl KopsSpec {
                 })
             }
         }
+        let Some(cluster_name) = name_of(spec.cluster()) else {
+            return Err(SpecError::UnnamedCluster {
+                file: file.to_string(),
+            });
+        };
         let mut names: Vec<&str> = Vec::new();
         for (index, d) in spec.docs.iter().enumerate() {
             if is_kind(d, "InstanceGroup") {
+                if let Some(other) =
+                    tree::get_str(d, &["metadata", "labels", "kops.k8s.io/cluster"])
+                        .filter(|c| *c != cluster_name)
+                {
+                    return Err(SpecError::OtherCluster {
+                        file: file.to_string(),
+                        index: index + 1,
+                        other: crate::yaml::bound_quotes(&format!("{other:?}")),
+                    });
+                }
                 let Some(name) = name_of(d) else {
                     return Err(SpecError::UnnamedGroup {
                         file: file.to_string(),

@@ -75,6 +75,8 @@ pub struct Intent {
     /// Keys of secrets generated at apply time, when absent from the store (never in a plan).
     #[serde(default)]
     pub generated: Vec<String>,
+    /// The profiles the cluster file names, as it names them (`baseline`, `./team.yaml`).
+    pub profile_refs: Vec<String>,
     /// The resolved profile the result is judged by.
     pub profile: ResolvedProfile,
     /// The cluster file's waivers.

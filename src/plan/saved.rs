@@ -67,10 +67,15 @@ pub fn open(text: &str, what: &str) -> Result<Intent, SavedError> {
     match value.get("format_version") {
         Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
         Some(v) => {
-            let found = crate::yaml::bound_quotes(&format!("{:?}", v.to_string()));
+            let shown: String = v
+                .to_string()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(24)
+                .collect();
             return Err(SavedError::Format {
                 what: what.to_string(),
-                found: found.trim_matches('"').to_string(),
+                found: shown,
             });
         }
         None => return Err(not_a_plan("it has no format_version".into())),

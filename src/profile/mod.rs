@@ -9,4 +9,4 @@ mod builtin;
 mod resolve;
 
 pub use builtin::{builtin, builtin_names};
-pub use resolve::{resolve, Level, ProfileError, ResolvedProfile, Setting};
+pub use resolve::{is_path, resolve, Level, ProfileError, ResolvedProfile, Setting};

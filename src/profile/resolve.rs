@@ -89,12 +89,23 @@ impl ResolvedProfile {
                 return Err(format!("control {id}: a parameter is missing"));
             }
         }
-        match self
+        if let Some(id) = self
             .forbid_waivers
             .iter()
             .find(|id| controls::find(id).is_none())
         {
-            Some(id) => Err(unknown(id)),
+            return Err(unknown(id));
+        }
+        // a control whose waivers are forbidden cannot be switched off instead
+        match self
+            .forbid_waivers
+            .iter()
+            .find(|id| self.level(id) != Level::Enforce)
+        {
+            Some(id) => Err(format!(
+                "{id} may not be waived, and is set to {}",
+                self.level(id)
+            )),
             None => Ok(()),
         }
     }
@@ -136,7 +147,7 @@ struct ProfileFile {
 
 /// A profile reference: a built-in name, or a path (anything with a `/` or a `.yaml`/`.yml`
 /// ending), relative to `base_dir`.
-fn is_path(reference: &str) -> bool {
+pub fn is_path(reference: &str) -> bool {
     reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml")
 }
 
@@ -209,6 +220,14 @@ fn apply_chain(
             message: map.explain_parse_error(&message),
         }
     })?;
+    if let Some((location, key)) = map.duplicate_key() {
+        return Err(ProfileError::Invalid {
+            location,
+            message: crate::yaml::bound_quotes(&format!(
+                "duplicate key {key:?}: each key appears once in a mapping"
+            )),
+        });
+    }
     if file.api_version != "palisade.dev/v1alpha1" {
         return Err(invalid(
             "apiVersion",

@@ -81,6 +81,7 @@ pub fn check_encryption_config(body: &[u8]) -> Result<String, String> {
     if doc.get("kind").and_then(Value::as_str) != Some("EncryptionConfiguration") {
         return Err("the secret is not an EncryptionConfiguration".into());
     }
+    // the first entry that covers Secrets governs them: `secrets`, or a wildcard before it
     let entry = doc
         .get("resources")
         .and_then(Value::as_sequence)
@@ -88,15 +89,26 @@ pub fn check_encryption_config(body: &[u8]) -> Result<String, String> {
             r.iter().find(|e| {
                 e.get("resources")
                     .and_then(Value::as_sequence)
-                    .is_some_and(|l| l.iter().any(|x| x.as_str() == Some("secrets")))
+                    .is_some_and(|l| {
+                        l.iter()
+                            .any(|x| matches!(x.as_str(), Some("secrets" | "*." | "*.*")))
+                    })
             })
         })
-        .ok_or("no entry of its resources names `secrets`")?;
-    let first = entry
+        .ok_or("no entry of its resources covers `secrets`")?;
+    let providers = entry
         .get("providers")
         .and_then(Value::as_sequence)
-        .and_then(|p| p.first())
-        .and_then(Value::as_mapping)
+        .filter(|p| !p.is_empty())
+        .ok_or("its entry for secrets has no provider")?;
+    if providers
+        .iter()
+        .any(|p| p.as_mapping().is_none_or(|m| m.len() != 1))
+    {
+        return Err("each of its providers is a mapping with exactly one provider in it".into());
+    }
+    let first = providers[0]
+        .as_mapping()
         .and_then(|m| m.iter().next())
         .ok_or("its entry for secrets has no provider")?;
     let name = first.0.as_str().unwrap_or("").to_string();
@@ -106,7 +118,12 @@ pub fn check_encryption_config(body: &[u8]) -> Result<String, String> {
         }
         "secretbox" => &[32],
         "aescbc" | "aesgcm" => &[16, 24, 32],
-        "kms" => return Ok(name),
+        "kms" => {
+            return match first.1.get("name").and_then(Value::as_str) {
+                Some(n) if !n.is_empty() => Ok(name),
+                _ => Err("its kms provider has no name".into()),
+            }
+        }
         _ => return Err(
             "its first provider is not one the API server knows (secretbox, aescbc, aesgcm, kms)"
                 .into(),
@@ -220,6 +237,18 @@ mod tests {
             (
                 wrap("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - secretbox:\n      keys:\n      - name: k\n        secret: c2hvcnQta2V5LXZhbHVl\n").expose().clone(),
                 "of 32 bytes",
+            ),
+            (
+                wrap("kind: EncryptionConfiguration\nresources:\n- resources: ['*.*']\n  providers:\n  - identity: {}\n- resources: [secrets]\n  providers:\n  - kms: {name: k}\n").expose().clone(),
+                "plain text",
+            ),
+            (
+                wrap("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - kms: {}\n").expose().clone(),
+                "has no name",
+            ),
+            (
+                wrap("kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - {kms: {name: k}, identity: {}}\n").expose().clone(),
+                "exactly one provider",
             ),
         ] {
             let err = check_encryption_config(&body).expect_err(why);

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 /// the holder renews it every third of that.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
+/// The longest a lease may be set to last (`PALISADE_LEASE_SECONDS` at most).
+pub const MAX_LEASE: Duration = Duration::from_secs(3600);
+
 /// The key of `cluster`'s lease, relative to the store.
 pub fn lease_key(cluster: &str) -> String {
     format!(".palisade-lease-{cluster}")
@@ -88,9 +91,11 @@ impl LeaseRecord {
         }
     }
 
-    /// Whether another apply may take it now.
+    /// Whether another apply may take it now: released, run out, or claiming to run further
+    /// ahead than any lease may ([`MAX_LEASE`]; a lease written by hand to block for good).
     pub fn is_free(&self) -> bool {
-        self.released || self.expires <= now()
+        let now = now();
+        self.released || self.expires <= now || self.expires > now + MAX_LEASE.as_secs()
     }
 
     pub fn parse(data: &[u8]) -> Result<Self, String> {
@@ -101,24 +106,30 @@ impl LeaseRecord {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// `held by H since T, for N more seconds` (or released / expired).
+    /// `held by H since T, for N more seconds` (or released / expired). The holder and id
+    /// are shown printable and bounded: the object is anyone's to write.
     pub fn describe(&self) -> String {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .take(80)
+                .collect()
+        };
+        let (holder, id) = (clean(&self.holder), clean(&self.id));
         let now = now();
         let since = now.saturating_sub(self.acquired);
         if self.released {
-            format!("released by {} (lease {})", self.holder, self.id)
+            format!("released by {holder} (lease {id})")
         } else if self.expires <= now {
             format!(
-                "held by {} (lease {}), expired {} s ago",
-                self.holder,
-                self.id,
+                "held by {holder} (lease {id}), expired {} s ago",
                 now - self.expires
             )
+        } else if self.expires > now + MAX_LEASE.as_secs() {
+            format!("held by {holder} (lease {id}) until a time no lease may reach: free to take")
         } else {
             format!(
-                "held by {} (lease {}) for {since} s, {} s left unless renewed",
-                self.holder,
-                self.id,
+                "held by {holder} (lease {id}) for {since} s, {} s left unless renewed",
                 self.expires - now
             )
         }
@@ -148,5 +159,17 @@ mod tests {
         assert_eq!(LeaseRecord::parse(&l.to_bytes()), Ok(l.clone()));
         assert!(LeaseRecord::parse(b"{\"holder\": 1}").is_err());
         assert!(l.describe().contains("s left"));
+        // a lease written to run for a century is free, and what it says is printable
+        let forever = LeaseRecord {
+            holder: "h\u{1b}[2K\u{1b}[1Afake".into(),
+            expires: now() + 100 * 365 * 86400,
+            ..l
+        };
+        assert!(forever.is_free());
+        assert!(
+            !forever.describe().contains('\u{1b}'),
+            "{}",
+            forever.describe()
+        );
     }
 }

@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use file::FileStore;
 pub use layout::{check_cluster_name, check_key, Layout, ENCRYPTION_SECRET_NAME, MAX_OBJECT_BYTES};
-pub use lease::{lease_key, LeaseRecord, DEFAULT_LEASE};
+pub use lease::{lease_key, LeaseRecord, DEFAULT_LEASE, MAX_LEASE};
 pub use s3::{RequestCounter, S3Options, S3Store};
 pub use url::{open, open_with, StateUrl};
 

@@ -229,7 +229,13 @@ impl S3Store {
                 }
                 Ok(Some(Object { data, version }))
             }
-            Err(e) if status(&e) == Some(404) => Ok(None),
+            // a missing key is no object; a missing bucket is an error
+            Err(e)
+                if status(&e) == Some(404)
+                    && e.as_service_error().and_then(|s| s.code()) != Some("NoSuchBucket") =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(s3_error(&what, &e)),
         }
     }
@@ -399,11 +405,13 @@ impl StateStore for S3Store {
         match self.get(&key)? {
             None => Ok(None),
             Some(o) => {
+                // an unreadable lease blocks every apply (they cannot tell it has run out): it is
+                // shown held for the longest a lease lasts, so force-unlock can break it
                 let record = LeaseRecord::parse(&o.data).unwrap_or_else(|why| LeaseRecord {
-                    holder: format!("unreadable ({why})"),
+                    holder: format!("nobody Palisade knows: the object is unreadable ({why})"),
                     id: "?".into(),
-                    acquired: 0,
-                    expires: u64::MAX,
+                    acquired: super::lease::now(),
+                    expires: super::lease::now() + super::lease::MAX_LEASE.as_secs(),
                     released: false,
                 });
                 Ok(Some((record, o.version)))

@@ -21,8 +21,8 @@ pub static CONTROL: Control = Control {
     ],
     kops_fields: &["spec.subnets[].type", "InstanceGroup spec.subnets"],
     detection: concat!(
-        "Fails for every control-plane or node InstanceGroup placed in a Public (or \
-                DualStack) subnet; a group with no subnets counts as placed in all of them. \
+        "Fails for every control-plane or node InstanceGroup placed in a Public or Utility \
+                subnet (kops gives instances there public addresses); a group with no subnets counts as placed in all of them. \
                 Bastions are exempt. Moving groups between public and private subnets changes \
                 the subnet topology, which kops cannot do in place, so harden reports it.",
         " GKE: private nodes: networkConfig.defaultEnablePrivateNodes (older clusters: privateClusterConfig.enablePrivateNodes), unless a pool sets networkConfig.enablePrivateNodes false; changed in place with clusters.update desiredDefaultEnablePrivateNodes and nodePools.update (Private Service Connect clusters; VPC-peering ones need a new cluster)."
@@ -35,6 +35,11 @@ pub static CONTROL: Control = Control {
 };
 
 struct Rule;
+
+/// Subnet types whose instances get public addresses: kops' Utility subnets hold the load
+/// balancers and bastions and give their instances public IPs like Public ones. (DualStack
+/// subnets are private IPv4 with IPv6: private.)
+const PUBLIC_TYPES: &[&str] = &["Public", "Utility"];
 
 impl KopsRule for Rule {
     fn needs_private_subnets(&self) -> bool {
@@ -51,7 +56,11 @@ impl KopsRule for Rule {
             let placed = group_subnets(ig, &subnets);
             let public: Vec<&str> = placed
                 .iter()
-                .filter(|name| subnets.iter().any(|(n, t)| n == *name && t == "Public"))
+                .filter(|name| {
+                    subnets
+                        .iter()
+                        .any(|(n, t)| n == *name && PUBLIC_TYPES.contains(&t.as_str()))
+                })
                 .map(String::as_str)
                 .collect();
             out.push(if public.is_empty() {

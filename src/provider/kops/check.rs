@@ -76,6 +76,17 @@ pub fn check_intent(intent: &Intent) -> Result<(), PlanError> {
         layout.owns(key).map_err(|why| foreign(key, why))?;
     }
     let secret = layout.secret(ENCRYPTION_SECRET_NAME);
+    // a plan reads the config and the encryption secret whatever it writes: a base without them
+    // would let the store's secret go unchecked
+    for key in [layout.config(), secret.clone()] {
+        if !intent.base.contains_key(&key) {
+            return Err(invalid(
+                &key,
+                "the plan did not read it, and every plan does",
+            ));
+        }
+    }
+    printable(intent)?;
     for key in intent.writes.keys().chain(intent.generated.iter()) {
         if !intent.base.contains_key(key) {
             return Err(invalid(
@@ -110,6 +121,21 @@ pub fn check_intent(intent: &Intent) -> Result<(), PlanError> {
                     format!("spec.configBase must be {want}, the store the plan writes to"),
                 ));
             }
+            // the other places kops may be told to keep state: the store's own, or unset
+            for (field, place) in [
+                ("configStore", want.clone()),
+                ("secretStore", format!("{want}/secrets")),
+                ("keyStore", format!("{want}/pki")),
+            ] {
+                if let Some(v) = tree::get(&doc, &["spec", field]) {
+                    if v.as_str() != Some(place.as_str()) {
+                        return Err(invalid(
+                            key,
+                            format!("spec.{field} points away from the state store (only {place} or unset)"),
+                        ));
+                    }
+                }
+            }
         } else if let Some(name) = key.strip_prefix(&groups) {
             let doc = document(key, text, "InstanceGroup", name)?;
             if tree::get_str(&doc, &["metadata", "labels", "kops.k8s.io/cluster"]) != Some(cluster)
@@ -135,6 +161,18 @@ pub fn check_intent(intent: &Intent) -> Result<(), PlanError> {
         .map_err(|why| invalid("profile", why))?;
     builtin_unchanged(intent).map_err(|why| invalid("profile", why))?;
     for w in &intent.waivers {
+        if w.expires
+            .as_deref()
+            .is_some_and(|e| crate::cluster_file::Date::parse(e).is_none())
+        {
+            return Err(invalid(
+                "waivers",
+                format!(
+                    "the waiver for {} has an expiry that is not a date (YYYY-MM-DD)",
+                    w.control
+                ),
+            ));
+        }
         if crate::controls::find(&w.control).is_none() {
             return Err(invalid(
                 "waivers",
@@ -158,19 +196,29 @@ pub fn check_intent(intent: &Intent) -> Result<(), PlanError> {
 }
 
 /// A profile made of built-in profiles only is what those built-in profiles resolve to in
-/// this version: a plan cannot switch a control of `baseline` off in its own copy.
+/// this version: a plan cannot switch a control of `baseline` off in its own copy. A profile
+/// that names a file cannot be checked against anything: apply says so.
 fn builtin_unchanged(intent: &Intent) -> Result<(), String> {
-    let names = &intent.profile.names;
+    let refs = &intent.profile_refs;
+    if refs.is_empty() {
+        return Err("it names no profile".into());
+    }
     let builtins = crate::profile::builtin_names();
-    let Some(first) = names.first() else {
-        return Ok(());
-    };
-    if !names.iter().all(|n| builtins.contains(&n.as_str())) {
+    // what a cluster file can name: a built-in profile, or a file
+    if let Some(r) = refs
+        .iter()
+        .find(|r| !builtins.contains(&r.as_str()) && !crate::profile::is_path(r))
+    {
+        return Err(crate::yaml::bound_quotes(&format!(
+            "{r:?} is neither a built-in profile nor a profile file"
+        )));
+    }
+    if !refs.iter().all(|r| builtins.contains(&r.as_str())) {
         return Ok(());
     }
-    let resolved = crate::profile::resolve(std::slice::from_ref(first), std::path::Path::new("."))
-        .map_err(|e| e.to_string())?;
-    if resolved.names != *names {
+    let resolved =
+        crate::profile::resolve(refs, std::path::Path::new(".")).map_err(|e| e.to_string())?;
+    if resolved == intent.profile {
         return Ok(());
     }
     let differing: Vec<&str> = resolved
@@ -187,15 +235,52 @@ fn builtin_unchanged(intent: &Intent) -> Result<(), String> {
                 .map(String::as_str),
         )
         .collect();
-    if !differing.is_empty() || resolved.forbid_waivers != intent.profile.forbid_waivers {
-        return Err(format!(
-            "it differs from the built-in profile {first} in {}",
-            if differing.is_empty() {
-                "forbidWaivers".to_string()
-            } else {
-                differing.join(", ")
-            }
-        ));
+    let what = if !differing.is_empty() {
+        differing.join(", ")
+    } else if resolved.forbid_waivers != intent.profile.forbid_waivers {
+        "forbidWaivers".to_string()
+    } else {
+        "the names of its profiles".to_string()
+    };
+    Err(format!(
+        "it differs from the built-in profile {} in {what}",
+        refs.join(" + ")
+    ))
+}
+
+/// Every text of the plan that apply prints (warnings, reasons, kept fields, the trace) is
+/// printable: a control character could rewrite the lines a reviewer reads on a terminal. And
+/// every control the trace names is one of the catalogue.
+fn printable(intent: &Intent) -> Result<(), PlanError> {
+    let bad = |s: &str| s.chars().any(|c| c.is_control() && c != '\n');
+    let mut texts: Vec<(&str, &str)> = Vec::new();
+    texts.extend(intent.warnings.iter().map(|w| ("warnings", w.as_str())));
+    texts.extend(intent.profile_refs.iter().map(|r| ("profile", r.as_str())));
+    texts.extend(intent.profile.names.iter().map(|r| ("profile", r.as_str())));
+    for w in &intent.waivers {
+        texts.push(("waivers", w.reason.as_str()));
+        texts.push(("waivers", w.control.as_str()));
     }
-    Ok(())
+    for k in &intent.kept {
+        texts.extend([
+            ("kept", k.object.as_str()),
+            ("kept", k.path.as_str()),
+            ("kept", k.why.as_str()),
+        ]);
+    }
+    for (object, path, source) in intent.trace.entries() {
+        texts.extend([("trace", object), ("trace", path)]);
+        if let crate::trace::Source::Control(id) = source {
+            if crate::controls::find(id).is_none() {
+                return Err(invalid(
+                    "trace",
+                    crate::yaml::bound_quotes(&format!("it names an unknown control {id:?}")),
+                ));
+            }
+        }
+    }
+    match texts.iter().find(|(_, t)| bad(t)) {
+        Some((field, _)) => Err(invalid(field, "a text holds a control character")),
+        None => Ok(()),
+    }
 }

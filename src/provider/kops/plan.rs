@@ -68,6 +68,10 @@ const IN_PLACE_ONLY: &[(&str, &str)] = &[
         "etcdClusters",
         "etcd members and their volumes cannot change on a running cluster",
     ),
+    (
+        "networkCIDR",
+        "the VPC's address range cannot change on a running cluster",
+    ),
 ];
 
 fn parse_stored(key: &str, url: &str, data: &[u8]) -> Result<Value, PlanError> {
@@ -386,6 +390,7 @@ pub fn make_plan(
             .collect(),
         writes: BTreeMap::new(),
         generated: Vec::new(),
+        profile_refs: file.profile.list(),
         profile: profile.clone(),
         waivers: file.waivers.clone(),
         trace: rendered.trace.clone(),
@@ -563,6 +568,21 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
         let old = stored.document(key, &url)?;
         if old.as_ref() == Some(&desired) {
             continue;
+        }
+        // what a running cluster cannot change stays as stored, whatever made the plan
+        if let Some(o) = old.as_ref().filter(|_| *key == layout.config()) {
+            for (field, why) in IN_PLACE_ONLY {
+                let (was, now) = (
+                    tree::get(o, &["spec", field]),
+                    tree::get(&desired, &["spec", field]),
+                );
+                if was.is_some() && was != now {
+                    return Err(PlanError::Invalid {
+                        key: key.clone(),
+                        why: format!("it changes spec.{field}, and {why}"),
+                    });
+                }
+            }
         }
         let object = KopsSpec::object_name(&desired);
         let fields = field_changes(old.as_ref(), &desired, &object, &intent.trace);

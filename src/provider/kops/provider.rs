@@ -45,7 +45,12 @@ pub fn open_store(url: &str, s: &Settings) -> Result<Box<dyn StateStore>, Error>
         path_style: s.s3_path_style,
         kms_key_id: s.state_kms_key.clone(),
         endpoint_url: None,
-        lease: lease_length(s)?,
+        // only an S3 store keeps leases: a file store never reads the setting
+        lease: if url.starts_with("s3://") {
+            lease_length(s)?
+        } else {
+            None
+        },
     };
     Ok(crate::state::open_with(url, &options)?)
 }
@@ -207,11 +212,25 @@ impl KopsPlanned {
         let plan = derive(intent, &stored)?;
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
-        planned.document.notes.push(format!(
+        let refs = &planned.plan.intent.profile_refs;
+        let builtins = crate::profile::builtin_names();
+        let unchecked: Vec<&str> = refs
+            .iter()
+            .filter(|r| !builtins.contains(&r.as_str()))
+            .map(String::as_str)
+            .collect();
+        let mut note = format!(
             "{what}: digest checked; every change above is derived from the documents it writes and what {} holds now, and the result was judged again by profile {}",
             planned.plan.state(),
-            planned.plan.intent.profile.names.join(" + ")
-        ));
+            crate::yaml::bound_quotes(&format!("{:?}", refs.join(" + ")))
+        );
+        if !unchecked.is_empty() {
+            note.push_str(&format!(
+                " (profile file {} as the plan carries it: nothing checks that copy; review it)",
+                crate::yaml::bound_quotes(&format!("{:?}", unchecked.join(", ")))
+            ));
+        }
+        planned.document.notes.push(note);
         Ok(planned)
     }
 }
