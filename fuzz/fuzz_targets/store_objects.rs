@@ -1,0 +1,10 @@
+//! Fuzz target `store_objects`: see fuzz/entries.rs.
+#![no_main]
+
+#[path = "../entries.rs"]
+mod entries;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    entries::run("store_objects", data, &root);
+});
