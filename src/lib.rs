@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cluster_file;
 pub mod controls;
 pub mod gke;
+pub mod guardrails;
 pub mod input;
 pub mod kops;
 pub mod plan;

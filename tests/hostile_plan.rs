@@ -372,7 +372,11 @@ fn review_a_built_in_profile_cannot_be_disguised_in_the_plan() {
     let open_api = |p: &mut Json| {
         p["plan"]["profile"]["controls"]["api-access-restricted"]["level"] = "off".into();
         edit_document(p, &config(), |d| {
-            tree::set(d, &["spec", "kubernetesApiAccess"], tree::str_seq(&["0.0.0.0/0"]))
+            tree::set(
+                d,
+                &["spec", "kubernetesApiAccess"],
+                tree::str_seq(&["0.0.0.0/0"]),
+            )
         });
     };
     let weaken = |p: &mut Json| {
@@ -580,10 +584,7 @@ fn review_a_saved_plan_cannot_change_what_a_running_cluster_keeps() {
         refused(
             dir.path(),
             &path,
-            &[
-                &format!("it changes spec.{field}"),
-                "running cluster",
-            ],
+            &[&format!("it changes spec.{field}"), "running cluster"],
         );
     }
     // a cluster file asking for another networkCIDR plans it as kept, not as a change

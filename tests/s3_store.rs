@@ -349,8 +349,9 @@ fn a_plan_of_fifty_groups_lists_once_and_reads_the_rest_in_one_batch() {
     assert!(!plan.has_changes());
     let counts = counted.requests().counts();
     assert_eq!(counts.get("list"), Some(&1), "{counts:?}");
-    // config + encryption secret + 50 node groups + 3 control-plane groups + bastion
-    assert_eq!(counts.get("get"), Some(&(2 + 50 + 3 + 1)), "{counts:?}");
+    // config + encryption secret + cluster addons + 50 node groups + 3 control-plane groups
+    // + bastion
+    assert_eq!(counts.get("get"), Some(&(3 + 50 + 3 + 1)), "{counts:?}");
     assert_eq!(counts.get("put"), None, "{counts:?}");
 }
 

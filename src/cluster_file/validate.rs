@@ -68,11 +68,11 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
 pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
 fn namespaces(file: &ClusterFile, out: &mut Problems) {
-    if !file.namespaces.is_empty() {
+    if file.gke.is_some() && !file.namespaces.is_empty() {
         out.push((
             "namespaces".into(),
             Code::InvalidNamespace,
-            "in-cluster guardrails for namespaces are not delivered yet (issue: day-one guardrails); remove the section for now".into(),
+            "GKE clusters do not get in-cluster guardrails yet (kops clusters do, through the state store): remove the section, or apply the objects of `palisade render --manifests` yourself".into(),
         ));
     }
     let mut seen = BTreeSet::new();

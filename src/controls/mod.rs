@@ -11,6 +11,7 @@ mod registry;
 mod types;
 
 pub mod api_server;
+pub mod guardrails;
 pub mod kubelet;
 pub mod logging;
 pub mod network;

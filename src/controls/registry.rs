@@ -1,7 +1,7 @@
 //! The one list of controls. Adding a control adds one line here.
 
 use super::types::Control;
-use super::{api_server, kubelet, logging, network, nodes, secrets, workloads};
+use super::{api_server, guardrails, kubelet, logging, network, nodes, secrets, workloads};
 
 static ALL: &[&Control] = &[
     &api_server::rbac::CONTROL,
@@ -43,6 +43,11 @@ static ALL: &[&Control] = &[
     &nodes::release_channel::CONTROL,
     &workloads::binary_authorization::CONTROL,
     &workloads::security_posture::CONTROL,
+    &guardrails::namespace_pod_security::CONTROL,
+    &guardrails::default_deny_network_policy::CONTROL,
+    &guardrails::service_type_restricted::CONTROL,
+    &guardrails::image_pinned::CONTROL,
+    &guardrails::service_account_token_automount::CONTROL,
 ];
 
 /// Every control, in catalogue order.

@@ -173,6 +173,28 @@ impl KopsSpec {
         Ok(spec)
     }
 
+    /// The Kubernetes objects of the spec (what kops keeps in `clusteraddons/default`).
+    pub fn objects(&self) -> impl Iterator<Item = &Value> {
+        self.docs
+            .iter()
+            .filter(|d| crate::guardrails::is_kubernetes_object(d))
+    }
+
+    /// Adds a Kubernetes object, replacing the one of the same kind, namespace and name.
+    pub fn put_object(&mut self, mut object: Value) {
+        // sorted like every spec Palisade writes, whichever step put it there
+        if let Some(body) = object.get_mut("spec") {
+            *body = tree::sorted(body);
+        }
+        let id = crate::guardrails::object_id(&object);
+        match self.docs.iter_mut().find(|d| {
+            crate::guardrails::is_kubernetes_object(d) && crate::guardrails::object_id(d) == id
+        }) {
+            Some(d) => *d = object,
+            None => self.docs.push(object),
+        }
+    }
+
     /// Fields the kops CRD schema does not know, which kops drops without a word.
     pub fn unknown_fields(&self) -> Vec<super::schema::SchemaIssue> {
         self.docs
@@ -236,6 +258,9 @@ impl KopsSpec {
 
     /// `Cluster/NAME` or `InstanceGroup/NAME`: how findings and traces name an object.
     pub fn object_name(doc: &Value) -> String {
+        if crate::guardrails::is_kubernetes_object(doc) {
+            return crate::guardrails::object_id(doc);
+        }
         format!(
             "{}/{}",
             tree::get_str(doc, &["kind"]).unwrap_or("?"),

@@ -21,6 +21,10 @@ impl Layout<'_> {
     pub fn ssh_public_key(&self, fingerprint: &str) -> String {
         format!("{}/pki/ssh/public/admin/{fingerprint}", self.cluster)
     }
+    /// The Kubernetes objects kops applies with the cluster (`kops create -f` puts them there).
+    pub fn cluster_addons(&self) -> String {
+        format!("{}/clusteraddons/default", self.cluster)
+    }
 }
 
 /// The name of the encryption-at-rest secret kops reads when `spec.encryptionConfig` is true.
@@ -83,7 +87,8 @@ fn is_name(s: &str) -> bool {
 
 impl Layout<'_> {
     /// Whether `key` is one of the keys Palisade writes for this cluster: `config`,
-    /// `instancegroup/NAME`, `secrets/encryptionconfig`, `pki/ssh/public/admin/FINGERPRINT`.
+    /// `instancegroup/NAME`, `secrets/encryptionconfig`, `pki/ssh/public/admin/FINGERPRINT`,
+    /// `clusteraddons/default`.
     pub fn owns(&self, key: &str) -> Result<(), String> {
         check_cluster_name(self.cluster)?;
         check_key(key)?;
@@ -97,6 +102,7 @@ impl Layout<'_> {
             ["config"] => true,
             ["instancegroup", name] => is_name(name),
             ["secrets", name] => *name == ENCRYPTION_SECRET_NAME,
+            ["clusteraddons", "default"] => true,
             ["pki", "ssh", "public", "admin", fp] => {
                 fp.len() == 32 && fp.bytes().all(|b| b.is_ascii_hexdigit())
             }
@@ -106,7 +112,7 @@ impl Layout<'_> {
             Ok(())
         } else {
             Err(format!(
-                "not a key of the kops layout Palisade writes ({c}/config, {c}/instancegroup/NAME, {c}/secrets/{ENCRYPTION_SECRET_NAME}, {c}/pki/ssh/public/admin/FINGERPRINT)",
+                "not a key of the kops layout Palisade writes ({c}/config, {c}/instancegroup/NAME, {c}/secrets/{ENCRYPTION_SECRET_NAME}, {c}/pki/ssh/public/admin/FINGERPRINT, {c}/clusteraddons/default)",
                 c = self.cluster
             ))
         }

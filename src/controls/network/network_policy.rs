@@ -91,6 +91,16 @@ fn cni_names(spec: &KopsSpec) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `Ok` when the spec's CNI enforces NetworkPolicy (what this control judges), else why not:
+/// for the controls that ship policies, which mean nothing without it.
+pub fn enforced(spec: &KopsSpec) -> Result<(), String> {
+    match Rule.check(spec, &Params::default()).into_iter().next() {
+        Some(c) if c.verdict == crate::controls::Verdict::Pass => Ok(()),
+        Some(c) => Err(c.message),
+        None => Err("no CNI is set in spec.networking".into()),
+    }
+}
+
 fn cni_name(spec: &KopsSpec) -> Option<String> {
     cni_names(spec).into_iter().next()
 }

@@ -145,6 +145,8 @@ pub fn check_intent(intent: &Intent) -> Result<(), PlanError> {
                     format!("the group's label kops.k8s.io/cluster must be {cluster}"),
                 ));
             }
+        } else if *key == layout.cluster_addons() {
+            super::addons::parse(text).map_err(|why| invalid(key, why))?;
         } else if let Some(fp) = key.strip_prefix(&ssh) {
             let actual = crate::secrets::fingerprint(text).map_err(|why| invalid(key, why))?;
             if actual != fp {

@@ -1,5 +1,6 @@
 //! kops: render a cluster file into Cluster + InstanceGroup documents, harden an existing spec,
 //! plan the store writes and apply them, read what a store holds, and run kops itself.
+pub mod addons;
 pub mod apply;
 pub mod check;
 pub mod harden;

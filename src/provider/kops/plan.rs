@@ -183,6 +183,21 @@ impl Stored {
         self.objects.get(key).is_some_and(Option::is_none)
     }
 
+    /// The stored Kubernetes objects at `key` (`clusteraddons/default`), parsed.
+    fn objects(&self, key: &str, url: &str) -> Result<Vec<Value>, PlanError> {
+        match self.objects.get(key).and_then(Option::as_ref) {
+            Some(o) => {
+                let text = String::from_utf8_lossy(&o.data);
+                super::addons::parse(&text).map_err(|reason| PlanError::Stored {
+                    key: key.into(),
+                    url: url.into(),
+                    reason,
+                })
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// The stored document at `key`, parsed.
     fn document(&self, key: &str, url: &str) -> Result<Option<Value>, PlanError> {
         match self.objects.get(key).and_then(Option::as_ref) {
@@ -250,7 +265,11 @@ fn read_store(
             )));
         }
     }
-    let mut keys = vec![layout.config(), layout.secret(ENCRYPTION_SECRET_NAME)];
+    let mut keys = vec![
+        layout.config(),
+        layout.secret(ENCRYPTION_SECRET_NAME),
+        layout.cluster_addons(),
+    ];
     keys.extend(group_keys.iter().cloned());
     if let Some((k, _)) = &ssh {
         keys.push(k.clone());
@@ -419,6 +438,22 @@ pub fn make_plan(
         keep_subnets,
         &mut warnings,
     )?;
+    // the Kubernetes objects: the store's own beside Palisade's
+    let addons_key = layout.cluster_addons();
+    let stored_objects = stored.objects(&addons_key, &url)?;
+    let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
+    let (objects, dropped) = super::addons::desired(&stored_objects, &rendered_objects);
+    if objects != stored_objects {
+        intent
+            .writes
+            .insert(addons_key, super::addons::emit(&objects));
+    }
+    for id in dropped {
+        warnings.push(format!(
+            "{id} is no longer shipped; kops never removes what it applied, so it stays in the cluster until `{}`",
+            super::addons::delete_command(&id)
+        ));
+    }
     if stored_config.as_ref() != Some(&desired_config) {
         intent.writes.insert(config_key, yaml(&desired_config));
     }
@@ -506,7 +541,7 @@ pub fn rank(key: &str) -> u8 {
         0
     } else if key.contains("/pki/") {
         1
-    } else if key.contains("/instancegroup/") {
+    } else if key.contains("/instancegroup/") || key.ends_with("/clusteraddons/default") {
         2
     } else {
         3
@@ -559,6 +594,50 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
                     fields: Vec::new(),
                 });
             }
+            continue;
+        }
+        if *key == layout.cluster_addons() {
+            let new = super::addons::parse(text).map_err(|why| PlanError::Invalid {
+                key: key.clone(),
+                why,
+            })?;
+            let old = stored.objects(key, &url)?;
+            if new == old {
+                continue;
+            }
+            // field by field, each object charged to what the trace says of it
+            let mut fields = Vec::new();
+            for o in &new {
+                let id = crate::guardrails::object_id(o);
+                let before = old.iter().find(|x| crate::guardrails::object_id(x) == id);
+                for mut f in field_changes(before, o, &id, &intent.trace) {
+                    f.path = format!("{id} {}", f.path);
+                    fields.push(f);
+                }
+            }
+            for o in old.iter().filter(|x| {
+                let id = crate::guardrails::object_id(x);
+                !new.iter().any(|n| crate::guardrails::object_id(n) == id)
+            }) {
+                fields.push(crate::plan::FieldChange {
+                    path: crate::guardrails::object_id(o),
+                    old: serde_json::to_value(o).ok(),
+                    new: None,
+                    because: "no longer shipped".into(),
+                });
+            }
+            changes.push(Change {
+                key: key.clone(),
+                object: "ClusterAddons/default".into(),
+                action: if stored.absent(key) {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                sensitive: false,
+                because: "cluster file".into(),
+                fields,
+            });
             continue;
         }
         let desired: Value = serde_yaml::from_str(text).map_err(|e| PlanError::Invalid {
@@ -644,6 +723,19 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
                 before.push(g);
             }
         }
+    }
+    let addons_key = layout.cluster_addons();
+    let stored_objects = stored.objects(&addons_key, &url)?;
+    let after_objects = match intent.writes.get(&addons_key) {
+        Some(text) => super::addons::parse(text).map_err(|why| PlanError::Invalid {
+            key: addons_key.clone(),
+            why,
+        })?,
+        None => stored_objects.clone(),
+    };
+    after.extend(after_objects);
+    if !before.is_empty() {
+        before.extend(stored_objects);
     }
     // a config that asks for encryption at rest always finds its secret
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);

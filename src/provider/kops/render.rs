@@ -281,6 +281,12 @@ fn instance_groups(file: &ClusterFile, k: &KopsSection, private: bool) -> Vec<Va
 fn base(file: &ClusterFile, k: &KopsSection, private: bool, zones: &[ZoneSubnets]) -> KopsSpec {
     let mut docs = vec![cluster_document(file, k, private, zones)];
     docs.extend(instance_groups(file, k, private));
+    // the namespaces the guardrails act on
+    docs.extend(
+        file.namespaces
+            .iter()
+            .map(|n| crate::guardrails::namespace(&n.name, n.ingress)),
+    );
     KopsSpec::from_documents(docs)
 }
 
@@ -443,6 +449,20 @@ impl Target for KopsTarget {
                 let mut merged = Value::Mapping(target.clone());
                 tree::merge(&mut merged, &Value::Mapping(o.clone()));
                 *target = merged.as_mapping().cloned().unwrap_or_default();
+            }
+        }
+        // a namespace's own Pod Security level, as the cluster file asks: one below the
+        // profile's then fails namespace-pod-security, and only a waiver carries it
+        for n in &file.namespaces {
+            if let Some(level) = n.pod_security {
+                let found = spec
+                    .objects()
+                    .find(|o| crate::guardrails::object_id(o) == format!("Namespace/{}", n.name))
+                    .cloned();
+                if let Some(mut ns) = found {
+                    crate::controls::guardrails::namespace_pod_security::set_enforce(&mut ns, level);
+                    spec.put_object(ns);
+                }
             }
         }
         record(trace, &before, spec, &Source::Override);

@@ -8,7 +8,7 @@ use crate::state::{Layout, StateStore, StoreError};
 /// The cluster `name` in `store`, or `None` when the store has no `config` for it.
 pub fn read_stored(store: &dyn StateStore, name: &str) -> Result<Option<KopsSpec>, StoreError> {
     let layout = Layout { cluster: name };
-    let mut keys = vec![layout.config()];
+    let mut keys = vec![layout.config(), layout.cluster_addons()];
     keys.extend(store.list(&layout.instance_group_prefix())?);
     let objects = store.get_many(&keys)?;
     let mut docs = Vec::new();
@@ -19,6 +19,12 @@ pub fn read_stored(store: &dyn StateStore, name: &str) -> Result<Option<KopsSpec
             }
             continue;
         };
+        if key == &layout.cluster_addons() {
+            let objects = super::addons::parse(&String::from_utf8_lossy(&object.data))
+                .map_err(|why| StoreError::io(format!("{} in {}", key, store.url()), why))?;
+            docs.extend(objects);
+            continue;
+        }
         let doc: Value = serde_yaml::from_slice(&object.data).map_err(|e| {
             StoreError::io(
                 format!("{} in {}", key, store.url()),

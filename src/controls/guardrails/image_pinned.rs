@@ -1,0 +1,116 @@
+//! `image-pinned`: no container image without a tag or with the tag `latest`.
+
+use serde_yaml::Value;
+
+use super::check_objects;
+use crate::controls::{
+    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
+};
+use crate::guardrails::{actions, admission_policy, rule, Validation};
+use crate::kops::KopsSpec;
+
+pub static CONTROL: Control = Control {
+    id: "image-pinned",
+    title: "Run only images pinned to a tag other than latest, or to a digest",
+    severity: Severity::Medium,
+    family: "guardrails",
+    rationale: "An image with no tag or the tag `latest` is whatever the registry holds when a \
+                node pulls it: two pods of one Deployment can run different code, a rollback \
+                brings nothing back, and a pushed image goes live without review. A digest \
+                pins the bytes.",
+    source: "Kubernetes configuration best practices (avoid :latest); CIS Kubernetes 5.5.1 (image provenance)",
+    references: &[Reference { benchmark: "cis-1.12", id: "5.5.1" }],
+    kops_fields: &[
+        "ValidatingAdmissionPolicy palisade-image-pinned",
+        "ValidatingAdmissionPolicyBinding palisade-image-pinned",
+    ],
+    detection: "Fails without the ValidatingAdmissionPolicy palisade-image-pinned and its \
+                binding as Palisade writes them: Pods (and ephemeral containers added through \
+                pods/ephemeralcontainers), Deployments, StatefulSets, DaemonSets, ReplicaSets, \
+                Jobs and CronJobs whose containers or init containers name an image without a \
+                tag or with the tag latest are refused; an image by digest (@sha256:…) is \
+                always allowed; a registry port (registry.local:5000/app) is not a tag. With \
+                requireDigest, only digests are allowed. System namespaces are not judged.",
+    params: &[
+        ParamSpec {
+            name: "requireDigest",
+            doc: "yes: every image must be pinned by digest; no: a tag other than latest will do",
+            value: ParamValue::Choice { default: "no", allowed: &["no", "yes"] },
+        },
+        ParamSpec {
+            name: "action",
+            doc: "deny refuses the request; warn lets it through with a warning and an audit record",
+            value: ParamValue::Choice { default: "deny", allowed: &["deny", "warn"] },
+        },
+    ],
+    kops: &Rule,
+    gke: None,
+    live: None,
+    status: Status::Stable,
+};
+
+pub const NAME: &str = "palisade-image-pinned";
+
+/// A digest reference: `NAME@sha256:<64 hex>`, with or without a tag.
+pub const DIGEST: &str = "^[^@]+@sha256:[0-9a-f]{64}$";
+/// A tag on the last path segment (a registry's `:port` is on an earlier one), not `latest`.
+pub const TAGGED: &str = "^([^/]+/)*[^/:@]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+/// The policy and binding.
+pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
+    let pod_spec = "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)";
+    let images = "(has(variables.podSpec.containers) ? variables.podSpec.containers.map(c, c.image) : []) + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers.map(c, c.image) : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers.map(c, c.image) : [])";
+    let (expression, message) = if require_digest {
+        (
+            format!("variables.images.all(i, i.matches('{DIGEST}'))"),
+            "every container image must be pinned by digest: write image: registry/app@sha256:<digest> (docker buildx imagetools inspect shows it)".to_string(),
+        )
+    } else {
+        (
+            format!("variables.images.all(i, i.matches('{DIGEST}') || (i.matches('{TAGGED}') && !i.endsWith(':latest')))"),
+            "every container image must name a tag other than latest, or a digest: write image: app:1.4.2 or image: app@sha256:<digest>".to_string(),
+        )
+    };
+    admission_policy(
+        NAME,
+        CONTROL.id,
+        vec![
+            rule(&[""], &["pods"], &["CREATE", "UPDATE"]),
+            rule(&[""], &["pods/ephemeralcontainers"], &["UPDATE"]),
+            rule(
+                &["apps"],
+                &["deployments", "statefulsets", "daemonsets", "replicasets"],
+                &["CREATE", "UPDATE"],
+            ),
+            rule(&["batch"], &["jobs", "cronjobs"], &["CREATE", "UPDATE"]),
+        ],
+        &[
+            ("podSpec", pod_spec.to_string()),
+            ("images", images.to_string()),
+        ],
+        &[Validation {
+            expression,
+            message,
+        }],
+        actions(action),
+    )
+}
+
+struct Rule;
+
+impl KopsRule for Rule {
+    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
+        check_objects(
+            spec,
+            &objects(params.str("requireDigest") == "yes", params.str("action")),
+            "the image admission policy",
+        )
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
+        for o in objects(params.str("requireDigest") == "yes", params.str("action")) {
+            spec.put_object(o);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,233 @@
+//! In-cluster guardrails: the Kubernetes objects Palisade ships with a cluster (namespaces
+//! with Pod Security labels, default-deny network policies, the `default` service account
+//! without a token, and ValidatingAdmissionPolicies), as value trees.
+//!
+//! Provider-neutral: kops delivers them in the state store (`CLUSTER/clusteraddons/default`);
+//! each control that owns some of them builds and judges them through these helpers. Every
+//! object carries `app.kubernetes.io/managed-by: palisade` and `palisade.dev/control`.
+
+use serde_yaml::{Mapping, Value};
+
+use crate::yaml::tree;
+
+/// The label every object Palisade ships carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "palisade");
+/// The label naming the control behind an object.
+pub const CONTROL_LABEL: &str = "palisade.dev/control";
+/// The label marking the cluster's ingress namespaces (where Services may be exposed).
+pub const INGRESS_LABEL: &str = "palisade.dev/ingress";
+/// The namespaces the admission policies never judge: Kubernetes' own.
+pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+fn map(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Mapping(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<Mapping>(),
+    )
+}
+
+fn s(v: &str) -> Value {
+    Value::from(v)
+}
+
+/// A Kubernetes document (not a kops one, which are `kops.k8s.io/…`).
+pub fn is_kubernetes_object(doc: &Value) -> bool {
+    let api = tree::get_str(doc, &["apiVersion"]).unwrap_or("");
+    !api.starts_with("kops.k8s.io/")
+        && !api.starts_with("kops/")
+        && tree::get_str(doc, &["kind"]).is_some()
+}
+
+/// Whether Palisade shipped this object.
+pub fn is_managed(doc: &Value) -> bool {
+    tree::get_str(doc, &["metadata", "labels", MANAGED_BY.0]) == Some(MANAGED_BY.1)
+}
+
+/// `Kind/NAME` or `Kind/NAMESPACE/NAME`: how findings and plans name an object.
+pub fn object_id(doc: &Value) -> String {
+    let kind = tree::get_str(doc, &["kind"]).unwrap_or("?");
+    let name = tree::get_str(doc, &["metadata", "name"]).unwrap_or("?");
+    match tree::get_str(doc, &["metadata", "namespace"]) {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// Object metadata: name, optional namespace, Palisade's labels plus `extra`.
+pub fn metadata(
+    name: &str,
+    namespace: Option<&str>,
+    control: &str,
+    extra: &[(&str, &str)],
+) -> Value {
+    let mut labels = vec![(MANAGED_BY.0, s(MANAGED_BY.1)), (CONTROL_LABEL, s(control))];
+    labels.extend(extra.iter().map(|(k, v)| (*k, s(v))));
+    let mut m = vec![("name", s(name))];
+    if let Some(ns) = namespace {
+        m.push(("namespace", s(ns)));
+    }
+    m.push(("labels", map(labels)));
+    map(m)
+}
+
+/// A Namespace of the cluster file (the source of the others): `ingress` ones are labelled so.
+pub fn namespace(name: &str, ingress: bool) -> Value {
+    let extra: &[(&str, &str)] = if ingress {
+        &[(INGRESS_LABEL, "true")]
+    } else {
+        &[]
+    };
+    map(vec![
+        ("apiVersion", s("v1")),
+        ("kind", s("Namespace")),
+        ("metadata", metadata(name, None, "cluster-file", extra)),
+    ])
+}
+
+/// The names of the Namespace objects of `docs`, with whether each is an ingress one.
+pub fn namespaces(docs: &[Value]) -> Vec<(String, bool)> {
+    docs.iter()
+        .filter(|d| tree::get_str(d, &["kind"]) == Some("Namespace") && is_kubernetes_object(d))
+        .filter_map(|d| {
+            let name = tree::get_str(d, &["metadata", "name"])?;
+            if SYSTEM_NAMESPACES.contains(&name) {
+                return None;
+            }
+            let ingress = tree::get_str(d, &["metadata", "labels", INGRESS_LABEL]) == Some("true");
+            Some((name.to_string(), ingress))
+        })
+        .collect()
+}
+
+/// The object of `kind` named `name` (in `namespace`) among `docs`.
+pub fn find<'a>(
+    docs: &'a [Value],
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Option<&'a Value> {
+    docs.iter().find(|d| {
+        tree::get_str(d, &["kind"]) == Some(kind)
+            && tree::get_str(d, &["metadata", "name"]) == Some(name)
+            && tree::get_str(d, &["metadata", "namespace"]) == namespace
+    })
+}
+
+/// A `namespaceSelector` matching every namespace but the system ones.
+pub fn not_system_namespaces() -> Value {
+    map(vec![(
+        "matchExpressions",
+        Value::Sequence(vec![map(vec![
+            ("key", s("kubernetes.io/metadata.name")),
+            ("operator", s("NotIn")),
+            ("values", tree::str_seq(SYSTEM_NAMESPACES)),
+        ])]),
+    )])
+}
+
+/// One `validations[]` entry of a ValidatingAdmissionPolicy.
+pub struct Validation {
+    pub expression: String,
+    pub message: String,
+}
+
+/// A ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, Kubernetes 1.30+) and its
+/// binding: `rules` are `matchConstraints.resourceRules`, `variables` named CEL expressions,
+/// `actions` the binding's validationActions (`Deny`, or `Warn` and `Audit`).
+pub fn admission_policy(
+    name: &str,
+    control: &str,
+    rules: Vec<Value>,
+    variables: &[(&str, String)],
+    validations: &[Validation],
+    actions: &[&str],
+) -> [Value; 2] {
+    let mut spec = vec![
+        ("failurePolicy", s("Fail")),
+        (
+            "matchConstraints",
+            map(vec![
+                ("namespaceSelector", not_system_namespaces()),
+                ("resourceRules", Value::Sequence(rules)),
+            ]),
+        ),
+    ];
+    if !variables.is_empty() {
+        spec.push((
+            "variables",
+            Value::Sequence(
+                variables
+                    .iter()
+                    .map(|(n, e)| map(vec![("name", s(n)), ("expression", s(e))]))
+                    .collect(),
+            ),
+        ));
+    }
+    spec.push((
+        "validations",
+        Value::Sequence(
+            validations
+                .iter()
+                .map(|v| {
+                    map(vec![
+                        ("expression", s(&v.expression)),
+                        ("message", s(&v.message)),
+                    ])
+                })
+                .collect(),
+        ),
+    ));
+    let policy = map(vec![
+        ("apiVersion", s("admissionregistration.k8s.io/v1")),
+        ("kind", s("ValidatingAdmissionPolicy")),
+        ("metadata", metadata(name, None, control, &[])),
+        ("spec", map(spec)),
+    ]);
+    let binding = map(vec![
+        ("apiVersion", s("admissionregistration.k8s.io/v1")),
+        ("kind", s("ValidatingAdmissionPolicyBinding")),
+        ("metadata", metadata(name, None, control, &[])),
+        (
+            "spec",
+            map(vec![
+                ("policyName", s(name)),
+                ("validationActions", tree::str_seq(actions)),
+                (
+                    "matchResources",
+                    map(vec![("namespaceSelector", not_system_namespaces())]),
+                ),
+            ]),
+        ),
+    ]);
+    [policy, binding]
+}
+
+/// A `resourceRules` entry.
+pub fn rule(groups: &[&str], resources: &[&str], operations: &[&str]) -> Value {
+    map(vec![
+        ("apiGroups", tree::str_seq(groups)),
+        ("apiVersions", tree::str_seq(&["*"])),
+        ("operations", tree::str_seq(operations)),
+        ("resources", tree::str_seq(resources)),
+    ])
+}
+
+/// The binding's validationActions for a profile's `action` parameter.
+pub fn actions(action: &str) -> &'static [&'static str] {
+    if action == "warn" {
+        &["Warn", "Audit"]
+    } else {
+        &["Deny"]
+    }
+}
+
+/// Replaces the object of the same kind, namespace and name in `docs`, or appends it.
+pub fn put(docs: &mut Vec<Value>, object: Value) {
+    let id = object_id(&object);
+    match docs.iter_mut().find(|d| object_id(d) == id) {
+        Some(d) => *d = object,
+        None => docs.push(object),
+    }
+}
