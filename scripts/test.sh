@@ -12,6 +12,11 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]==5.1.22'
 fi
+# the Kubernetes OpenAPI schemas (1.x), for the in-cluster objects Palisade ships
+if ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
+  echo "installing kubernetes-validate==1.37.0 into $venv (once)" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check 'kubernetes-validate==1.37.0'
+fi
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p target
 # requests serialized: moto's own conditional writes are not atomic (scripts/moto-serial.py)
@@ -32,6 +37,7 @@ PY
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 export PALISADE_TEST_MOTO="$AWS_ENDPOINT_URL" PALISADE_TEST_MOTO_BIN="$PWD/$venv/bin/moto_server"
+export PALISADE_TEST_PYTHON="$PWD/$venv/bin/python"
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_EC2 KOPS_STATE_STORE
 if [ "${1:-}" = "--run" ]; then

@@ -142,7 +142,10 @@ fn harden_keeps_schema_audit_fields_and_is_idempotent() {
                 assert!(after.contains(d), "{who}: a document changed: {d:?}");
             }
             for d in after.iter().filter(|d| !before.contains(d)) {
-                assert!(palisade::guardrails::is_managed(d), "{who}: harden added a foreign document {d:?}");
+                assert!(
+                    palisade::guardrails::is_managed(d),
+                    "{who}: harden added a foreign document {d:?}"
+                );
             }
 
             // (d) idempotent, and the YAML reads back to the same spec

@@ -70,8 +70,9 @@ fn plan_apply_plan_reaches_no_changes() {
             }
             if key.ends_with("/clusteraddons/default") {
                 // a stream of Kubernetes objects, written as planned
-                let objects = palisade::provider::kops::addons::parse(&String::from_utf8_lossy(bytes))
-                    .expect("objects");
+                let objects =
+                    palisade::provider::kops::addons::parse(&String::from_utf8_lossy(bytes))
+                        .expect("objects");
                 assert!(objects.len() >= 4, "{key}: {} objects", objects.len());
                 let written = planned.intent.writes.get(key).expect("planned write");
                 assert_eq!(&String::from_utf8_lossy(bytes), written, "{key}");

@@ -14,6 +14,10 @@ pub struct Args {
     /// CreateClusterRequest, with enum names).
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
     output: DocFormat,
+    /// Write the in-cluster objects (namespaces, policies, admission policies) to DIR, one
+    /// file each, for Argo CD, Flux or Config Sync, instead of printing the provider input.
+    #[arg(long = "manifests", value_name = "DIR")]
+    manifests: Option<PathBuf>,
 }
 
 impl Args {
@@ -28,6 +32,34 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let provider = crate::provider::for_cluster_file(&loaded.file);
     let rendered = provider.render(&loaded, &settings(None, None, None), a.output.into())?;
     super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
-    o.print(&rendered.text)?;
+    match &a.manifests {
+        None => o.print(&rendered.text)?,
+        Some(dir) => write_manifests(dir, &rendered.objects, o)?,
+    }
     Ok(exit::OK)
+}
+
+/// One file per object: `NN-KIND[-NAMESPACE]-NAME.yaml`, in the order they apply.
+fn write_manifests(
+    dir: &std::path::Path,
+    objects: &[serde_yaml::Value],
+    o: &mut Output<'_>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if objects.is_empty() {
+        anyhow::bail!(
+            "this cluster ships no in-cluster objects (GKE clusters get none from Palisade yet)"
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (i, object) in objects.iter().enumerate() {
+        let id = crate::guardrails::object_id(object)
+            .to_lowercase()
+            .replace('/', "-");
+        let path = dir.join(format!("{:02}-{id}.yaml", i + 1));
+        let text = crate::kops::emit::to_yaml(object);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        o.print(&format!("wrote {}\n", path.display()))?;
+    }
+    Ok(())
 }

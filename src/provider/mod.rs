@@ -58,6 +58,8 @@ pub struct RenderOutput {
     pub warnings: Vec<String>,
     /// Every finding on what was rendered (the waived ones are noted with their reason).
     pub findings: Vec<Finding>,
+    /// The Kubernetes objects shipped with the cluster (kops: its cluster addons).
+    pub objects: Vec<serde_yaml::Value>,
 }
 
 /// The two output formats of `render`.

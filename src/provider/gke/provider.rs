@@ -62,6 +62,8 @@ impl Provider for GkeProvider {
             text,
             warnings: rendered.warnings,
             findings: rendered.findings,
+            // GKE clusters get no in-cluster objects from Palisade yet
+            objects: Vec::new(),
         })
     }
 

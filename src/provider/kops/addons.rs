@@ -15,7 +15,8 @@ use crate::guardrails::{is_managed, object_id};
 pub fn parse(text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for de in serde_yaml::Deserializer::from_str(text) {
-        let doc = Value::deserialize(de).map_err(|e| crate::yaml::strip_location(&e.to_string()))?;
+        let doc =
+            Value::deserialize(de).map_err(|e| crate::yaml::strip_location(&e.to_string()))?;
         if doc.is_null() {
             continue;
         }
@@ -30,7 +31,10 @@ pub fn parse(text: &str) -> Result<Vec<Value>, String> {
             ));
         }
         if !crate::guardrails::is_kubernetes_object(&doc) {
-            return Err(format!("document {} is a kops document, which belongs in its own key", out.len() + 1));
+            return Err(format!(
+                "document {} is a kops document, which belongs in its own key",
+                out.len() + 1
+            ));
         }
         out.push(doc);
     }

@@ -115,6 +115,7 @@ impl Provider for KopsProvider {
             text,
             warnings: rendered.warnings,
             findings: rendered.findings,
+            objects: rendered.spec.objects().cloned().collect(),
         })
     }
 

@@ -460,7 +460,9 @@ impl Target for KopsTarget {
                     .find(|o| crate::guardrails::object_id(o) == format!("Namespace/{}", n.name))
                     .cloned();
                 if let Some(mut ns) = found {
-                    crate::controls::guardrails::namespace_pod_security::set_enforce(&mut ns, level);
+                    crate::controls::guardrails::namespace_pod_security::set_enforce(
+                        &mut ns, level,
+                    );
                     spec.put_object(ns);
                 }
             }

@@ -1,0 +1,259 @@
+//! In-cluster guardrails on kops: declared namespaces get their objects, delivered in
+//! `CLUSTER/clusteraddons/default` beside whatever else the store keeps there; a namespace's
+//! weaker Pod Security level needs a waiver; objects no longer shipped are reported with the
+//! command that removes them; audit names what is missing.
+
+mod common;
+
+use std::path::Path;
+
+use common::{palisade, root, text};
+
+fn example() -> String {
+    std::fs::read_to_string(root().join("examples/kops-private-ha.yaml")).expect("example")
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("write");
+    p.display().to_string()
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = palisade(args);
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+const ADDONS: &str = "prod.k8s.example.com/clusteraddons/default";
+
+#[test]
+fn a_foreign_object_in_the_cluster_addons_is_kept() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let state = format!("file://{}/state", dir.path().display());
+    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    let key = dir.path().join("state").join(ADDONS);
+    let stored = std::fs::read_to_string(&key).expect("addons");
+    let foreign = "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nmetadata:\n  name: scheduler\nclientConnection:\n  qps: 50\n";
+    std::fs::write(&key, format!("{foreign}---\n{stored}")).expect("write");
+    let (code, out, err) = run(&[
+        "plan",
+        "-f",
+        &file,
+        "--state",
+        &state,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("No changes."), "{out}");
+    // a change of Palisade's own keeps it too
+    let file = write(
+        dir.path(),
+        "c.yaml",
+        &example().replace("- name: payments\n", "- name: payments\n- name: search\n"),
+    );
+    let (code, out, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let after = std::fs::read_to_string(&key).expect("addons");
+    assert!(
+        after.starts_with("apiVersion: kubescheduler.config.k8s.io/v1"),
+        "{after}"
+    );
+    assert!(after.contains("name: search"), "{after}");
+    let objects = palisade::provider::kops::addons::parse(&after).expect("objects");
+    assert!(objects.iter().any(
+        |o| palisade::guardrails::object_id(o) == "NetworkPolicy/search/palisade-default-deny"
+    ));
+}
+
+#[test]
+fn a_namespace_that_leaves_the_file_is_reported_with_its_delete() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}/state", dir.path().display());
+    let file = write(dir.path(), "c.yaml", &example());
+    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    let file = write(
+        dir.path(),
+        "c.yaml",
+        &example().replace("- name: payments\n", ""),
+    );
+    let (code, out, err) = run(&["plan", "-f", &file, "--state", &state]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Namespace/payments is no longer shipped")
+            && out.contains("kubectl delete namespace payments")
+            && out.contains("kubectl delete networkpolicy palisade-default-deny -n payments"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_weaker_pod_security_level_needs_a_waiver() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let body = example().replace(
+        "- name: payments\n",
+        "- name: payments\n  podSecurity: privileged\n",
+    );
+    let file = write(dir.path(), "c.yaml", &body);
+    let (code, _, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("namespace-pod-security")
+            && err.contains("namespace payments")
+            && err.contains("[control-refused]"),
+        "{err}"
+    );
+    let waived = body + "waivers:\n- control: namespace-pod-security\n  reason: the payments agent needs host networking until v2\n";
+    let file = write(dir.path(), "c.yaml", &waived);
+    let state = format!("file://{}/state", dir.path().display());
+    let (code, out, err) = run(&["plan", "-f", &file, "--state", &state]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("the payments agent needs host networking until v2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pod-security.kubernetes.io/enforce: privileged"),
+        "{out}"
+    );
+    // a stricter level needs nothing
+    let strict = example().replace(
+        "- name: payments\n",
+        "- name: payments\n  podSecurity: restricted\n",
+    );
+    let file = write(dir.path(), "c.yaml", &strict);
+    let (code, out, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("pod-security.kubernetes.io/enforce: restricted"),
+        "{out}"
+    );
+}
+
+#[test]
+fn namespaces_are_checked_where_they_are_written() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (ns, want) in [
+        ("kube-system", "is a system namespace"),
+        ("Payments", "is not a namespace name"),
+        ("payments\n- name: payments", "declared twice"),
+    ] {
+        let file = write(
+            dir.path(),
+            "c.yaml",
+            &example().replace("- name: payments\n", &format!("- name: {ns}\n")),
+        );
+        let (code, _, err) = run(&["render", "-f", &file]);
+        assert_eq!(code, Some(1), "{ns}: {err}");
+        assert!(err.contains(want) && err.contains("c.yaml:"), "{ns}: {err}");
+    }
+    // GKE clusters do not get them yet: said, not ignored
+    let gke = std::fs::read_to_string(root().join("examples/gke-private.yaml"))
+        .expect("gke example")
+        + "namespaces:\n- name: payments\n";
+    let file = write(dir.path(), "g.yaml", &gke);
+    let (code, _, err) = run(&["render", "-f", &file, "-o", "json"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("GKE clusters do not get in-cluster guardrails yet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn audit_names_the_missing_objects() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let (code, rendered, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(0), "{err}");
+    // the kops documents alone, as a cluster kops made holds them
+    let bare: String = rendered
+        .split("---\n")
+        .filter(|d| d.starts_with("apiVersion: kops.k8s.io/"))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let spec = write(dir.path(), "bare.yaml", &bare);
+    let (code, out, _) = run(&["audit", "--kops", &spec]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("the cluster has no ValidatingAdmissionPolicy palisade-image-pinned"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "the cluster has no ValidatingAdmissionPolicyBinding palisade-service-type-restricted"
+        ),
+        "{out}"
+    );
+    // with them, it passes
+    let full = write(dir.path(), "full.yaml", &rendered);
+    let (_, out, _) = run(&["audit", "--kops", &full, "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let report = if doc.is_array() { doc[0].clone() } else { doc };
+    let guardrail = |f: &&serde_json::Value| {
+        [
+            "namespace-pod-security",
+            "default-deny-network-policy",
+            "service-type-restricted",
+            "image-pinned",
+            "service-account-token-automount",
+        ]
+        .contains(&f["control"].as_str().unwrap_or(""))
+    };
+    let findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(guardrail)
+        .collect();
+    assert!(findings.len() >= 10, "{findings:?}");
+    assert!(
+        findings.iter().all(|f| f["verdict"] == "pass"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn render_manifests_writes_the_same_objects_one_file_each() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let out_dir = dir.path().join("manifests");
+    let (code, out, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, rendered, _) = run(&["render", "-f", &file]);
+    let spec = palisade::kops::KopsSpec::parse(&rendered, "render").expect("parse");
+    let want: Vec<serde_yaml::Value> = spec.objects().cloned().collect();
+    let mut names: Vec<_> = std::fs::read_dir(&out_dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), want.len(), "{out}");
+    for (path, object) in names.iter().zip(&want) {
+        let got: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(path).expect("read")).expect("yaml");
+        assert_eq!(&got, object, "{}", path.display());
+        assert!(out.contains(&path.display().to_string()), "{out}");
+    }
+    // GKE: nothing to write, and said so
+    let gke = std::fs::read_to_string(root().join("examples/gke-private.yaml")).expect("gke");
+    let file = write(dir.path(), "g.yaml", &gke);
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("ships no in-cluster objects"), "{err}");
+}
