@@ -5,23 +5,10 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{palisade, root, text};
+use common::{root, run, write};
 
 fn example() -> String {
     std::fs::read_to_string(root().join("examples/kops-private-ha.yaml")).expect("example")
-}
-
-fn write(dir: &Path, name: &str, body: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, body).expect("write");
-    p.display().to_string()
-}
-
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = palisade(args);
-    (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 const ADDONS: &str = "prod.k8s.example.com/clusteraddons/default";

@@ -6,24 +6,10 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{palisade, root, text};
+use common::{root, run, text, write};
 
 fn example() -> String {
     std::fs::read_to_string(root().join("examples/kops-minimal.yaml")).expect("example")
-}
-
-fn write(dir: &Path, name: &str, body: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, body).expect("write");
-    p.display().to_string()
-}
-
-/// Runs palisade: (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = palisade(args);
-    (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 /// The line number of the first line of `text` containing `needle` (1-based).

@@ -4,19 +4,12 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{palisade, text};
+use common::{palisade, text, write};
 
 const PRIVATE_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDSECRETSECRETSECRETSECRETSECRETSECRET\n-----END OPENSSH PRIVATE KEY-----\n";
-
-fn write(dir: &Path, name: &str, body: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, body).expect("write");
-    p.display().to_string()
-}
 
 /// Runs palisade, failing the test if it takes longer than 10 s (a hang) or is killed.
 fn bounded(args: &[&str]) -> (Option<i32>, String) {

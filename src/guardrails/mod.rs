@@ -6,7 +6,7 @@
 //! each control that owns some of them builds and judges them through these helpers. Every
 //! object carries `app.kubernetes.io/managed-by: palisade` and `palisade.dev/control`.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::yaml::tree;
 
@@ -19,14 +19,7 @@ pub const INGRESS_LABEL: &str = "palisade.dev/ingress";
 /// The namespaces the admission policies never judge: Kubernetes' own.
 pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
-fn map(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Mapping(
-        pairs
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<Mapping>(),
-    )
-}
+use crate::yaml::tree::map;
 
 fn s(v: &str) -> Value {
     Value::from(v)

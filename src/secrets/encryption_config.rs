@@ -8,14 +8,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::secret::{random_bytes, Secret};
 
-fn map(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Mapping(
-        pairs
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<Mapping>(),
-    )
-}
+use crate::yaml::tree::map;
 
 /// A new EncryptionConfiguration (YAML bytes) for `provider` (`secretbox` or `aescbc`).
 /// `key_name` names the key inside the file (kops rolls the control plane when it changes).

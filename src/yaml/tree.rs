@@ -94,6 +94,16 @@ pub fn remove(root: &mut Value, path: &[&str]) -> bool {
 }
 
 /// A list of strings as a YAML sequence.
+/// A mapping of `pairs`, in their order.
+pub fn map(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Mapping(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<Mapping>(),
+    )
+}
+
 pub fn str_seq<S: AsRef<str>>(items: &[S]) -> Value {
     Value::Sequence(items.iter().map(|s| Value::from(s.as_ref())).collect())
 }

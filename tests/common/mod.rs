@@ -28,6 +28,19 @@ pub fn palisade(args: &[&str]) -> Output {
         .expect("run palisade")
 }
 
+/// Writes `body` to DIR/NAME; returns the path.
+pub fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).expect("write");
+    p.display().to_string()
+}
+
+/// Runs palisade: (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = palisade(args);
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
