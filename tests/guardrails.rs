@@ -244,3 +244,29 @@ fn render_manifests_writes_the_same_objects_one_file_each() {
     assert_eq!(code, Some(1));
     assert!(err.contains("ships no in-cluster objects"), "{err}");
 }
+
+#[test]
+fn a_store_kops_wrote_with_a_scheduler_configuration_plans() {
+    // kops keeps a KubeSchedulerConfiguration in clusteraddons/default without metadata
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let state = format!("file://{}/state", dir.path().display());
+    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    let key = dir.path().join("state").join(ADDONS);
+    let stored = std::fs::read_to_string(&key).expect("addons");
+    let kops_wrote = "apiVersion: kubescheduler.config.k8s.io/v1beta2\nkind: KubeSchedulerConfiguration\nclientConnection:\n  burst: 100\n  qps: 3.1\n";
+    std::fs::write(&key, format!("{kops_wrote}---\n{stored}")).expect("write");
+    let (code, out, err) = run(&[
+        "plan",
+        "-f",
+        &file,
+        "--state",
+        &state,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = run(&["audit", "--state", &state, "--name", "prod.k8s.example.com"]);
+    assert!(code == Some(0) || code == Some(2), "{out}{err}");
+    assert!(!err.contains("not a Kubernetes object"), "{err}");
+}

@@ -11,7 +11,7 @@ use serde_yaml::Value;
 
 use crate::guardrails::{is_managed, object_id};
 
-/// The objects of a stored stream: mappings each with apiVersion, kind and metadata.name.
+/// The objects of a stored stream: mappings each with an apiVersion and a kind.
 pub fn parse(text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for de in serde_yaml::Deserializer::from_str(text) {
@@ -20,13 +20,13 @@ pub fn parse(text: &str) -> Result<Vec<Value>, String> {
         if doc.is_null() {
             continue;
         }
-        let named = ["apiVersion", "kind"]
+        // kops keeps well-known kinds here without metadata (a KubeSchedulerConfiguration)
+        let typed = ["apiVersion", "kind"]
             .iter()
-            .all(|k| crate::yaml::tree::get_str(&doc, &[k]).is_some())
-            && crate::yaml::tree::get_str(&doc, &["metadata", "name"]).is_some();
-        if !named {
+            .all(|k| crate::yaml::tree::get_str(&doc, &[k]).is_some());
+        if !typed {
             return Err(format!(
-                "document {} is not a Kubernetes object (apiVersion, kind, metadata.name)",
+                "document {} is not a Kubernetes object (apiVersion and kind)",
                 out.len() + 1
             ));
         }
