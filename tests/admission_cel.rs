@@ -358,6 +358,39 @@ fn images_need_a_tag_other_than_latest_or_a_digest() {
         ),
         None
     );
+    // an update that leaves the images alone is not judged (objects from before the policy stay
+    // manageable); one that changes them is
+    let old = workload("Deployment", &["legacy:latest"], &[]);
+    let mut relabelled = old.clone();
+    relabelled["metadata"]["labels"] = json!({"team": "payments"});
+    assert_eq!(
+        p.judge(
+            "apps",
+            "deployments",
+            "UPDATE",
+            "payments",
+            relabelled,
+            old.clone()
+        ),
+        None
+    );
+    let changed = workload("Deployment", &["legacy:latest", "sidecar"], &[]);
+    assert!(p
+        .judge("apps", "deployments", "UPDATE", "payments", changed, old)
+        .is_some());
+    let was = workload("Pod", &["nginx:1.25"], &[]);
+    let now = workload("Pod", &["nginx:latest"], &[]);
+    assert!(p
+        .judge("", "pods", "UPDATE", "payments", now, was)
+        .is_some());
+    // a container without an image is refused with the policy's message, not an error
+    let mut bare = workload("Pod", &["nginx:1.25"], &[]);
+    bare["spec"]["containers"][0]
+        .as_object_mut()
+        .expect("container")
+        .remove("image");
+    let got = p.judge("", "pods", "CREATE", "payments", bare, Value::Null);
+    assert!(got.is_some_and(|m| m.contains(denied)));
     // system namespaces are not judged; a ConfigMap is not matched
     assert_eq!(
         p.judge(

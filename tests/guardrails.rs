@@ -270,3 +270,186 @@ fn a_store_kops_wrote_with_a_scheduler_configuration_plans() {
     assert!(code == Some(0) || code == Some(2), "{out}{err}");
     assert!(!err.contains("not a Kubernetes object"), "{err}");
 }
+
+#[test]
+fn review_copies_shadows_and_disabled_plugins_do_not_pass() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let (_, rendered, _) = run(&["render", "-f", &file]);
+    // a weaker second copy of a binding: the last one applied wins
+    let weaker = "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: palisade-image-pinned\nspec:\n  policyName: palisade-image-pinned\n  validationActions: [Audit]\n";
+    let spec = write(dir.path(), "dup.yaml", &format!("{rendered}{weaker}"));
+    // (medium: reported, and exit 2 only with --fail-on medium)
+    let (code, out, _) = run(&["audit", "--kops", &spec, "--fail-on", "medium"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("FAIL") && out.contains("is there 2 times"), "{out}");
+    let (_, hardened, _) = run(&["harden", "kops", &spec]);
+    assert_eq!(
+        hardened.matches("name: palisade-image-pinned\n").count(),
+        2,
+        "policy and one binding: {hardened}"
+    );
+    // the admission plugin switched off: the policies enforce nothing
+    let off = example() + "overrides:\n  cluster:\n    kubeAPIServer:\n      disableAdmissionPlugins: [ValidatingAdmissionPolicy]\n";
+    let file = write(dir.path(), "off.yaml", &off);
+    let (code, _, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("the ValidatingAdmissionPolicy admission plugin is disabled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn review_a_stored_object_in_palisades_name_is_replaced_and_order_is_kept() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = write(dir.path(), "c.yaml", &example());
+    let state = format!("file://{}/state", dir.path().display());
+    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    let key = dir.path().join("state").join(ADDONS);
+    let stored = std::fs::read_to_string(&key).expect("addons");
+    // a ConfigMap of the user's appended: kept where it is, no change planned
+    let config_map = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: payments\ndata:\n  a: b\n";
+    std::fs::write(&key, format!("{stored}{config_map}")).expect("write");
+    let (code, out, err) = run(&[
+        "plan",
+        "-f",
+        &file,
+        "--state",
+        &state,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    // an allow-all policy of the store's under Palisade's name: replaced, and said
+    let allow_all = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: palisade-default-deny\n  namespace: payments\nspec:\n  podSelector: {}\n  ingress: [{}]\n  egress: [{}]\n";
+    let objects = palisade::provider::kops::addons::parse(&stored).expect("objects");
+    let kept: Vec<serde_yaml::Value> = objects
+        .into_iter()
+        .filter(|o| {
+            palisade::guardrails::object_id(o) != "NetworkPolicy/payments/palisade-default-deny"
+        })
+        .collect();
+    let mut text = palisade::provider::kops::addons::emit(&kept);
+    text.push_str("---\n");
+    text.push_str(allow_all);
+    std::fs::write(&key, text).expect("write");
+    let (code, out, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("is not Palisade's") && out.contains("replaced by Palisade's"),
+        "{out}"
+    );
+    let after = std::fs::read_to_string(&key).expect("addons");
+    assert!(
+        !after.contains("ingress:\n  - {}") && !after.contains("ingress: [{}]"),
+        "{after}"
+    );
+    let (code, out, _) = run(&["audit", "--state", &state, "--name", "prod.k8s.example.com"]);
+    assert!(
+        !out.contains("FAIL           medium   default-deny"),
+        "{code:?} {out}"
+    );
+}
+
+#[test]
+fn review_one_namespace_waived_leaves_the_others_labelled() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let body = example().replace("- name: payments\n", "- name: payments\n  podSecurity: privileged\n")
+        + "waivers:\n- control: namespace-pod-security\n  reason: the payments agent needs host networking until v2\n";
+    let file = write(dir.path(), "c.yaml", &body);
+    let (code, out, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(0), "{err}");
+    let spec = palisade::kops::KopsSpec::parse(&out, "r").expect("parse");
+    let labels = |name: &str| {
+        spec.objects()
+            .find(|o| palisade::guardrails::object_id(o) == format!("Namespace/{name}"))
+            .and_then(|o| palisade::yaml::tree::get(o, &["metadata", "labels"]).cloned())
+            .expect("namespace")
+    };
+    let ingress = labels("ingress");
+    assert_eq!(
+        ingress["pod-security.kubernetes.io/enforce"], "baseline",
+        "{ingress:?}"
+    );
+    assert_eq!(
+        ingress["pod-security.kubernetes.io/warn"], "restricted",
+        "{ingress:?}"
+    );
+    let payments = labels("payments");
+    assert_eq!(payments["pod-security.kubernetes.io/enforce"], "privileged");
+    assert_eq!(
+        payments["pod-security.kubernetes.io/audit"], "restricted",
+        "{payments:?}"
+    );
+}
+
+#[test]
+fn review_manifests_replace_their_own_files_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out_dir = dir.path().join("m");
+    let with_extra = example().replace("- name: payments\n", "- name: payments\n- name: extra\n");
+    let file = write(dir.path(), "c.yaml", &with_extra);
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let file = write(dir.path(), "c.yaml", &example());
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("extra")), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.len() > 4 && n[..3].bytes().all(|b| b.is_ascii_digit())),
+        "{names:?}"
+    );
+    // a file of someone else's, or a link: refused, nothing written
+    std::fs::write(out_dir.join("README.md"), "mine").expect("write");
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("did not write"), "{err}");
+    std::fs::remove_file(out_dir.join("README.md")).expect("rm");
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.txt"),
+        out_dir.join("001-namespace-payments.yaml.tmp"),
+    )
+    .ok();
+    let link_dir = dir.path().join("l");
+    std::fs::create_dir(&link_dir).expect("mkdir");
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.txt"),
+        link_dir.join("001-namespace-payments.yaml"),
+    )
+    .expect("link");
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &link_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!dir.path().join("outside.txt").exists());
+}

@@ -611,3 +611,33 @@ fn review_a_saved_plan_cannot_change_what_a_running_cluster_keeps() {
     );
     assert!(!stdout.contains("~ spec.networkCIDR"), "{stdout}");
 }
+
+#[test]
+fn review_a_plan_ships_only_palisades_own_objects() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let saved = saved_plan(dir.path(), "kops-private-ha.yaml");
+    let key = "prod.k8s.example.com/clusteraddons/default";
+    let admin = |labelled: bool| {
+        let labels = if labelled {
+            "  labels: {app.kubernetes.io/managed-by: palisade}\n"
+        } else {
+            ""
+        };
+        format!("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: all-admin\n{labels}roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}\nsubjects:\n- {{apiGroup: rbac.authorization.k8s.io, kind: Group, name: 'system:authenticated'}}\n")
+    };
+    let allow_all = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-all\n  namespace: payments\n  labels: {app.kubernetes.io/managed-by: palisade}\nspec:\n  podSelector: {}\n  ingress: [{}]\n";
+    for (extra, expected) in [
+        (admin(false), "an object Palisade does not own"),
+        (admin(true), "Palisade ships no such object"),
+        (allow_all.to_string(), "Palisade ships no such object"),
+    ] {
+        let mut plan = saved.clone();
+        let text = plan["plan"]["writes"][key]
+            .as_str()
+            .expect("addons")
+            .to_string();
+        plan["plan"]["writes"][key] = (text + &extra).into();
+        let path = write_plan(dir.path(), &plan, true);
+        refused(dir.path(), &path, &[expected]);
+    }
+}

@@ -39,26 +39,64 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// One file per object: `NN-KIND[-NAMESPACE]-NAME.yaml`, in the order they apply.
+/// Whether `name` is a file `--manifests` writes: `NNN-kind-…-name.yaml`.
+fn is_manifest_name(name: &str) -> bool {
+    let Some((number, rest)) = name.split_once('-') else {
+        return false;
+    };
+    (2..=4).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && rest.ends_with(".yaml")
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
+
+/// One file per object: `NNN-KIND[-NAMESPACE]-NAME.yaml`, in the order they apply. The
+/// directory holds exactly these afterwards: files of an earlier run are removed first, and a
+/// directory holding anything else (or a link) is refused rather than mixed into.
 fn write_manifests(
     dir: &std::path::Path,
     objects: &[serde_yaml::Value],
     o: &mut Output<'_>,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+    use std::io::Write as _;
     if objects.is_empty() {
         anyhow::bail!(
             "this cluster ships no in-cluster objects (GKE clusters get none from Palisade yet)"
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut old = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if !regular || !is_manifest_name(&name) {
+            anyhow::bail!(
+                "{} holds {name}, which `render --manifests` did not write; give an empty or new directory",
+                dir.display()
+            );
+        }
+        old.push(entry.path());
+    }
+    for path in old {
+        std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
     for (i, object) in objects.iter().enumerate() {
         let id = crate::guardrails::object_id(object)
             .to_lowercase()
             .replace('/', "-");
-        let path = dir.join(format!("{:02}-{id}.yaml", i + 1));
-        let text = crate::kops::emit::to_yaml(object);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        let path = dir.join(format!("{:03}-{id}.yaml", i + 1));
+        // created here, never through a link left in the way
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        file.write_all(crate::kops::emit::to_yaml(object).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         o.print(&format!("wrote {}\n", path.display()))?;
     }
     Ok(())

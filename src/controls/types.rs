@@ -146,6 +146,11 @@ pub trait KopsRule: Sync {
     fn needs_private_subnets(&self) -> bool {
         false
     }
+    /// Whether its apply still runs when a waiver carries the control: for a control judged
+    /// per object, whose waiver covers the objects the cluster file weakens, not the others.
+    fn applies_when_waived(&self) -> bool {
+        false
+    }
     /// Judges the spec; one check per object looked at.
     fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check>;
     /// Sets the fields the control needs. `Err` says why the spec cannot be fixed here (a

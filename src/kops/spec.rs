@@ -187,10 +187,23 @@ impl KopsSpec {
             *body = tree::sorted(body);
         }
         let id = crate::guardrails::object_id(&object);
-        match self.docs.iter_mut().find(|d| {
+        let same = |d: &Value| {
             crate::guardrails::is_kubernetes_object(d) && crate::guardrails::object_id(d) == id
-        }) {
-            Some(d) => *d = object,
+        };
+        match self.docs.iter().position(same) {
+            Some(i) => {
+                self.docs[i] = object;
+                // a second copy would be applied after this one and win: there is one
+                let mut seen = false;
+                self.docs.retain(|d| {
+                    if !same(d) {
+                        return true;
+                    }
+                    let keep = !seen;
+                    seen = true;
+                    keep
+                });
+            }
             None => self.docs.push(object),
         }
     }

@@ -107,7 +107,9 @@ pub struct Hardened<D> {
 
 /// Whether the renderer should build what `id` asks for: enforced and not waived.
 pub fn active(profile: &ResolvedProfile, file: &ClusterFile, id: &str) -> bool {
-    profile.level(id) == Level::Enforce && !file.waivers.iter().any(|w| w.control == id)
+    profile.level(id) == Level::Enforce
+        && (!file.waivers.iter().any(|w| w.control == id)
+            || controls::find(id).is_some_and(|c| c.kops.applies_when_waived()))
 }
 
 /// Applies every control `wanted` picks, in catalogue order; a control that cannot be applied

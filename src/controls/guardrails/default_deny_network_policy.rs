@@ -49,8 +49,22 @@ fn yaml(text: &str) -> Value {
     serde_yaml::from_str(text).unwrap_or(Value::Null)
 }
 
-/// The two policies of `namespace`.
-pub fn policies(namespace: &str) -> [Value; 2] {
+/// The names of the two policies.
+pub const NAMES: &[&str] = &["palisade-default-deny", "palisade-allow-dns"];
+
+/// Where pods resolve names when kops runs NodeLocal DNSCache: a host-network address no pod
+/// selector matches, so the DNS policy names it (kops' default 169.254.20.10).
+pub fn node_local_dns(spec: &KopsSpec) -> Option<String> {
+    let node_local = crate::yaml::tree::get(spec.cluster(), &["spec", "kubeDNS", "nodeLocalDNS"])?;
+    (crate::yaml::tree::get_bool(node_local, &["enabled"]) == Some(true)).then(|| {
+        crate::yaml::tree::get_str(node_local, &["localIP"])
+            .unwrap_or("169.254.20.10")
+            .to_string()
+    })
+}
+
+/// The two policies of `namespace` (DNS also to the NodeLocal DNSCache at `node_local`).
+pub fn policies(namespace: &str, node_local: Option<&str>) -> [Value; 2] {
     let meta = |name: &str| crate::guardrails::metadata(name, Some(namespace), CONTROL.id, &[]);
     let mut deny = yaml(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
@@ -60,6 +74,19 @@ pub fn policies(namespace: &str) -> [Value; 2] {
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: kube-system\n      podSelector:\n        matchLabels:\n          k8s-app: kube-dns\n    ports:\n    - {protocol: UDP, port: 53}\n    - {protocol: TCP, port: 53}\n",
     );
     crate::yaml::tree::set(&mut dns, &["metadata"], meta("palisade-allow-dns"));
+    if let Some(ip) = node_local {
+        let mut rule =
+            yaml("to: []\nports:\n- {protocol: UDP, port: 53}\n- {protocol: TCP, port: 53}\n");
+        crate::yaml::tree::set(
+            &mut rule,
+            &["to"],
+            Value::Sequence(vec![yaml(&format!("ipBlock: {{cidr: {ip}/32}}"))]),
+        );
+        if let Some(Value::Sequence(egress)) = dns.get_mut("spec").and_then(|s| s.get_mut("egress"))
+        {
+            egress.push(rule);
+        }
+    }
     [deny, dns]
 }
 
@@ -83,16 +110,34 @@ impl KopsRule for Rule {
                 format!("no default-deny policies: {why}, so they would do nothing"),
             )];
         }
-        let want: Vec<Value> = declared.iter().flat_map(|(n, _)| policies(n)).collect();
-        check_objects(spec, &want, "the default-deny policies")
+        // with NodeLocal DNSCache the DNS policy also names the cache's address; both forms
+        // deny everything else (an override that turns the cache on comes after this control)
+        let local = node_local_dns(spec);
+        let want: Vec<Value> = declared
+            .iter()
+            .flat_map(|(n, _)| policies(n, local.as_deref()))
+            .collect();
+        let checks = check_objects(spec, &want, "the default-deny policies");
+        if local.is_some() && checks.iter().any(|c| c.verdict == Verdict::Fail) {
+            let plain: Vec<Value> = declared
+                .iter()
+                .flat_map(|(n, _)| policies(n, None))
+                .collect();
+            let without = check_objects(spec, &plain, "the default-deny policies");
+            if without.iter().all(|c| c.verdict == Verdict::Pass) {
+                return without;
+            }
+        }
+        checks
     }
 
     fn apply(&self, spec: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
         if crate::controls::network::network_policy::enforced(spec).is_err() {
             return Ok(());
         }
+        let local = node_local_dns(spec);
         for (name, _) in namespaces(spec) {
-            for p in policies(&name) {
+            for p in policies(&name, local.as_deref()) {
                 spec.put_object(p);
             }
         }

@@ -58,16 +58,32 @@ pub const TAGGED: &str = "^([^/]+/)*[^/:@]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
 /// The policy and binding.
 pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
-    let pod_spec = "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)";
-    let images = "(has(variables.podSpec.containers) ? variables.podSpec.containers.map(c, c.image) : []) + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers.map(c, c.image) : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers.map(c, c.image) : [])";
+    let pod_spec = |o: &str| {
+        format!("{o}.kind == 'Pod' ? {o}.spec : ({o}.kind == 'CronJob' ? {o}.spec.jobTemplate.spec.template.spec : {o}.spec.template.spec)")
+    };
+    // a container without an image counts as an image of no tag
+    let images = |v: &str| {
+        ["containers", "initContainers", "ephemeralContainers"]
+            .iter()
+            .map(|list| format!("(has(variables.{v}.{list}) ? variables.{v}.{list}.map(c, has(c.image) ? c.image : '') : [])"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    // an update that leaves every image as it was (a label, a finalizer, a scale) is not judged:
+    // objects from before the policy must stay manageable
+    let old_pod_spec = format!(
+        "request.operation == 'UPDATE' && oldObject != null ? ({}) : {{}}",
+        pod_spec("oldObject")
+    );
+    let unchanged = "(request.operation == 'UPDATE' && variables.images == variables.oldImages)";
     let (expression, message) = if require_digest {
         (
-            format!("variables.images.all(i, i.matches('{DIGEST}'))"),
+            format!("{unchanged} || variables.images.all(i, i.matches('{DIGEST}'))"),
             "every container image must be pinned by digest: write image: registry/app@sha256:<digest> (docker buildx imagetools inspect shows it)".to_string(),
         )
     } else {
         (
-            format!("variables.images.all(i, i.matches('{DIGEST}') || (i.matches('{TAGGED}') && !i.endsWith(':latest')))"),
+            format!("{unchanged} || variables.images.all(i, i.matches('{DIGEST}') || (i.matches('{TAGGED}') && !i.endsWith(':latest')))"),
             "every container image must name a tag other than latest, or a digest: write image: app:1.4.2 or image: app@sha256:<digest>".to_string(),
         )
     };
@@ -85,8 +101,10 @@ pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
             rule(&["batch"], &["jobs", "cronjobs"], &["CREATE", "UPDATE"]),
         ],
         &[
-            ("podSpec", pod_spec.to_string()),
-            ("images", images.to_string()),
+            ("podSpec", pod_spec("object")),
+            ("images", images("podSpec")),
+            ("oldPodSpec", old_pod_spec),
+            ("oldImages", images("oldPodSpec")),
         ],
         &[Validation {
             expression,
@@ -100,6 +118,9 @@ struct Rule;
 
 impl KopsRule for Rule {
     fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
+        if let Some(off) = super::admission_plugin_off(spec) {
+            return vec![off];
+        }
         check_objects(
             spec,
             &objects(params.str("requireDigest") == "yes", params.str("action")),

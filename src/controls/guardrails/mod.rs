@@ -43,18 +43,39 @@ pub(crate) fn minor_version(spec: &KopsSpec) -> Option<String> {
     Some(format!("v{major}.{minor}"))
 }
 
-/// Whether `found` (an object of the spec) holds everything `want` sets, recursively: extra
-/// fields (a status, server defaults) do not matter.
-pub(crate) fn covers(found: &Value, want: &Value) -> bool {
-    match (found, want) {
-        (Value::Mapping(f), Value::Mapping(w)) => w
-            .iter()
-            .all(|(k, v)| f.get(k).is_some_and(|fv| covers(fv, v))),
-        (a, b) => a == b,
-    }
+/// Whether `found` is `want` as Palisade ships it: every field but metadata (labels,
+/// annotations, server fields) and status equal, so that nothing added beside Palisade's fields
+/// (an allow-all rule, a narrowing selector, a match condition) passes unseen.
+pub(crate) fn same_object(found: &Value, want: &Value) -> bool {
+    let strip = |v: &Value| -> Value {
+        let mut v = v.clone();
+        if let Some(m) = v.as_mapping_mut() {
+            m.remove("metadata");
+            m.remove("status");
+        }
+        v
+    };
+    strip(found) == strip(want)
 }
 
-/// Checks that every object of `want` is in the spec as built: one check per object.
+/// Every object of `docs` with `kind`, `namespace` and `name`.
+fn all_named<'a>(
+    docs: &'a [Value],
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Vec<&'a Value> {
+    docs.iter()
+        .filter(|d| {
+            tree::get_str(d, &["kind"]) == Some(kind)
+                && tree::get_str(d, &["metadata", "name"]) == Some(name)
+                && tree::get_str(d, &["metadata", "namespace"]) == namespace
+        })
+        .collect()
+}
+
+/// Checks that every object of `want` is in the spec exactly as built, once: one check per
+/// object (a second copy would be applied after the first and win).
 pub(crate) fn check_objects(spec: &KopsSpec, want: &[Value], what: &str) -> Vec<Check> {
     let have = objects(spec);
     want.iter()
@@ -63,19 +84,18 @@ pub(crate) fn check_objects(spec: &KopsSpec, want: &[Value], what: &str) -> Vec<
             let kind = tree::get_str(w, &["kind"]).unwrap_or("");
             let name = tree::get_str(w, &["metadata", "name"]).unwrap_or("");
             let ns = tree::get_str(w, &["metadata", "namespace"]);
-            // what the object does, not how Palisade labels it
-            let mut essential = w.clone();
-            tree::remove(&mut essential, &["metadata", "labels"]);
-            match guardrails::find(&have, kind, ns, name) {
-                Some(found) if covers(found, &essential) => {
+            match all_named(&have, kind, ns, name).as_slice() {
+                [found] if same_object(found, w) => {
                     Check::pass(&id, kind, format!("in place ({what})"))
                 }
-                Some(_) => Check::fail(
+                [_] => Check::fail(
                     &id,
                     kind,
-                    format!("{id} differs from {what}; Palisade would write it as it ships it"),
+                    format!(
+                        "{id} is not {what} as Palisade ships it (a field differs or was added)"
+                    ),
                 ),
-                None => Check::fail(
+                [] => Check::fail(
                     &id,
                     kind,
                     match ns {
@@ -83,7 +103,44 @@ pub(crate) fn check_objects(spec: &KopsSpec, want: &[Value], what: &str) -> Vec<
                         None => format!("the cluster has no {kind} {name} ({what})"),
                     },
                 ),
+                many => Check::fail(
+                    &id,
+                    kind,
+                    format!(
+                        "{id} is there {} times; the last one applied wins, so only one may be",
+                        many.len()
+                    ),
+                ),
             }
         })
         .collect()
+}
+
+/// The admission policies mean nothing when the API server's plugin is off.
+pub(crate) fn admission_plugin_off(spec: &KopsSpec) -> Option<Check> {
+    let disabled = tree::get_str_list(
+        spec.cluster(),
+        &["spec", "kubeAPIServer", "disableAdmissionPlugins"],
+    )?;
+    disabled.iter().any(|p| p == "ValidatingAdmissionPolicy").then(|| {
+        Check::fail(
+            &KopsSpec::object_name(spec.cluster()),
+            "spec.kubeAPIServer.disableAdmissionPlugins",
+            "the ValidatingAdmissionPolicy admission plugin is disabled: no admission policy is enforced",
+        )
+    })
+}
+
+/// Whether Palisade's guardrails ship an object of this kind and name (a saved plan may carry
+/// no other as Palisade's: an extra allow-all NetworkPolicy would undo the default deny).
+pub fn is_shipped(kind: &str, name: &str) -> bool {
+    match kind {
+        "Namespace" => true,
+        "NetworkPolicy" => default_deny_network_policy::NAMES.contains(&name),
+        "ServiceAccount" => name == "default",
+        "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => {
+            [service_type_restricted::NAME, image_pinned::NAME].contains(&name)
+        }
+        _ => false,
+    }
 }

@@ -80,17 +80,36 @@ impl KopsRule for Rule {
         Some("namespaces")
     }
 
+    // a waiver carries the namespaces the cluster file sets lower; the others keep their labels
+    fn applies_when_waived(&self) -> bool {
+        true
+    }
+
     fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
         let declared = namespaces(spec);
         if declared.is_empty() {
             return vec![no_namespaces(spec)];
         }
-        let version = minor_version(spec);
+        let Some(version) = minor_version(spec) else {
+            return vec![Check::fail(
+                &KopsSpec::object_name(spec.cluster()),
+                "spec.kubernetesVersion",
+                "the Cluster names no kubernetesVersion to pin the Pod Security labels to",
+            )];
+        };
+        let version = Some(version);
         let docs = objects(spec);
         declared
             .iter()
             .map(|(name, _)| {
                 let object = format!("Namespace/{name}");
+                let copies = docs
+                    .iter()
+                    .filter(|d| crate::guardrails::object_id(d) == object)
+                    .count();
+                if copies > 1 {
+                    return Check::fail(&object, "metadata.name", format!("namespace {name} is there {copies} times; the last one applied wins, so only one may be"));
+                }
                 let ns = crate::guardrails::find(&docs, "Namespace", None, name);
                 let labels =
                     |k: &str| ns.and_then(|n| tree::get_str(n, &["metadata", "labels", k]));

@@ -97,6 +97,9 @@ fn ingress_namespaces(spec: &KopsSpec) -> Vec<String> {
 
 impl KopsRule for Rule {
     fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
+        if let Some(off) = super::admission_plugin_off(spec) {
+            return vec![off];
+        }
         check_objects(
             spec,
             &objects(&ingress_namespaces(spec), params.str("action")),

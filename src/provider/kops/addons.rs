@@ -53,24 +53,49 @@ pub fn emit(objects: &[Value]) -> String {
     out
 }
 
-/// What the key will hold: every stored object Palisade does not own, in its place, then
-/// Palisade's. Returns it with the ids of objects Palisade shipped before and no longer does.
-pub fn desired(stored: &[Value], rendered: &[Value]) -> (Vec<Value>, Vec<String>) {
-    let mut out: Vec<Value> = stored.iter().filter(|o| !is_managed(o)).cloned().collect();
-    let foreign: Vec<String> = out.iter().map(object_id).collect();
-    for r in rendered {
-        if !foreign.contains(&object_id(r)) {
-            out.push(r.clone());
+/// What the key will hold: the stored objects in their order, each of Palisade's replaced by
+/// what it renders now (or dropped when it renders it no more), every other kept; then the new
+/// ones. An object of the store's with the id of one Palisade ships is replaced by Palisade's:
+/// otherwise it would shadow the guardrail. Returns it with the ids of objects Palisade shipped
+/// before and no longer does, and of the store's own objects it replaced.
+pub fn desired(stored: &[Value], rendered: &[Value]) -> (Vec<Value>, Vec<String>, Vec<String>) {
+    let rendered_ids: Vec<String> = rendered.iter().map(object_id).collect();
+    let mut out: Vec<Value> = Vec::new();
+    let mut placed: Vec<String> = Vec::new();
+    let (mut dropped, mut replaced) = (Vec::new(), Vec::new());
+    for o in stored {
+        let id = object_id(o);
+        match rendered_ids.iter().position(|r| *r == id) {
+            Some(i) if !placed.contains(&id) => {
+                if !is_managed(o) {
+                    replaced.push(id.clone());
+                }
+                out.push(rendered[i].clone());
+                placed.push(id);
+            }
+            // a second copy of an object Palisade ships: gone
+            Some(_) => {}
+            None if is_managed(o) => dropped.push(id),
+            None => out.push(o.clone()),
         }
     }
-    let kept: Vec<String> = out.iter().map(object_id).collect();
-    let dropped = stored
-        .iter()
-        .filter(|o| is_managed(o))
-        .map(object_id)
-        .filter(|id| !kept.contains(id))
-        .collect();
-    (out, dropped)
+    for (r, id) in rendered.iter().zip(&rendered_ids) {
+        if !placed.contains(id) {
+            out.push(r.clone());
+            placed.push(id.clone());
+        }
+    }
+    (out, dropped, replaced)
+}
+
+/// What to do about an object Palisade no longer ships, which kops leaves in the cluster.
+pub fn removal_advice(id: &str) -> String {
+    let parts: Vec<&str> = id.split('/').collect();
+    match parts.as_slice() {
+        ["Namespace", name] => format!("`kubectl delete namespace {name}` removes it, and everything in it: only once nothing there is used"),
+        ["ServiceAccount", ns, "default"] => format!("Kubernetes keeps a default service account; to let it mount tokens again: `kubectl patch serviceaccount default -n {ns} -p '{{\"automountServiceAccountToken\": null}}'`"),
+        _ => format!("`{}` removes it", delete_command(id)),
+    }
 }
 
 /// `kubectl delete KIND NAME [-n NAMESPACE]` for an object id.

@@ -442,7 +442,7 @@ pub fn make_plan(
     let addons_key = layout.cluster_addons();
     let stored_objects = stored.objects(&addons_key, &url)?;
     let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
-    let (objects, dropped) = super::addons::desired(&stored_objects, &rendered_objects);
+    let (objects, dropped, replaced) = super::addons::desired(&stored_objects, &rendered_objects);
     if objects != stored_objects {
         intent
             .writes
@@ -450,8 +450,13 @@ pub fn make_plan(
     }
     for id in dropped {
         warnings.push(format!(
-            "{id} is no longer shipped; kops never removes what it applied, so it stays in the cluster until `{}`",
-            super::addons::delete_command(&id)
+            "{id} is no longer shipped; kops never removes what it applied, so it stays in the cluster: {}",
+            super::addons::removal_advice(&id)
+        ));
+    }
+    for id in replaced {
+        warnings.push(format!(
+            "{id} in the store is not Palisade's, and Palisade ships an object of that name: it is replaced by Palisade's"
         ));
     }
     if stored_config.as_ref() != Some(&desired_config) {
@@ -604,6 +609,35 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
             let old = stored.objects(key, &url)?;
             if new == old {
                 continue;
+            }
+            // Palisade adds or changes only its own objects, of the kinds it ships
+            let foreign = |list: &[Value]| -> Vec<Value> {
+                list.iter()
+                    .filter(|o| !crate::guardrails::is_managed(o))
+                    .cloned()
+                    .collect()
+            };
+            let (was, now) = (foreign(&old), foreign(&new));
+            if now.iter().any(|o| !was.contains(o)) {
+                return Err(PlanError::Invalid {
+                    key: key.clone(),
+                    why: "it writes an object Palisade does not own, or changes one".into(),
+                });
+            }
+            if let Some(o) = new.iter().find(|o| {
+                crate::guardrails::is_managed(o)
+                    && !crate::controls::guardrails::is_shipped(
+                        tree::get_str(o, &["kind"]).unwrap_or(""),
+                        tree::get_str(o, &["metadata", "name"]).unwrap_or(""),
+                    )
+            }) {
+                return Err(PlanError::Invalid {
+                    key: key.clone(),
+                    why: format!(
+                        "{} is labelled as Palisade's, and Palisade ships no such object",
+                        crate::guardrails::object_id(o)
+                    ),
+                });
             }
             // field by field, each object charged to what the trace says of it
             let mut fields = Vec::new();
