@@ -46,7 +46,9 @@ w("profile-self.yaml", "apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: 
 w("spec-big.yaml", "#" + "x" * (16 * 1024 * 1024) + "\n")
 w("gke-deep.json", "[" * 200000 + "]" * 200000)
 w("plan-deep.json", "{\"a\":" * 100000 + "1" + "}" * 100000)
+# more clusters than one file may hold (10000), and the most it may
 w("gke-wide.json", "[" + ",".join(['{"name":"c%d","nodePools":[]}' % i for i in range(200000)]) + "]")
+w("gke-10000.json", "[" + ",".join(['{"name":"c%d","nodePools":[]}' % i for i in range(10000)]) + "]")
 PY
 mkfifo "$gen/fifo"
 
@@ -54,11 +56,11 @@ results=$work/results.tsv
 : > "$results"
 run() { # label args...
   local label=$1; shift
-  local out code
-  out=$( { /usr/bin/time -f "%e %M" timeout 10 "$bin" "$@" > /dev/null 2> "$work/stderr"; } 2>&1 ) && code=0 || code=$?
-  # /usr/bin/time prints "Command exited with non-zero status N" before the figures
+  local code
+  /usr/bin/time -o "$work/time" -f "%e %M" timeout 10 "$bin" "$@" > /dev/null 2> "$work/stderr" && code=0 || code=$?
+  # /usr/bin/time writes "Command exited with non-zero status N" before the figures
   local figures
-  figures=$(printf '%s\n' "$out" | tail -1)
+  figures=$(tail -1 "$work/time")
   printf '%s\t%s\t%s\n' "$label" "$code" "$figures" >> "$results"
 }
 
@@ -75,7 +77,7 @@ run "profile extends itself" audit -f "$example" --profile "$gen/profile-self.ya
 for f in fuzz/corpus/kops_stream/* fuzz/regressions/kops_stream/* "$gen/spec-big.yaml"; do
   [ -f "$f" ] && run "kops $(basename "$f")" audit --kops "$f"
 done
-for f in fuzz/corpus/gke_json/* fuzz/regressions/gke_json/* "$gen/gke-deep.json" "$gen/gke-wide.json"; do
+for f in fuzz/corpus/gke_json/* fuzz/regressions/gke_json/* "$gen/gke-deep.json" "$gen/gke-wide.json" "$gen/gke-10000.json"; do
   [ -f "$f" ] && run "gke $(basename "$f")" audit --gke-json "$f"
 done
 for f in fuzz/corpus/saved_plan/* fuzz/regressions/saved_plan/* "$gen/plan-deep.json"; do

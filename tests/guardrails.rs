@@ -282,7 +282,10 @@ fn review_copies_shadows_and_disabled_plugins_do_not_pass() {
     // (medium: reported, and exit 2 only with --fail-on medium)
     let (code, out, _) = run(&["audit", "--kops", &spec, "--fail-on", "medium"]);
     assert_eq!(code, Some(2), "{out}");
-    assert!(out.contains("FAIL") && out.contains("is there 2 times"), "{out}");
+    assert!(
+        out.contains("FAIL") && out.contains("is there 2 times"),
+        "{out}"
+    );
     let (_, hardened, _) = run(&["harden", "kops", &spec]);
     assert_eq!(
         hardened.matches("name: palisade-image-pinned\n").count(),

@@ -282,3 +282,18 @@ fn a_malformed_profile_named_by_the_cluster_file_is_a_coded_json_error() {
     assert_eq!(doc["errors"][0]["code"], "invalid-profile", "{doc}");
     assert_eq!(doc["errors"][0]["line"], 6, "{doc}");
 }
+
+#[test]
+fn a_gke_inventory_of_more_clusters_than_a_file_holds_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let many: Vec<String> = (0..10_001)
+        .map(|i| format!("{{\"name\":\"c{i}\",\"nodePools\":[]}}"))
+        .collect();
+    let file = write(dir.path(), "many.json", &format!("[{}]", many.join(",")));
+    let (code, out) = bounded(&["audit", "--gke-json", &file]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("10001 clusters in one file; a file holds at most 10000"),
+        "{out}"
+    );
+}

@@ -18,6 +18,8 @@ pub enum LoadError {
     },
     #[error(transparent)]
     Input(#[from] crate::input::InputError),
+    #[error("{path}: {count} clusters in one file; a file holds at most {MAX_CLUSTERS}: split the inventory across files")]
+    TooMany { path: String, count: usize },
     #[error("{path}:{line}:{column}: not JSON: {message}")]
     Parse {
         path: String,
@@ -70,6 +72,10 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
+/// The most clusters one file may hold: an inventory larger than this is split across files
+/// (each cluster is judged in full; ten thousand take under a second).
+pub const MAX_CLUSTERS: usize = 10_000;
+
 /// Reads the clusters of one file; enum numbers, if any, become names.
 pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
     let shown = path.display().to_string();
@@ -84,6 +90,12 @@ pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
         Value::Array(items) => items,
         other => vec![other],
     };
+    if items.len() > MAX_CLUSTERS {
+        return Err(LoadError::TooMany {
+            path: shown,
+            count: items.len(),
+        });
+    }
     let mut out = Vec::new();
     for mut cluster in items {
         if !cluster.get("name").is_some_and(Value::is_string) {
