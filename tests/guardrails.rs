@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{root, run, write};
 
 fn example() -> String {
@@ -13,27 +15,31 @@ fn example() -> String {
 
 const ADDONS: &str = "prod.k8s.example.com/clusteraddons/default";
 
+/// The example applied to DIR/state: (cluster file, store URL, the addons key's path, its text).
+fn applied(dir: &Path) -> (String, String, std::path::PathBuf, String) {
+    let file = write(dir, "c.yaml", &example());
+    let state = format!("file://{}/state", dir.display());
+    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    let key = dir.join("state").join(ADDONS);
+    let stored = std::fs::read_to_string(&key).expect("addons");
+    (file, state, key, stored)
+}
+
+/// `plan --detailed-exitcode` finds nothing to change.
+fn no_changes(file: &str, state: &str) {
+    let (code, out, err) = run(&["plan", "-f", file, "--state", state, "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("No changes."), "{out}");
+}
+
 #[test]
 fn a_foreign_object_in_the_cluster_addons_is_kept() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = write(dir.path(), "c.yaml", &example());
-    let state = format!("file://{}/state", dir.path().display());
-    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
-    assert_eq!(code, Some(0), "{err}");
-    let key = dir.path().join("state").join(ADDONS);
-    let stored = std::fs::read_to_string(&key).expect("addons");
+    let (file, state, key, stored) = applied(dir.path());
     let foreign = "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nmetadata:\n  name: scheduler\nclientConnection:\n  qps: 50\n";
     std::fs::write(&key, format!("{foreign}---\n{stored}")).expect("write");
-    let (code, out, err) = run(&[
-        "plan",
-        "-f",
-        &file,
-        "--state",
-        &state,
-        "--detailed-exitcode",
-    ]);
-    assert_eq!(code, Some(0), "{out}{err}");
-    assert!(out.contains("No changes."), "{out}");
+    no_changes(&file, &state);
     // a change of Palisade's own keeps it too
     let file = write(
         dir.path(),
@@ -249,23 +255,10 @@ fn render_manifests_writes_the_same_objects_one_file_each() {
 fn a_store_kops_wrote_with_a_scheduler_configuration_plans() {
     // kops keeps a KubeSchedulerConfiguration in clusteraddons/default without metadata
     let dir = tempfile::tempdir().expect("tmp");
-    let file = write(dir.path(), "c.yaml", &example());
-    let state = format!("file://{}/state", dir.path().display());
-    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
-    assert_eq!(code, Some(0), "{err}");
-    let key = dir.path().join("state").join(ADDONS);
-    let stored = std::fs::read_to_string(&key).expect("addons");
+    let (file, state, key, stored) = applied(dir.path());
     let kops_wrote = "apiVersion: kubescheduler.config.k8s.io/v1beta2\nkind: KubeSchedulerConfiguration\nclientConnection:\n  burst: 100\n  qps: 3.1\n";
     std::fs::write(&key, format!("{kops_wrote}---\n{stored}")).expect("write");
-    let (code, out, err) = run(&[
-        "plan",
-        "-f",
-        &file,
-        "--state",
-        &state,
-        "--detailed-exitcode",
-    ]);
-    assert_eq!(code, Some(0), "{out}{err}");
+    no_changes(&file, &state);
     let (code, out, err) = run(&["audit", "--state", &state, "--name", "prod.k8s.example.com"]);
     assert!(code == Some(0) || code == Some(2), "{out}{err}");
     assert!(!err.contains("not a Kubernetes object"), "{err}");
@@ -306,24 +299,11 @@ fn review_copies_shadows_and_disabled_plugins_do_not_pass() {
 #[test]
 fn review_a_stored_object_in_palisades_name_is_replaced_and_order_is_kept() {
     let dir = tempfile::tempdir().expect("tmp");
-    let file = write(dir.path(), "c.yaml", &example());
-    let state = format!("file://{}/state", dir.path().display());
-    let (code, _, err) = run(&["apply", "-f", &file, "--state", &state, "--yes"]);
-    assert_eq!(code, Some(0), "{err}");
-    let key = dir.path().join("state").join(ADDONS);
-    let stored = std::fs::read_to_string(&key).expect("addons");
+    let (file, state, key, stored) = applied(dir.path());
     // a ConfigMap of the user's appended: kept where it is, no change planned
     let config_map = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: payments\ndata:\n  a: b\n";
     std::fs::write(&key, format!("{stored}{config_map}")).expect("write");
-    let (code, out, err) = run(&[
-        "plan",
-        "-f",
-        &file,
-        "--state",
-        &state,
-        "--detailed-exitcode",
-    ]);
-    assert_eq!(code, Some(0), "{out}{err}");
+    no_changes(&file, &state);
     // an allow-all policy of the store's under Palisade's name: replaced, and said
     let allow_all = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: palisade-default-deny\n  namespace: payments\nspec:\n  podSelector: {}\n  ingress: [{}]\n  egress: [{}]\n";
     let objects = palisade::provider::kops::addons::parse(&stored).expect("objects");
