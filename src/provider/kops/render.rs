@@ -303,6 +303,23 @@ pub fn set_config_base(spec: &mut KopsSpec, url: &str) {
 
 /// Where in the cluster file a failing control is best fixed.
 fn cluster_file_field(file: &ClusterFile, finding: &Finding) -> String {
+    // a namespace's object: its entry in `namespaces:`
+    let namespace = finding.object.strip_prefix("Namespace/").or_else(|| {
+        finding
+            .object
+            .split('/')
+            .nth(1)
+            .filter(|_| finding.object.matches('/').count() == 2)
+    });
+    if let Some(i) = namespace.and_then(|n| file.namespaces.iter().position(|ns| ns.name == n)) {
+        return if file.namespaces[i].pod_security.is_some()
+            && finding.object.starts_with("Namespace/")
+        {
+            format!("namespaces[{i}].podSecurity")
+        } else {
+            format!("namespaces[{i}]")
+        };
+    }
     if let Some(rest) = finding.path.strip_prefix("spec.") {
         if finding.object.starts_with("Cluster/") {
             let path = format!("overrides.cluster.{rest}");
