@@ -30,7 +30,9 @@ pub static CONTROL: Control = Control {
                 Jobs and CronJobs whose containers or init containers name an image without a \
                 tag or with the tag latest are refused; an image by digest (@sha256:…) is \
                 always allowed; a registry port (registry.local:5000/app) is not a tag. With \
-                requireDigest, only digests are allowed. System namespaces are not judged.",
+                requireDigest, only digests are allowed. An update that keeps every image as it \
+                was is not judged (objects from before the policy stay manageable); a container \
+                without an image is refused. System namespaces are not judged.",
     params: &[
         ParamSpec {
             name: "requireDigest",
