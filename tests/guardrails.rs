@@ -92,7 +92,11 @@ fn a_weaker_pod_security_level_needs_a_waiver() {
     let file = write(dir.path(), "c.yaml", &body);
     let (code, _, err) = run(&["render", "-f", &file]);
     assert_eq!(code, Some(1), "{err}");
-    let at = body.lines().position(|l| l.contains("podSecurity: privileged")).expect("line") + 1;
+    let at = body
+        .lines()
+        .position(|l| l.contains("podSecurity: privileged"))
+        .expect("line")
+        + 1;
     assert!(err.contains(&format!("c.yaml:{at}:3")), "{err}");
     assert!(
         err.contains("namespace-pod-security")
