@@ -300,6 +300,31 @@ fn review_copies_shadows_and_disabled_plugins_do_not_pass() {
         err.contains("the ValidatingAdmissionPolicy admission plugin is disabled"),
         "{err}"
     );
+    for (setting, said) in [
+        (
+            "disableAdmissionPlugins: [\"NamespaceLifecycle,ValidatingAdmissionPolicy\"]",
+            "admission plugin is disabled",
+        ),
+        (
+            "admissionControl: [NodeRestriction]",
+            "admissionControl lists the admission plugins without",
+        ),
+        (
+            "runtimeConfig: {admissionregistration.k8s.io/v1: \"false\"}",
+            "runtimeConfig turns off",
+        ),
+        (
+            "runtimeConfig: {api/all: \"false\", api/v1: \"true\"}",
+            "runtimeConfig turns off",
+        ),
+    ] {
+        let body =
+            example() + &format!("overrides:\n  cluster:\n    kubeAPIServer:\n      {setting}\n");
+        let file = write(dir.path(), "off.yaml", &body);
+        let (code, _, err) = run(&["render", "-f", &file]);
+        assert_eq!(code, Some(1), "{setting}: {err}");
+        assert!(err.contains(said), "{setting}: {err}");
+    }
 }
 
 #[test]
@@ -408,6 +433,22 @@ fn review_manifests_replace_their_own_files_and_nothing_else() {
             .all(|n| n.len() > 4 && n[..3].bytes().all(|b| b.is_ascii_digit())),
         "{names:?}"
     );
+    // a file named like Palisade's that is not one of its objects: kept, and refused
+    std::fs::write(
+        out_dir.join("050-web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\n",
+    )
+    .expect("write");
+    let (code, _, err) = run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out_dir.join("050-web.yaml").exists());
+    std::fs::remove_file(out_dir.join("050-web.yaml")).expect("rm");
     // a file of someone else's, or a link: refused, nothing written
     std::fs::write(out_dir.join("README.md"), "mine").expect("write");
     let (code, _, err) = run(&[
@@ -441,4 +482,28 @@ fn review_manifests_replace_their_own_files_and_nothing_else() {
     ]);
     assert_eq!(code, Some(1), "{err}");
     assert!(!dir.path().join("outside.txt").exists());
+}
+
+#[test]
+fn review_only_palisades_namespaces_say_which_are_ingress() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (file, state, key, stored) = applied(dir.path());
+    let edge = "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n  labels: {palisade.dev/ingress: \"true\"}\n";
+    std::fs::write(&key, format!("{stored}{edge}")).expect("write");
+    let (code, out, err) = run(&["plan", "-f", &file, "--state", &state]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!out.contains("service-type-restricted on"), "{out}");
+    let (_, out, _) = run(&[
+        "audit",
+        "--state",
+        &state,
+        "--name",
+        "prod.k8s.example.com",
+        "--fail-on",
+        "medium",
+    ]);
+    assert!(
+        !out.contains("FAIL           high     service-type-restricted"),
+        "{out}"
+    );
 }

@@ -158,7 +158,8 @@ fn what_apply_shows_is_derived_from_what_it_writes() {
     let mut plan = saved_plan(dir.path(), "kops-minimal.yaml");
     // a harmless edit, sealed anew: shown as what it is, then written as shown
     edit_document(&mut plan, &nodes(), |d| {
-        tree::set(d, &["spec", "maxSize"], Value::from(7))
+        tree::set(d, &["spec", "maxSize"], Value::from(7));
+        tree::set(d, &["spec", "rootVolumeSize"], Value::from(200));
     });
     let path = write_plan(dir.path(), &plan, true);
     let out = palisade(&["apply", &path.display().to_string(), "--yes"]);
@@ -168,6 +169,12 @@ fn what_apply_shows_is_derived_from_what_it_writes() {
         stdout.contains("spec.maxSize: 7") && !stdout.contains("spec.maxSize: 4"),
         "{stdout}"
     );
+    // a field the plan's trace does not name is not credited to the cluster file
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("spec.rootVolumeSize: 200"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.contains("[no reason in the plan's trace]"), "{line}");
     assert!(stdout.contains("digest checked"), "{stdout}");
     let stored = std::fs::read_to_string(dir.path().join("state").join(nodes())).expect("stored");
     assert!(stored.contains("maxSize: 7"), "{stored}");

@@ -73,7 +73,14 @@ fn write_manifests(
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let regular = entry.file_type().is_ok_and(|t| t.is_file());
-        if !regular || !is_manifest_name(&name) {
+        // Palisade's by its name and by what it holds: one object Palisade ships
+        let ours = regular
+            && is_manifest_name(&name)
+            && crate::input::read_text(&entry.path(), crate::input::CLUSTER_FILE)
+                .ok()
+                .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+                .is_some_and(|v| crate::guardrails::is_managed(&v));
+        if !ours {
             anyhow::bail!(
                 "{} holds {name}, which `render --manifests` did not write; give an empty or new directory",
                 dir.display()

@@ -88,7 +88,10 @@ pub fn namespaces(docs: &[Value]) -> Vec<(String, bool)> {
             if SYSTEM_NAMESPACES.contains(&name) {
                 return None;
             }
-            let ingress = tree::get_str(d, &["metadata", "labels", INGRESS_LABEL]) == Some("true");
+            // only a namespace Palisade ships says it is an ingress one: a label on anyone's
+            // object must not decide who may expose Services
+            let ingress = is_managed(d)
+                && tree::get_str(d, &["metadata", "labels", INGRESS_LABEL]) == Some("true");
             Some((name.to_string(), ingress))
         })
         .collect()

@@ -13,12 +13,13 @@ fn json(v: &Value) -> serde_json::Value {
 }
 
 /// Changed, added and removed leaves from `old` to `new`, in `new`'s order then removals,
-/// each charged to the step the trace names (the cluster file when it names none).
+/// each charged to the step the trace names (`untraced` when it names none).
 pub fn field_changes(
     old: Option<&Value>,
     new: &Value,
     object: &str,
     trace: &Trace,
+    untraced: &str,
 ) -> Vec<FieldChange> {
     let before: BTreeMap<String, Value> = old
         .map(|o| tree::leaves(o).into_iter().collect())
@@ -28,7 +29,7 @@ pub fn field_changes(
     let because = |path: &str| {
         trace
             .source_of(object, path)
-            .map_or("cluster file".to_string(), ToString::to_string)
+            .map_or(untraced.to_string(), ToString::to_string)
     };
     for (path, value) in &after {
         if before.get(path) != Some(value) {

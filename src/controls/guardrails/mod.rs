@@ -116,19 +116,59 @@ pub(crate) fn check_objects(spec: &KopsSpec, want: &[Value], what: &str) -> Vec<
         .collect()
 }
 
-/// The admission policies mean nothing when the API server's plugin is off.
+/// The admission policies mean nothing when the API server does not run them: the plugin
+/// disabled (kops joins list entries with commas, so `"A,ValidatingAdmissionPolicy"` counts),
+/// the deprecated `admissionControl` list naming the plugins without it (it replaces the
+/// defaults), or `runtimeConfig` turning off the API they are written in.
 pub(crate) fn admission_plugin_off(spec: &KopsSpec) -> Option<Check> {
-    let disabled = tree::get_str_list(
-        spec.cluster(),
-        &["spec", "kubeAPIServer", "disableAdmissionPlugins"],
-    )?;
-    disabled.iter().any(|p| p == "ValidatingAdmissionPolicy").then(|| {
-        Check::fail(
-            &KopsSpec::object_name(spec.cluster()),
+    const PLUGIN: &str = "ValidatingAdmissionPolicy";
+    const API: &str = "admissionregistration.k8s.io/v1";
+    let object = KopsSpec::object_name(spec.cluster());
+    let list = |field: &str| -> Option<Vec<String>> {
+        tree::get_str_list(spec.cluster(), &["spec", "kubeAPIServer", field]).map(|l| {
+            l.iter()
+                .flat_map(|e| {
+                    e.split(',')
+                        .map(|p| p.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+    };
+    let fail = |path: &str, why: &str| Some(Check::fail(&object, path, why.to_string()));
+    if list("disableAdmissionPlugins").is_some_and(|l| l.iter().any(|p| p == PLUGIN)) {
+        return fail(
             "spec.kubeAPIServer.disableAdmissionPlugins",
             "the ValidatingAdmissionPolicy admission plugin is disabled: no admission policy is enforced",
-        )
-    })
+        );
+    }
+    if list("admissionControl").is_some_and(|l| !l.is_empty() && !l.iter().any(|p| p == PLUGIN)) {
+        return fail(
+            "spec.kubeAPIServer.admissionControl",
+            "admissionControl lists the admission plugins without ValidatingAdmissionPolicy (it replaces the defaults): no admission policy is enforced",
+        );
+    }
+    let runtime = |key: &str| {
+        tree::get(spec.cluster(), &["spec", "kubeAPIServer", "runtimeConfig"])
+            .and_then(|m| m.get(key))
+            .map(|v| match v {
+                Value::String(s) => s.trim().to_string(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            })
+    };
+    let api_off = runtime(API).as_deref() == Some("false")
+        || (runtime("api/all").as_deref() == Some("false")
+            && runtime(API).as_deref() != Some("true"));
+    if api_off {
+        return fail(
+            "spec.kubeAPIServer.runtimeConfig",
+            "runtimeConfig turns off admissionregistration.k8s.io/v1: the admission policies cannot exist",
+        );
+    }
+    None
 }
 
 /// Whether Palisade's guardrails ship an object of this kind and name (a saved plan may carry

@@ -468,7 +468,7 @@ pub fn make_plan(
         intent.base.entry(key.clone()).or_insert(None);
     }
     intent.warnings.extend(warnings);
-    derive(intent, &stored)
+    derive(intent, &stored, "cluster file")
 }
 
 /// A stored encryption secret the cluster cannot decrypt Secrets with is an error, never a
@@ -558,7 +558,9 @@ pub fn rank(key: &str) -> u8 {
 /// effect and what still fails on the result. Refused when the intent is not sound (see
 /// `check`), or when the result fails an enforced control that neither a waiver carries nor
 /// the store already fails (a plan never makes the cluster weaker than the profile allows).
-pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
+/// `untraced` names the reason of a field the trace does not name: the cluster file for a plan
+/// made here, nothing certain for a saved one.
+pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, PlanError> {
     super::check::check_intent(&intent)?;
     let url = intent.state.clone();
     let layout = Layout {
@@ -644,7 +646,7 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
             for o in &new {
                 let id = crate::guardrails::object_id(o);
                 let before = old.iter().find(|x| crate::guardrails::object_id(x) == id);
-                for mut f in field_changes(before, o, &id, &intent.trace) {
+                for mut f in field_changes(before, o, &id, &intent.trace, untraced) {
                     f.path = format!("{id} {}", f.path);
                     fields.push(f);
                 }
@@ -698,7 +700,7 @@ pub fn derive(intent: Intent, stored: &Stored) -> Result<Plan, PlanError> {
             }
         }
         let object = KopsSpec::object_name(&desired);
-        let fields = field_changes(old.as_ref(), &desired, &object, &intent.trace);
+        let fields = field_changes(old.as_ref(), &desired, &object, &intent.trace, untraced);
         if old.is_some() && fields.is_empty() {
             continue;
         }

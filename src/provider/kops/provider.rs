@@ -210,7 +210,7 @@ impl KopsPlanned {
             None => None,
         };
         let stored = observe(&intent, store.as_ref())?;
-        let plan = derive(intent, &stored)?;
+        let plan = derive(intent, &stored, "no reason in the plan's trace")?;
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
         let refs = &planned.plan.intent.profile_refs;
