@@ -63,10 +63,6 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
     out
 }
 
-/// The namespaces Kubernetes and the providers keep for themselves: Palisade's guardrails
-/// leave them alone, so a cluster file cannot declare them.
-pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
-
 fn namespaces(file: &ClusterFile, out: &mut Problems) {
     if file.gke.is_some() && !file.namespaces.is_empty() {
         out.push((
@@ -87,7 +83,7 @@ fn namespaces(file: &ClusterFile, out: &mut Problems) {
                     ns.name
                 )),
             ));
-        } else if SYSTEM_NAMESPACES.contains(&ns.name.as_str())
+        } else if crate::guardrails::SYSTEM_NAMESPACES.contains(&ns.name.as_str())
             || ns.name.starts_with("gke-")
             || ns.name.starts_with("gmp-")
         {

@@ -218,12 +218,3 @@ pub fn actions(action: &str) -> &'static [&'static str] {
         &["Deny"]
     }
 }
-
-/// Replaces the object of the same kind, namespace and name in `docs`, or appends it.
-pub fn put(docs: &mut Vec<Value>, object: Value) {
-    let id = object_id(&object);
-    match docs.iter_mut().find(|d| object_id(d) == id) {
-        Some(d) => *d = object,
-        None => docs.push(object),
-    }
-}
