@@ -15,6 +15,11 @@ impl Layout<'_> {
     pub fn instance_group(&self, name: &str) -> String {
         format!("{}/instancegroup/{name}", self.cluster)
     }
+    /// Whether `key` is one of the cluster's `instancegroup/NAME` keys.
+    pub fn is_instance_group(&self, key: &str) -> bool {
+        key.strip_prefix(&self.instance_group_prefix())
+            .is_some_and(|n| !n.contains('/'))
+    }
     pub fn secret(&self, name: &str) -> String {
         format!("{}/secrets/{name}", self.cluster)
     }

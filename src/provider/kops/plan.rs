@@ -243,13 +243,9 @@ fn read_store(
     let cluster = layout.cluster;
     let url = store.url();
     let listed = store.list(&format!("{cluster}/"))?;
-    let group_prefix = layout.instance_group_prefix();
     let group_keys: Vec<String> = listed
         .iter()
-        .filter(|k| {
-            k.strip_prefix(&group_prefix)
-                .is_some_and(|n| !n.contains('/'))
-        })
+        .filter(|k| layout.is_instance_group(k))
         .cloned()
         .collect();
     let ssh = read_ssh_key(file, layout)?;
@@ -494,14 +490,10 @@ pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanEr
         cluster: &intent.cluster,
     };
     let url = store.url().to_string();
-    let group_prefix = layout.instance_group_prefix();
     let group_keys: Vec<String> = store
-        .list(&group_prefix)?
+        .list(&layout.instance_group_prefix())?
         .into_iter()
-        .filter(|k| {
-            k.strip_prefix(&group_prefix)
-                .is_some_and(|n| !n.contains('/'))
-        })
+        .filter(|k| layout.is_instance_group(k))
         .collect();
     // a group that appeared since is a change the plan never saw
     if let Some(new) = group_keys.iter().find(|k| !intent.base.contains_key(*k)) {
@@ -524,11 +516,7 @@ pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanEr
         keys.into_iter().zip(objects).collect();
     let group_keys = objects
         .iter()
-        .filter(|(k, o)| {
-            o.is_some()
-                && k.strip_prefix(&group_prefix)
-                    .is_some_and(|n| !n.contains('/'))
-        })
+        .filter(|(k, o)| o.is_some() && layout.is_instance_group(k))
         .map(|(k, _)| k.clone())
         .collect();
     let stored = Stored {
@@ -737,13 +725,12 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
             why: "the plan writes no Cluster and the store holds none".into(),
         });
     };
-    let group_prefix = layout.instance_group_prefix();
     let mut group_keys: Vec<&String> = stored.group_keys.iter().collect();
     group_keys.extend(
         intent
             .writes
             .keys()
-            .filter(|k| k.starts_with(&group_prefix) && !stored.group_keys.contains(k)),
+            .filter(|k| layout.is_instance_group(k) && !stored.group_keys.contains(k)),
     );
     let mut after = vec![after_config.clone()];
     let mut before = Vec::new();
