@@ -55,7 +55,7 @@ pub fn apply_with_progress(
 ) -> Result<Applied, ApplyError> {
     check_keys(plan, store)?;
     let lock = store.lock(&plan.intent.cluster)?;
-    apply_held(plan, store, lock.as_ref(), progress)
+    write_all(plan, store, lock.as_ref(), progress)
 }
 
 /// The store and keys a plan names, checked before the lock is taken.
@@ -95,6 +95,16 @@ pub fn apply_held(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Applied, ApplyError> {
     check_keys(plan, store)?;
+    write_all(plan, store, lock, progress)
+}
+
+/// The writes, under `lock`, once the store and keys are checked.
+fn write_all(
+    plan: &Plan,
+    store: &dyn StateStore,
+    lock: &dyn ApplyLock,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Applied, ApplyError> {
     let keys: Vec<String> = plan.intent.base.keys().cloned().collect();
     let now = store.get_many(&keys)?;
     for (key, object) in keys.iter().zip(now) {
