@@ -171,8 +171,11 @@ impl KopsRule for Rule {
         let version = minor_version(spec)
             .ok_or("the Cluster has no kubernetesVersion to pin the Pod Security labels to")?;
         for (name, _) in namespaces(spec) {
-            let Some(mut ns) =
-                crate::guardrails::find(&objects(spec), "Namespace", None, &name).cloned()
+            let id = format!("Namespace/{name}");
+            let Some(mut ns) = spec
+                .objects()
+                .find(|o| crate::guardrails::object_id(o) == id)
+                .cloned()
             else {
                 continue;
             };
