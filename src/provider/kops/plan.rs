@@ -34,6 +34,12 @@ pub enum PlanError {
         url: String,
         reason: String,
     },
+    #[error("{key} in {url}: not a stream of Kubernetes objects: {reason}")]
+    StoredObjects {
+        key: String,
+        url: String,
+        reason: String,
+    },
     #[error("{key} in {url}: not a kops document: {reason}")]
     Stored {
         key: String,
@@ -188,7 +194,7 @@ impl Stored {
         match self.objects.get(key).and_then(Option::as_ref) {
             Some(o) => {
                 let text = String::from_utf8_lossy(&o.data);
-                super::addons::parse(&text).map_err(|reason| PlanError::Stored {
+                super::addons::parse(&text).map_err(|reason| PlanError::StoredObjects {
                     key: key.into(),
                     url: url.into(),
                     reason,
