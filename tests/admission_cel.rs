@@ -6,17 +6,25 @@
 use cel::{Context, Program};
 use serde_json::{json, Value};
 
-use palisade::controls::guardrails::{image_pinned, service_type_restricted};
+use palisade::controls::guardrails::{
+    image_pinned, namespace_pod_security, service_type_restricted,
+};
+use palisade::guardrails::GKE_SYSTEM_NAMESPACES;
 
 /// A policy as the API server runs it: match, variables in order, then each validation.
 struct Policy {
     policy: Value,
+    system: &'static [&'static str],
 }
 
 const SYSTEM: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
 impl Policy {
     fn new(objects: [serde_yaml::Value; 2]) -> Self {
+        Self::excluding(objects, SYSTEM)
+    }
+
+    fn excluding(objects: [serde_yaml::Value; 2], system: &'static [&'static str]) -> Self {
         let [policy, binding] = objects;
         let policy: Value = serde_json::to_value(policy).expect("json");
         let binding: Value = serde_json::to_value(binding).expect("json");
@@ -26,17 +34,17 @@ impl Policy {
             policy["spec"]["matchConstraints"]["namespaceSelector"]
         );
         assert_eq!(binding["spec"]["policyName"], policy["metadata"]["name"]);
-        Policy { policy }
+        Policy { policy, system }
     }
 
     /// Whether a request for `resource` (group, plural) and `operation` is one the policy sees.
     fn matches(&self, group: &str, resource: &str, operation: &str, namespace: &str) -> bool {
-        if SYSTEM.contains(&namespace) {
+        if self.system.contains(&namespace) {
             return false;
         }
         let excluded = &self.policy["spec"]["matchConstraints"]["namespaceSelector"]
             ["matchExpressions"][0]["values"];
-        assert_eq!(excluded, &json!(SYSTEM));
+        assert_eq!(excluded, &json!(self.system));
         self.policy["spec"]["matchConstraints"]["resourceRules"]
             .as_array()
             .expect("rules")
@@ -165,6 +173,7 @@ fn service_types_and_external_ips() {
     let p = Policy::new(service_type_restricted::objects(
         &["ingress".to_string()],
         "deny",
+        SYSTEM,
     ));
     let exposed = "allowed only in the ingress namespaces (ingress)";
     let external = "spec.externalIPs is not allowed (CVE-2020-8554)";
@@ -288,7 +297,7 @@ fn service_types_and_external_ips() {
 
 #[test]
 fn images_need_a_tag_other_than_latest_or_a_digest() {
-    let p = Policy::new(image_pinned::objects(false, "deny"));
+    let p = Policy::new(image_pinned::objects(false, "deny", SYSTEM));
     let denied = "must name a tag other than latest, or a digest";
     let cases: Vec<(&str, Vec<&str>, Vec<&str>, bool)> = vec![
         ("Pod", vec!["nginx:1.25"], vec![], true),
@@ -418,7 +427,7 @@ fn images_need_a_tag_other_than_latest_or_a_digest() {
 
 #[test]
 fn strict_asks_for_digests() {
-    let p = Policy::new(image_pinned::objects(true, "deny"));
+    let p = Policy::new(image_pinned::objects(true, "deny", SYSTEM));
     let cases: Vec<(&str, Vec<&str>, bool)> = vec![
         ("Pod", vec!["nginx:1.25"], false),
         ("Pod", vec![DIGEST], true),
@@ -444,10 +453,93 @@ fn strict_asks_for_digests() {
 
 #[test]
 fn warn_mode_binds_with_warn_and_audit() {
-    let [_, binding] = image_pinned::objects(false, "warn");
+    let [_, binding] = image_pinned::objects(false, "warn", SYSTEM);
     let b = serde_json::to_value(binding).expect("json");
     assert_eq!(b["spec"]["validationActions"], json!(["Warn", "Audit"]));
-    let [_, binding] = service_type_restricted::objects(&[], "deny");
+    let [_, binding] = service_type_restricted::objects(&[], "deny", SYSTEM);
     let b = serde_json::to_value(binding).expect("json");
     assert_eq!(b["spec"]["validationActions"], json!(["Deny"]));
+}
+
+fn namespace(name: &str, labels: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
+}
+
+#[test]
+fn gke_namespaces_need_an_enforce_label() {
+    let p = Policy::excluding(
+        namespace_pod_security::label_policy(GKE_SYSTEM_NAMESPACES),
+        GKE_SYSTEM_NAMESPACES,
+    );
+    let enforce = "pod-security.kubernetes.io/enforce";
+    let cases: Vec<(&str, &str, Value, Value, bool)> = vec![
+        (
+            "CREATE",
+            "team-a",
+            json!({enforce: "baseline"}),
+            Value::Null,
+            true,
+        ),
+        (
+            "CREATE",
+            "team-a",
+            json!({enforce: "restricted", "x": "y"}),
+            Value::Null,
+            true,
+        ),
+        ("CREATE", "team-a", json!({}), Value::Null, false),
+        ("CREATE", "team-a", Value::Null, Value::Null, false),
+        (
+            "CREATE",
+            "team-a",
+            json!({enforce: "privileged"}),
+            Value::Null,
+            false,
+        ),
+        (
+            "CREATE",
+            "team-a",
+            json!({"pod-security.kubernetes.io/warn": "restricted"}),
+            Value::Null,
+            false,
+        ),
+        // relabelling away the level is an update like any other
+        (
+            "UPDATE",
+            "team-a",
+            json!({"other": "x"}),
+            namespace("team-a", json!({enforce: "baseline"})),
+            false,
+        ),
+        (
+            "UPDATE",
+            "team-a",
+            json!({enforce: "restricted"}),
+            namespace("team-a", json!({enforce: "baseline"})),
+            true,
+        ),
+        // GKE's own namespaces and Kubernetes' are not judged
+        ("CREATE", "gke-managed-system", json!({}), Value::Null, true),
+        ("CREATE", "kube-system", Value::Null, Value::Null, true),
+        ("UPDATE", "gmp-public", json!({}), Value::Null, true),
+        // `default` is not a system namespace
+        ("UPDATE", "default", json!({}), Value::Null, false),
+    ];
+    for (op, name, labels, old, allowed) in cases {
+        let object = if labels.is_null() {
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        } else {
+            namespace(name, labels.clone())
+        };
+        let got = p.judge("", "namespaces", op, name, object, old);
+        assert_eq!(got.is_none(), allowed, "{op} {name} {labels}: {got:?}");
+        if let Some(m) = got {
+            assert!(
+                m.contains(enforce) && m.contains("baseline or restricted"),
+                "{m}"
+            );
+        }
+    }
+    // the policy judges nothing but namespaces
+    assert!(!p.matches("", "pods", "CREATE", "team-a"));
 }

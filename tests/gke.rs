@@ -24,6 +24,8 @@ fn against(fake: &FakeGke, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env("PALISADE_GKE_ENDPOINT", &fake.url)
         .env("PALISADE_GKE_POLL_MS", "2")
+        .env("PALISADE_KUBE_ENDPOINT", &fake.kube.url)
+        .env("PALISADE_KUBE_TOKEN", &fake.kube.token)
         .output()
         .expect("run palisade")
 }
@@ -300,12 +302,19 @@ fn a_weak_cluster_is_remediated_one_call_at_a_time() {
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
     assert_eq!(plan["format_version"], 2);
     assert_eq!(plan["provider"], "gke");
-    let labels: Vec<String> = plan["changes"]
-        .as_array()
-        .unwrap()
+    let changes = plan["changes"].as_array().unwrap();
+    // the calls first, then the 14 Kubernetes objects of the cluster file's two namespaces
+    let rpcs = changes
+        .iter()
+        .take_while(|s| s["via"]["kind"] == "rpc")
+        .count();
+    assert_eq!(changes.len() - rpcs, 14, "{changes:?}");
+    assert!(changes[rpcs..]
+        .iter()
+        .all(|s| s["via"]["kind"] == "server-side-apply"));
+    let labels: Vec<String> = changes[..rpcs]
         .iter()
         .map(|s| {
-            assert_eq!(s["via"]["kind"], "rpc", "{s}");
             let call = s["via"]["call"].as_str().unwrap().to_string();
             match s["via"]["body"]["update"].as_object() {
                 Some(u) if call == "clusters.update" => {

@@ -6,14 +6,8 @@
 
 mod common;
 
-use common::{palisade, root, text};
+use common::{palisade, python, root, text};
 use palisade::kops::KopsSpec;
-
-fn python() -> String {
-    std::env::var("PALISADE_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("no Python with kubernetes-validate: run the tests with scripts/test.sh, which installs it")
-    })
-}
 
 #[test]
 fn shipped_objects_validate_against_the_kubernetes_schemas() {

@@ -135,6 +135,13 @@ pub fn settings(
                 .ok()
                 .filter(|s| !s.is_empty())
         }),
+        kube_endpoint: std::env::var(crate::provider::gke::kube::ENDPOINT_ENV)
+            .ok()
+            .filter(|s| !s.is_empty()),
+        kube_token: std::env::var(crate::provider::gke::kube::TOKEN_ENV)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(crate::secrets::Secret::new),
         // asked only where it matters (audit --live): it looks at the filesystem
         aws_credentials: false,
         lease_seconds: std::env::var(crate::provider::kops::LEASE_ENV)

@@ -64,13 +64,6 @@ pub fn validate(file: &ClusterFile, today: Date, known_control: fn(&str) -> bool
 }
 
 fn namespaces(file: &ClusterFile, out: &mut Problems) {
-    if file.gke.is_some() && !file.namespaces.is_empty() {
-        out.push((
-            "namespaces".into(),
-            Code::InvalidNamespace,
-            "GKE clusters do not get in-cluster guardrails yet (kops clusters do, through the state store): remove the section, or apply the objects of `palisade render --manifests` yourself".into(),
-        ));
-    }
     let mut seen = BTreeSet::new();
     for (i, ns) in file.namespaces.iter().enumerate() {
         let here = format!("namespaces[{i}].name");

@@ -179,6 +179,16 @@ pub trait GkeRule: Sync {
         params: &Params,
         ctx: &GkeCtx,
     ) -> Result<(), String>;
+    /// Puts the Kubernetes objects the control ships on the cluster among `objects` (those to
+    /// apply through the cluster's API); most controls ship none.
+    fn apply_objects(
+        &self,
+        _cluster: &ClusterView<'_>,
+        _objects: &mut Vec<serde_yaml::Value>,
+        _params: &Params,
+    ) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The live half of a control: judges what a running kops cluster on AWS shows (instances,

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::guardrails::InCluster;
+
 /// A field of a JSON tree by path.
 pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |node, key| node.get(key))
@@ -54,15 +56,28 @@ pub fn pools_mut(cluster: &mut Value) -> impl Iterator<Item = &mut Value> {
         .flatten()
 }
 
-/// A cluster as the controls judge it.
+/// A cluster as the controls judge it: the container API's `Cluster`, and the Kubernetes
+/// objects of its own API when they were read (or are to be applied).
 #[derive(Debug, Clone, Copy)]
 pub struct ClusterView<'a> {
     pub json: &'a Value,
+    pub in_cluster: Option<&'a InCluster>,
 }
 
 impl<'a> ClusterView<'a> {
     pub fn new(json: &'a Value) -> Self {
-        ClusterView { json }
+        ClusterView {
+            json,
+            in_cluster: None,
+        }
+    }
+
+    /// The cluster with the Kubernetes objects it carries.
+    pub fn with_objects(json: &'a Value, in_cluster: &'a InCluster) -> Self {
+        ClusterView {
+            json,
+            in_cluster: Some(in_cluster),
+        }
     }
 
     pub fn name(&self) -> &'a str {

@@ -2,9 +2,14 @@
 //! with Pod Security labels, default-deny network policies, the `default` service account
 //! without a token, and ValidatingAdmissionPolicies), as value trees.
 //!
-//! Provider-neutral: kops delivers them in the state store (`CLUSTER/clusteraddons/default`);
-//! each control that owns some of them builds and judges them through these helpers. Every
-//! object carries `app.kubernetes.io/managed-by: palisade` and `palisade.dev/control`.
+//! Provider-neutral: kops delivers them in the state store (`CLUSTER/clusteraddons/default`),
+//! GKE through the cluster's Kubernetes API (server-side apply); each control that owns some of
+//! them builds and judges them through these helpers, on a [`Scope`]. Every object carries
+//! `app.kubernetes.io/managed-by: palisade` and `palisade.dev/control`.
+
+pub mod scope;
+
+pub use scope::{InCluster, MinorVersion, Scope};
 
 use serde_yaml::Value;
 
@@ -18,6 +23,23 @@ pub const CONTROL_LABEL: &str = "palisade.dev/control";
 pub const INGRESS_LABEL: &str = "palisade.dev/ingress";
 /// The namespaces the admission policies never judge: Kubernetes' own.
 pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+/// On GKE, also the namespaces GKE manages itself (its add-ons, Managed Prometheus, Connect,
+/// the managed CSI drivers): GKE writes their workloads, and on Autopilot refuses changes there.
+pub const GKE_SYSTEM_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "gke-managed-system",
+    "gke-managed-cim",
+    "gke-managed-filestorecsi",
+    "gke-managed-parallelstorecsi",
+    "gke-managed-lustrecsi",
+    "gke-managed-volumepopulator",
+    "gke-gmp-system",
+    "gmp-system",
+    "gmp-public",
+    "gke-connect",
+];
 
 use crate::yaml::tree::map;
 
@@ -81,11 +103,17 @@ pub fn namespace(name: &str, ingress: bool) -> Value {
 
 /// The names of the Namespace objects of `docs`, with whether each is an ingress one.
 pub fn namespaces(docs: &[Value]) -> Vec<(String, bool)> {
+    namespaces_except(docs, SYSTEM_NAMESPACES)
+}
+
+/// The names of the Namespace objects of `docs` but `system`, with whether each is an ingress
+/// one.
+pub fn namespaces_except(docs: &[Value], system: &[&str]) -> Vec<(String, bool)> {
     docs.iter()
         .filter(|d| tree::get_str(d, &["kind"]) == Some("Namespace") && is_kubernetes_object(d))
         .filter_map(|d| {
             let name = tree::get_str(d, &["metadata", "name"])?;
-            if SYSTEM_NAMESPACES.contains(&name) {
+            if system.contains(&name) {
                 return None;
             }
             // only a namespace Palisade ships says it is an ingress one: a label on anyone's
@@ -111,14 +139,14 @@ pub fn find<'a>(
     })
 }
 
-/// A `namespaceSelector` matching every namespace but the system ones.
-pub fn not_system_namespaces() -> Value {
+/// A `namespaceSelector` matching every namespace but `system`.
+pub fn not_system_namespaces(system: &[&str]) -> Value {
     map(vec![(
         "matchExpressions",
         Value::Sequence(vec![map(vec![
             ("key", s("kubernetes.io/metadata.name")),
             ("operator", s("NotIn")),
-            ("values", tree::str_seq(SYSTEM_NAMESPACES)),
+            ("values", tree::str_seq(system)),
         ])]),
     )])
 }
@@ -131,21 +159,35 @@ pub struct Validation {
 
 /// A ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, Kubernetes 1.30+) and its
 /// binding: `rules` are `matchConstraints.resourceRules`, `variables` named CEL expressions,
-/// `actions` the binding's validationActions (`Deny`, or `Warn` and `Audit`).
-pub fn admission_policy(
-    name: &str,
-    control: &str,
-    rules: Vec<Value>,
-    variables: &[(&str, String)],
-    validations: &[Validation],
-    actions: &[&str],
-) -> [Value; 2] {
+/// `actions` the binding's validationActions (`Deny`, or `Warn` and `Audit`); neither judges
+/// the `system` namespaces.
+pub struct Policy<'a> {
+    pub name: &'a str,
+    pub control: &'a str,
+    pub rules: Vec<Value>,
+    pub variables: &'a [(&'a str, String)],
+    pub validations: &'a [Validation],
+    pub actions: &'a [&'a str],
+    pub system: &'a [&'a str],
+}
+
+/// The policy and its binding.
+pub fn admission_policy(p: Policy<'_>) -> [Value; 2] {
+    let Policy {
+        name,
+        control,
+        rules,
+        variables,
+        validations,
+        actions,
+        system,
+    } = p;
     let mut spec = vec![
         ("failurePolicy", s("Fail")),
         (
             "matchConstraints",
             map(vec![
-                ("namespaceSelector", not_system_namespaces()),
+                ("namespaceSelector", not_system_namespaces(system)),
                 ("resourceRules", Value::Sequence(rules)),
             ]),
         ),
@@ -192,7 +234,7 @@ pub fn admission_policy(
                 ("validationActions", tree::str_seq(actions)),
                 (
                     "matchResources",
-                    map(vec![("namespaceSelector", not_system_namespaces())]),
+                    map(vec![("namespaceSelector", not_system_namespaces(system))]),
                 ),
             ]),
         ),
@@ -216,5 +258,31 @@ pub fn actions(action: &str) -> &'static [&'static str] {
         &["Warn", "Audit"]
     } else {
         &["Deny"]
+    }
+}
+
+/// Puts `object` among `docs`: in place of the Kubernetes object with its id, or at the end;
+/// a second copy goes (it would be applied after the first and win). Its `spec` is sorted like
+/// every spec Palisade writes, whichever step put it there.
+pub fn put(docs: &mut Vec<Value>, mut object: Value) {
+    if let Some(body) = object.get_mut("spec") {
+        *body = tree::sorted(body);
+    }
+    let id = object_id(&object);
+    let same = |d: &Value| is_kubernetes_object(d) && object_id(d) == id;
+    match docs.iter().position(same) {
+        Some(i) => {
+            docs[i] = object;
+            let mut seen = false;
+            docs.retain(|d| {
+                if !same(d) {
+                    return true;
+                }
+                let keep = !seen;
+                seen = true;
+                keep
+            });
+        }
+        None => docs.push(object),
     }
 }

@@ -181,31 +181,8 @@ impl KopsSpec {
     }
 
     /// Adds a Kubernetes object, replacing the one of the same kind, namespace and name.
-    pub fn put_object(&mut self, mut object: Value) {
-        // sorted like every spec Palisade writes, whichever step put it there
-        if let Some(body) = object.get_mut("spec") {
-            *body = tree::sorted(body);
-        }
-        let id = crate::guardrails::object_id(&object);
-        let same = |d: &Value| {
-            crate::guardrails::is_kubernetes_object(d) && crate::guardrails::object_id(d) == id
-        };
-        match self.docs.iter().position(same) {
-            Some(i) => {
-                self.docs[i] = object;
-                // a second copy would be applied after this one and win: there is one
-                let mut seen = false;
-                self.docs.retain(|d| {
-                    if !same(d) {
-                        return true;
-                    }
-                    let keep = !seen;
-                    seen = true;
-                    keep
-                });
-            }
-            None => self.docs.push(object),
-        }
+    pub fn put_object(&mut self, object: Value) {
+        crate::guardrails::put(&mut self.docs, object);
     }
 
     /// Fields the kops CRD schema does not know, which kops drops without a word.

@@ -135,6 +135,25 @@ pub fn to_text(doc: &PlanDocument, color: bool) -> String {
                     call_field(&mut t, f);
                 }
             }
+            Via::ServerSideApply { path, .. } => {
+                // a new object is shown whole by `render --manifests`; a changed one by field
+                if c.action == Action::Create {
+                    let _ = writeln!(
+                        t,
+                        "\n+ {}   server-side apply (new), {path}   [{}]",
+                        c.object, c.because
+                    );
+                } else {
+                    let _ = writeln!(
+                        t,
+                        "\n~ {}   server-side apply, {path}   [{}]",
+                        c.object, c.because
+                    );
+                    for f in &c.fields {
+                        call_field(&mut t, f);
+                    }
+                }
+            }
             Via::Rpc { call, body } => {
                 calls += 1;
                 let _ = writeln!(t, "\n{calls}. {}   {}", call_label(call, body), c.object);
@@ -183,11 +202,23 @@ fn summary(doc: &PlanDocument) -> String {
         .iter()
         .filter(|c| matches!(c.via, Via::Rpc { .. }))
         .count();
-    let writes = doc.changes.len() - calls;
+    let applies = doc
+        .changes
+        .iter()
+        .filter(|c| matches!(c.via, Via::ServerSideApply { .. }))
+        .count();
+    let writes = doc.changes.len() - calls - applies;
+    let then = if applies > 0 {
+        format!(", then {applies} Kubernetes object(s) applied through the cluster's API")
+    } else {
+        String::new()
+    };
     if creates_cluster {
-        "Plan: create the cluster.".into()
+        format!("Plan: create the cluster{then}.")
     } else if calls > 0 {
-        format!("Plan: {calls} call(s), run one at a time.")
+        format!("Plan: {calls} call(s), run one at a time{then}.")
+    } else if applies > 0 {
+        format!("Plan: {applies} Kubernetes object(s) to apply through the cluster's API.")
     } else if writes > 0 {
         let creates = doc
             .changes

@@ -69,6 +69,9 @@ pub enum Via {
     /// One API call (`clusters.create`, `clusters.update`, `nodePools.update`, …) and its body
     /// besides the resource name, enums as names.
     Rpc { call: String, body: Value },
+    /// A server-side apply (field manager `palisade`) of one Kubernetes object through the
+    /// cluster's API, at `path`.
+    ServerSideApply { path: String, body: Value },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -39,6 +39,11 @@ pub struct Settings {
     pub s3_path_style: bool,
     /// `--gke-endpoint`, else `$PALISADE_GKE_ENDPOINT`; `None`: Google's, with ADC.
     pub gke_endpoint: Option<String>,
+    /// `$PALISADE_KUBE_ENDPOINT`: the URL of a GKE cluster's Kubernetes API (a tunnel to a
+    /// private endpoint), instead of its DNS endpoint.
+    pub kube_endpoint: Option<String>,
+    /// `$PALISADE_KUBE_TOKEN`: the bearer token for that API instead of the ADC access token.
+    pub kube_token: Option<crate::secrets::Secret<String>>,
     /// Whether the standard AWS chain has credentials (for `audit --live`).
     pub aws_credentials: bool,
     /// `$PALISADE_LEASE_SECONDS`: how long an S3 apply lease lasts without renewal.

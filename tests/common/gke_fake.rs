@@ -49,6 +49,8 @@ struct State {
 pub struct FakeGke {
     pub url: String,
     state: Arc<Mutex<State>>,
+    /// The Kubernetes API of the clusters it creates (one, for the tests).
+    pub kube: super::kube_fake::FakeKube,
 }
 
 fn status_name(code: u16) -> &'static str {
@@ -83,7 +85,9 @@ impl FakeGke {
                 std::thread::spawn(move || serve(stream, s));
             }
         });
-        FakeGke { url, state }
+        // the clusters it creates run 1.33 (see `created`)
+        let kube = super::kube_fake::FakeKube::start(&super::python(), 33);
+        FakeGke { url, state, kube }
     }
 
     /// Stores a cluster as `gcloud describe` prints it (enum names), e.g. a fixture.
@@ -390,6 +394,10 @@ fn created(request: &Value) -> Value {
     c["status"] = json!("RUNNING");
     c["currentMasterVersion"] = json!("1.33.5-gke.1201000");
     c["endpoint"] = json!("10.0.0.2");
+    if c["controlPlaneEndpointsConfig"]["dnsEndpointConfig"].is_object() {
+        c["controlPlaneEndpointsConfig"]["dnsEndpointConfig"]["endpoint"] =
+            json!("gke-0123456789abcdef-123456789012.europe-west1.gke.goog");
+    }
     if let Some(pools) = c["nodePools"].as_array_mut() {
         for p in pools {
             p["status"] = json!("RUNNING");

@@ -240,3 +240,11 @@ where
     assert_eq!(winners, 1);
 }
 pub mod gke_fake;
+pub mod kube_fake;
+
+/// The Python that has kubernetes-validate (scripts/test.sh installs it and sets this).
+pub fn python() -> String {
+    std::env::var("PALISADE_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!("no Python with kubernetes-validate: run the tests with scripts/test.sh, which installs it")
+    })
+}

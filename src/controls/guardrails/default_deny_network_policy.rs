@@ -3,10 +3,9 @@
 
 use serde_yaml::Value;
 
-use super::{check_objects, namespaces, no_namespaces};
-use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Status, Verdict,
-};
+use super::{check_objects, Guardrail, OnGke, OnKops};
+use crate::controls::{Check, Control, Params, Reference, Severity, Status, Verdict};
+use crate::guardrails::Scope;
 use crate::kops::KopsSpec;
 
 pub static CONTROL: Control = Control {
@@ -39,8 +38,8 @@ pub static CONTROL: Control = Control {
                 (palisade-allow-dns). Not applicable where the CNI does not enforce \
                 NetworkPolicy (network-policy fails): the policies would do nothing.",
     params: &[],
-    kops: &Rule,
-    gke: None,
+    kops: &OnKops(&Rule),
+    gke: Some(&OnGke(&Rule)),
     live: None,
     status: Status::Stable,
 };
@@ -92,38 +91,34 @@ pub fn policies(namespace: &str, node_local: Option<&str>) -> [Value; 2] {
 
 struct Rule;
 
-impl KopsRule for Rule {
-    fn fix_field(&self) -> Option<&'static str> {
-        Some("namespaces")
-    }
-
-    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
-        let declared = namespaces(spec);
+impl Guardrail for Rule {
+    fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
+        let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![no_namespaces(spec)];
+            return vec![scope.no_namespaces()];
         }
-        if let Err(why) = crate::controls::network::network_policy::enforced(spec) {
+        if let Err(why) = &scope.network_policy {
             return vec![Check::new(
                 Verdict::NotApplicable,
-                &KopsSpec::object_name(spec.cluster()),
-                "spec.networking",
+                &scope.cluster,
+                scope.network_field,
                 format!("no default-deny policies: {why}, so they would do nothing"),
             )];
         }
         // with NodeLocal DNSCache the DNS policy also names the cache's address; both forms
         // deny everything else (an override that turns the cache on comes after this control)
-        let local = node_local_dns(spec);
+        let local = scope.node_local_dns.as_deref();
         let want: Vec<Value> = declared
             .iter()
-            .flat_map(|(n, _)| policies(n, local.as_deref()))
+            .flat_map(|(n, _)| policies(n, local))
             .collect();
-        let checks = check_objects(spec, &want, "the default-deny policies");
+        let checks = check_objects(scope, &want, "the default-deny policies");
         if local.is_some() && checks.iter().any(|c| c.verdict == Verdict::Fail) {
             let plain: Vec<Value> = declared
                 .iter()
                 .flat_map(|(n, _)| policies(n, None))
                 .collect();
-            let without = check_objects(spec, &plain, "the default-deny policies");
+            let without = check_objects(scope, &plain, "the default-deny policies");
             if without.iter().all(|c| c.verdict == Verdict::Pass) {
                 return without;
             }
@@ -131,16 +126,14 @@ impl KopsRule for Rule {
         checks
     }
 
-    fn apply(&self, spec: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
-        if crate::controls::network::network_policy::enforced(spec).is_err() {
-            return Ok(());
+    fn build(&self, scope: &Scope, _: &Params) -> Result<Vec<Value>, String> {
+        if scope.network_policy.is_err() {
+            return Ok(Vec::new());
         }
-        let local = node_local_dns(spec);
-        for (name, _) in namespaces(spec) {
-            for p in policies(&name, local.as_deref()) {
-                spec.put_object(p);
-            }
-        }
-        Ok(())
+        Ok(scope
+            .namespaces()
+            .iter()
+            .flat_map(|(n, _)| policies(n, scope.node_local_dns.as_deref()))
+            .collect())
     }
 }

@@ -2,12 +2,9 @@
 
 use serde_yaml::Value;
 
-use super::check_objects;
-use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
-};
-use crate::guardrails::{actions, admission_policy, rule, Validation};
-use crate::kops::KopsSpec;
+use super::{check_objects, Guardrail, OnGke, OnKops};
+use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
+use crate::guardrails::{actions, admission_policy, rule, Policy, Scope, Validation};
 
 pub static CONTROL: Control = Control {
     id: "image-pinned",
@@ -45,8 +42,8 @@ pub static CONTROL: Control = Control {
             value: ParamValue::Choice { default: "deny", allowed: &["deny", "warn"] },
         },
     ],
-    kops: &Rule,
-    gke: None,
+    kops: &OnKops(&Rule),
+    gke: Some(&OnGke(&Rule)),
     live: None,
     status: Status::Stable,
 };
@@ -58,8 +55,8 @@ pub const DIGEST: &str = "^[^@]+@sha256:[0-9a-f]{64}$";
 /// A tag on the last path segment (a registry's `:port` is on an earlier one), not `latest`.
 pub const TAGGED: &str = "^([^/]+/)*[^/:@]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
-/// The policy and binding.
-pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
+/// The policy and binding, judging every namespace but `system`.
+pub fn objects(require_digest: bool, action: &str, system: &[&str]) -> [Value; 2] {
     let pod_spec = |o: &str| {
         format!("{o}.kind == 'Pod' ? {o}.spec : ({o}.kind == 'CronJob' ? {o}.spec.jobTemplate.spec.template.spec : {o}.spec.template.spec)")
     };
@@ -89,10 +86,10 @@ pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
             "every container image must name a tag other than latest, or a digest: write image: app:1.4.2 or image: app@sha256:<digest>".to_string(),
         )
     };
-    admission_policy(
-        NAME,
-        CONTROL.id,
-        vec![
+    admission_policy(Policy {
+        name: NAME,
+        control: CONTROL.id,
+        rules: vec![
             rule(&[""], &["pods"], &["CREATE", "UPDATE"]),
             rule(&[""], &["pods/ephemeralcontainers"], &["UPDATE"]),
             rule(
@@ -102,38 +99,44 @@ pub fn objects(require_digest: bool, action: &str) -> [Value; 2] {
             ),
             rule(&["batch"], &["jobs", "cronjobs"], &["CREATE", "UPDATE"]),
         ],
-        &[
+        variables: &[
             ("podSpec", pod_spec("object")),
             ("images", images("podSpec")),
             ("oldPodSpec", old_pod_spec),
             ("oldImages", images("oldPodSpec")),
         ],
-        &[Validation {
+        validations: &[Validation {
             expression,
             message,
         }],
-        actions(action),
-    )
+        actions: actions(action),
+        system,
+    })
 }
 
 struct Rule;
 
-impl KopsRule for Rule {
-    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
-        if let Some(off) = super::admission_plugin_off(spec) {
-            return vec![off];
-        }
-        check_objects(
-            spec,
-            &objects(params.str("requireDigest") == "yes", params.str("action")),
-            "the image admission policy",
-        )
+fn wanted(scope: &Scope, params: &Params) -> [Value; 2] {
+    objects(
+        params.str("requireDigest") == "yes",
+        params.str("action"),
+        scope.system,
+    )
+}
+
+impl Guardrail for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        None
     }
 
-    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
-        for o in objects(params.str("requireDigest") == "yes", params.str("action")) {
-            spec.put_object(o);
+    fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
+        if let Some(off) = &scope.admission_off {
+            return vec![off.clone()];
         }
-        Ok(())
+        check_objects(scope, &wanted(scope, params), "the image admission policy")
+    }
+
+    fn build(&self, scope: &Scope, params: &Params) -> Result<Vec<Value>, String> {
+        Ok(wanted(scope, params).to_vec())
     }
 }

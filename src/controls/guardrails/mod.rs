@@ -1,7 +1,10 @@
 //! In-cluster guardrails: controls that ship Kubernetes objects with the cluster (kops: in the
-//! spec's stream, stored as `clusteraddons/default`). The per-namespace ones act on the
-//! namespaces the cluster declares (its Namespace objects); the admission policies on every
-//! namespace but the system ones.
+//! spec's stream, stored as `clusteraddons/default`; GKE: server-side applied through the
+//! cluster's Kubernetes API). The per-namespace ones act on the namespaces the cluster declares
+//! (its Namespace objects); the admission policies on every namespace but the system ones.
+//!
+//! Each control is written once, as a [`Guardrail`] over a provider-neutral [`Scope`];
+//! [`OnKops`] and [`OnGke`] are its two halves.
 
 pub mod default_deny_network_policy;
 pub mod image_pinned;
@@ -11,29 +14,161 @@ pub mod service_type_restricted;
 
 use serde_yaml::Value;
 
-use crate::controls::{Check, Verdict};
-use crate::guardrails;
+use crate::controls::{ApplyCtx, Check, GkeRule, KopsRule, Params, Verdict};
+use crate::gke::{ClusterView, GkeCtx};
+use crate::guardrails::{self, MinorVersion, Scope};
 use crate::kops::KopsSpec;
 use crate::yaml::tree;
 
-/// The Kubernetes objects of a spec, owned.
-pub(crate) fn objects(spec: &KopsSpec) -> Vec<Value> {
-    spec.objects().cloned().collect()
+/// One guardrail control, whichever provider: what it judges and what objects it ships.
+pub trait Guardrail: Sync {
+    /// The cluster-file field a refusal points to.
+    fn fix_field(&self) -> Option<&'static str> {
+        Some("namespaces")
+    }
+    /// Whether its objects are still built when a waiver carries its failure.
+    fn applies_when_waived(&self) -> bool {
+        false
+    }
+    /// One check per object it wants (or one for the cluster when nothing applies).
+    fn check(&self, scope: &Scope, params: &Params) -> Vec<Check>;
+    /// The objects it ships, to be put among the scope's (replacing those of the same id).
+    fn build(&self, scope: &Scope, params: &Params) -> Result<Vec<Value>, String>;
 }
 
-/// The namespaces the spec declares (name, ingress).
-pub(crate) fn namespaces(spec: &KopsSpec) -> Vec<(String, bool)> {
-    guardrails::namespaces(&objects(spec))
+/// The kops half of a guardrail: the objects live in the spec's stream.
+pub struct OnKops(pub &'static dyn Guardrail);
+
+impl KopsRule for OnKops {
+    fn fix_field(&self) -> Option<&'static str> {
+        self.0.fix_field()
+    }
+
+    fn applies_when_waived(&self) -> bool {
+        self.0.applies_when_waived()
+    }
+
+    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
+        self.0.check(&kops_scope(spec), params)
+    }
+
+    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
+        for o in self.0.build(&kops_scope(spec), params)? {
+            spec.put_object(o);
+        }
+        Ok(())
+    }
 }
 
-/// The check for a spec that declares no namespace.
-pub(crate) fn no_namespaces(spec: &KopsSpec) -> Check {
-    Check::new(
-        Verdict::NotApplicable,
-        &KopsSpec::object_name(spec.cluster()),
-        "namespaces",
-        "the cluster declares no namespace (namespaces: in the cluster file)",
-    )
+/// The GKE half of a guardrail: the objects are those read from (or to be applied through)
+/// the cluster's Kubernetes API, which the container API's `Cluster` does not show.
+pub struct OnGke(pub &'static dyn Guardrail);
+
+/// What the GKE halves say they read.
+const GKE_FIELDS: &[&str] = &[
+    "Kubernetes objects (server-side applied through the cluster's API)",
+    "currentMasterVersion",
+    "networkPolicy / networkConfig.datapathProvider",
+];
+
+impl GkeRule for OnGke {
+    fn fields(&self) -> &'static [&'static str] {
+        GKE_FIELDS
+    }
+
+    fn fix_field(&self) -> Option<&'static str> {
+        self.0.fix_field()
+    }
+
+    fn check(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check> {
+        match gke_scope(cluster) {
+            Some(scope) => self.0.check(&scope, params),
+            None => vec![Check::new(
+                Verdict::NotApplicable,
+                &cluster.object(),
+                "",
+                "the cluster's Kubernetes objects were not read (the container API does not show them; plan and apply read them through the cluster's Kubernetes API)",
+            )],
+        }
+    }
+
+    fn apply(&self, _: &mut serde_json::Value, _: &Params, _: &GkeCtx) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn apply_objects(
+        &self,
+        cluster: &ClusterView<'_>,
+        objects: &mut Vec<Value>,
+        params: &Params,
+    ) -> Result<(), String> {
+        let mut scope = gke_scope(cluster).unwrap_or_else(|| gke_scope_of(cluster, &[], None));
+        scope.objects = objects.clone();
+        for o in self.0.build(&scope, params)? {
+            guardrails::put(objects, o);
+        }
+        Ok(())
+    }
+}
+
+/// What a kops spec shows the guardrails.
+pub fn kops_scope(spec: &KopsSpec) -> Scope {
+    let version = match minor_version(spec) {
+        Some(v) => MinorVersion::Pinned(v),
+        None => MinorVersion::Missing(
+            "the Cluster names no kubernetesVersion to pin the Pod Security labels to".into(),
+        ),
+    };
+    Scope {
+        cluster: KopsSpec::object_name(spec.cluster()),
+        objects: spec.objects().cloned().collect(),
+        version,
+        network_policy: crate::controls::network::network_policy::enforced(spec),
+        network_field: "spec.networking",
+        node_local_dns: default_deny_network_policy::node_local_dns(spec),
+        admission_off: admission_plugin_off(spec),
+        system: guardrails::SYSTEM_NAMESPACES,
+        pod_security_default: true,
+    }
+}
+
+/// What a GKE cluster shows the guardrails; `None` when its Kubernetes objects were not read.
+pub fn gke_scope(cluster: &ClusterView<'_>) -> Option<Scope> {
+    let in_cluster = cluster.in_cluster?;
+    Some(gke_scope_of(
+        cluster,
+        &in_cluster.objects,
+        in_cluster.minor.clone(),
+    ))
+}
+
+fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<String>) -> Scope {
+    let minor = minor.or_else(|| {
+        cluster
+            .text(&["currentMasterVersion"])
+            .and_then(crate::version::kubernetes_version)
+            .map(|(major, minor, _)| format!("v{major}.{minor}"))
+    });
+    let network_policy = match crate::controls::network::network_policy::CONTROL
+        .check_gke(cluster, &Params::default())
+        .into_iter()
+        .next()
+    {
+        Some(c) if c.verdict == Verdict::Pass => Ok(()),
+        Some(c) => Err(c.message),
+        None => Err("nothing enforces NetworkPolicy".into()),
+    };
+    Scope {
+        cluster: cluster.object(),
+        objects: objects.to_vec(),
+        version: minor.map_or(MinorVersion::Pending, MinorVersion::Pinned),
+        network_policy,
+        network_field: "networkPolicy",
+        node_local_dns: None,
+        admission_off: None,
+        system: guardrails::GKE_SYSTEM_NAMESPACES,
+        pod_security_default: false,
+    }
 }
 
 /// `v1.MINOR` of the spec's kubernetesVersion, for the Pod Security version labels.
@@ -76,15 +211,15 @@ fn all_named<'a>(
 
 /// Checks that every object of `want` is in the spec exactly as built, once: one check per
 /// object (a second copy would be applied after the first and win).
-pub(crate) fn check_objects(spec: &KopsSpec, want: &[Value], what: &str) -> Vec<Check> {
-    let have = objects(spec);
+pub(crate) fn check_objects(scope: &Scope, want: &[Value], what: &str) -> Vec<Check> {
+    let have = &scope.objects;
     want.iter()
         .map(|w| {
             let id = guardrails::object_id(w);
             let kind = tree::get_str(w, &["kind"]).unwrap_or("");
             let name = tree::get_str(w, &["metadata", "name"]).unwrap_or("");
             let ns = tree::get_str(w, &["metadata", "namespace"]);
-            match all_named(&have, kind, ns, name).as_slice() {
+            match all_named(have, kind, ns, name).as_slice() {
                 [found] if same_object(found, w) => {
                     Check::pass(&id, kind, format!("in place ({what})"))
                 }
@@ -178,9 +313,12 @@ pub fn is_shipped(kind: &str, name: &str) -> bool {
         "Namespace" => true,
         "NetworkPolicy" => default_deny_network_policy::NAMES.contains(&name),
         "ServiceAccount" => name == "default",
-        "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => {
-            [service_type_restricted::NAME, image_pinned::NAME].contains(&name)
-        }
+        "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding" => [
+            service_type_restricted::NAME,
+            image_pinned::NAME,
+            namespace_pod_security::NAME,
+        ]
+        .contains(&name),
         _ => false,
     }
 }

@@ -3,12 +3,10 @@
 
 use serde_yaml::Value;
 
-use super::{minor_version, namespaces, no_namespaces, objects};
+use super::{check_objects, Guardrail, OnGke, OnKops};
 use crate::cluster_file::PodSecurityLevel;
-use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
-};
-use crate::kops::KopsSpec;
+use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
+use crate::guardrails::{admission_policy, rule, MinorVersion, Policy, Scope, Validation};
 use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
@@ -34,7 +32,11 @@ pub static CONTROL: Control = Control {
     detection: "Fails for every declared namespace whose pod-security.kubernetes.io/enforce, \
                 audit or warn label is missing or below the profile's level, or whose -version \
                 labels are not the cluster's v1.MINOR. A namespace the cluster file sets below \
-                the profile (podSecurity) fails, so it needs a waiver.",
+                the profile (podSecurity) fails, so it needs a waiver. On GKE, which applies \
+                no Pod Security level to a namespace without labels, also fails without the \
+                ValidatingAdmissionPolicy palisade-namespace-pod-security (and its binding) \
+                that refuses creating or relabelling a namespace without an enforce label. On \
+                a GKE cluster not created yet the -version labels are pinned once it exists.",
     params: &[
         ParamSpec {
             name: "enforce",
@@ -61,8 +63,8 @@ pub static CONTROL: Control = Control {
             },
         },
     ],
-    kops: &Rule,
-    gke: None,
+    kops: &OnKops(&Rule),
+    gke: Some(&OnGke(&Rule)),
     live: None,
     status: Status::Stable,
 };
@@ -73,110 +75,78 @@ fn label(mode: &str) -> String {
     format!("pod-security.kubernetes.io/{mode}")
 }
 
+/// The name of the GKE admission policy that keeps namespaces labelled.
+pub const NAME: &str = "palisade-namespace-pod-security";
+
+/// Where there is no cluster-wide Pod Security default (GKE): the policy and binding that
+/// refuse a namespace without an enforce label, on create and on update.
+pub fn label_policy(system: &[&str]) -> [Value; 2] {
+    let key = label("enforce");
+    admission_policy(Policy {
+        name: NAME,
+        control: CONTROL.id,
+        rules: vec![rule(&[""], &["namespaces"], &["CREATE", "UPDATE"])],
+        variables: &[],
+        validations: &[Validation {
+            expression: format!(
+                "has(object.metadata.labels) && '{key}' in object.metadata.labels && object.metadata.labels['{key}'] in ['baseline', 'restricted']"
+            ),
+            message: format!(
+                "every namespace needs the label {key}: baseline or restricted (the cluster has no Pod Security default, so a namespace without it runs privileged pods): add it to the namespace's metadata.labels"
+            ),
+        }],
+        actions: &["Deny"],
+        system,
+    })
+}
+
 struct Rule;
 
-impl KopsRule for Rule {
-    fn fix_field(&self) -> Option<&'static str> {
-        Some("namespaces")
-    }
-
+impl Guardrail for Rule {
     // a waiver carries the namespaces the cluster file sets lower; the others keep their labels
     fn applies_when_waived(&self) -> bool {
         true
     }
 
-    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
-        let declared = namespaces(spec);
+    fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
+        let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![no_namespaces(spec)];
+            return vec![scope.no_namespaces()];
         }
-        let Some(version) = minor_version(spec) else {
-            return vec![Check::fail(
-                &KopsSpec::object_name(spec.cluster()),
-                "spec.kubernetesVersion",
-                "the Cluster names no kubernetesVersion to pin the Pod Security labels to",
-            )];
+        let version = match &scope.version {
+            MinorVersion::Pinned(v) => Some(v.as_str()),
+            MinorVersion::Pending => None,
+            MinorVersion::Missing(why) => {
+                return vec![Check::fail(
+                    &scope.cluster,
+                    "spec.kubernetesVersion",
+                    why.clone(),
+                )]
+            }
         };
-        let version = Some(version);
-        let docs = objects(spec);
-        declared
+        let mut checks: Vec<Check> = declared
             .iter()
-            .map(|(name, _)| {
-                let object = format!("Namespace/{name}");
-                let copies = docs
-                    .iter()
-                    .filter(|d| crate::guardrails::object_id(d) == object)
-                    .count();
-                if copies > 1 {
-                    return Check::fail(&object, "metadata.name", format!("namespace {name} is there {copies} times; the last one applied wins, so only one may be"));
-                }
-                let ns = crate::guardrails::find(&docs, "Namespace", None, name);
-                let labels =
-                    |k: &str| ns.and_then(|n| tree::get_str(n, &["metadata", "labels", k]));
-                for mode in MODES {
-                    let want = PodSecurityLevel::parse(params.str(mode))
-                        .unwrap_or(PodSecurityLevel::Restricted);
-                    let key = label(mode);
-                    match labels(&key).map(|l| (l, PodSecurityLevel::parse(l))) {
-                        None => {
-                            return Check::fail(
-                                &object,
-                                &format!("metadata.labels.{key}"),
-                                format!(
-                                    "namespace {name} has no {key} label (the profile asks for {})",
-                                    want.as_str()
-                                ),
-                            )
-                        }
-                        Some((_, Some(have))) if have >= want => {}
-                        Some((found, _)) => {
-                            return Check::fail(
-                                &object,
-                                &format!("metadata.labels.{key}"),
-                                crate::yaml::bound_quotes(&format!(
-                                    "namespace {name}: {key} is {found:?}, below the profile's {}",
-                                    want.as_str()
-                                )),
-                            )
-                        }
-                    }
-                    let vkey = format!("{key}-version");
-                    if labels(&vkey) != version.as_deref() {
-                        return Check::fail(
-                            &object,
-                            &format!("metadata.labels.{vkey}"),
-                            format!(
-                                "namespace {name}: {vkey} is {}, not the cluster's {}",
-                                labels(&vkey).map_or("missing".to_string(), |v| {
-                                    crate::yaml::bound_quotes(&format!("{v:?}"))
-                                }),
-                                version.as_deref().unwrap_or("version")
-                            ),
-                        );
-                    }
-                }
-                Check::pass(
-                    &object,
-                    "metadata.labels",
-                    format!(
-                        "namespace {name} enforces {}",
-                        labels(&label("enforce")).unwrap_or("")
-                    ),
-                )
-            })
-            .collect()
+            .map(|(name, _)| namespace_check(scope, params, name, version))
+            .collect();
+        if !scope.pod_security_default {
+            checks.extend(check_objects(
+                scope,
+                &label_policy(scope.system),
+                "the namespace-label admission policy",
+            ));
+        }
+        checks
     }
 
-    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
-        let version = minor_version(spec)
-            .ok_or("the Cluster has no kubernetesVersion to pin the Pod Security labels to")?;
-        for (name, _) in namespaces(spec) {
-            let id = format!("Namespace/{name}");
-            let Some(mut ns) = spec
-                .objects()
-                .find(|o| crate::guardrails::object_id(o) == id)
-                .cloned()
-            else {
+    fn build(&self, scope: &Scope, params: &Params) -> Result<Vec<Value>, String> {
+        let version = match &scope.version {
+            MinorVersion::Pinned(v) => Some(v.as_str()),
+            MinorVersion::Pending => None,
+            MinorVersion::Missing(why) => return Err(why.clone()),
+        };
+        let mut out = Vec::new();
+        for (name, _) in scope.namespaces() {
+            let Some(mut ns) = scope.find("Namespace", None, &name).cloned() else {
                 continue;
             };
             for mode in MODES {
@@ -193,15 +163,108 @@ impl KopsRule for Rule {
                         Value::from(want.as_str()),
                     );
                 }
-                tree::set(
-                    &mut ns,
-                    &["metadata", "labels", &format!("{key}-version")],
-                    Value::from(version.as_str()),
-                );
+                if let Some(v) = version {
+                    tree::set(
+                        &mut ns,
+                        &["metadata", "labels", &format!("{key}-version")],
+                        Value::from(v),
+                    );
+                }
             }
-            spec.put_object(ns);
+            out.push(ns);
         }
-        Ok(())
+        if !scope.pod_security_default {
+            out.extend(label_policy(scope.system));
+        }
+        Ok(out)
+    }
+}
+
+/// The check of one declared namespace's labels (`version`: `None` while the cluster's
+/// version is not known yet).
+fn namespace_check(scope: &Scope, params: &Params, name: &str, version: Option<&str>) -> Check {
+    let object = format!("Namespace/{name}");
+    let copies = scope.copies(&object);
+    if copies > 1 {
+        return Check::fail(&object, "metadata.name", format!("namespace {name} is there {copies} times; the last one applied wins, so only one may be"));
+    }
+    let ns = scope.find("Namespace", None, name);
+    let labels = |k: &str| ns.and_then(|n| tree::get_str(n, &["metadata", "labels", k]));
+    for mode in MODES {
+        let want =
+            PodSecurityLevel::parse(params.str(mode)).unwrap_or(PodSecurityLevel::Restricted);
+        let key = label(mode);
+        match labels(&key).map(|l| (l, PodSecurityLevel::parse(l))) {
+            None => {
+                return Check::fail(
+                    &object,
+                    &format!("metadata.labels.{key}"),
+                    format!(
+                        "namespace {name} has no {key} label (the profile asks for {})",
+                        want.as_str()
+                    ),
+                )
+            }
+            Some((_, Some(have))) if have >= want => {}
+            Some((found, _)) => {
+                return Check::fail(
+                    &object,
+                    &format!("metadata.labels.{key}"),
+                    crate::yaml::bound_quotes(&format!(
+                        "namespace {name}: {key} is {found:?}, below the profile's {}",
+                        want.as_str()
+                    )),
+                )
+            }
+        }
+        let Some(version) = version else { continue };
+        let vkey = format!("{key}-version");
+        if labels(&vkey) != Some(version) {
+            return Check::fail(
+                &object,
+                &format!("metadata.labels.{vkey}"),
+                format!(
+                    "namespace {name}: {vkey} is {}, not the cluster's {version}",
+                    labels(&vkey).map_or("missing".to_string(), |v| {
+                        crate::yaml::bound_quotes(&format!("{v:?}"))
+                    }),
+                ),
+            );
+        }
+    }
+    let pending = if version.is_none() {
+        " (the -version labels are pinned to the cluster's minor version once it exists)"
+    } else {
+        ""
+    };
+    Check::pass(
+        &object,
+        "metadata.labels",
+        format!(
+            "namespace {name} enforces {}{pending}",
+            labels(&label("enforce")).unwrap_or("")
+        ),
+    )
+}
+
+/// Pins the Pod Security labels of a Namespace (JSON, as applied) to `minor` (`v1.N`): each
+/// `-version` beside a level label there. For a cluster whose version was not known when the
+/// plan was made (a new GKE cluster); anything but a Namespace is left alone.
+pub fn pin_version(object: &mut serde_json::Value, minor: &str) {
+    if object.get("kind").and_then(serde_json::Value::as_str) != Some("Namespace") {
+        return;
+    }
+    let Some(labels) = object
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("labels"))
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for mode in MODES {
+        if labels.contains_key(&label(mode)) {
+            labels.insert(format!("{}-version", label(mode)), minor.into());
+        }
     }
 }
 

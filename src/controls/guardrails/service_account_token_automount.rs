@@ -3,9 +3,9 @@
 
 use serde_yaml::Value;
 
-use super::{check_objects, namespaces, no_namespaces};
-use crate::controls::{ApplyCtx, Check, Control, KopsRule, Params, Reference, Severity, Status};
-use crate::kops::KopsSpec;
+use super::{check_objects, Guardrail, OnGke, OnKops};
+use crate::controls::{Check, Control, Params, Reference, Severity, Status};
+use crate::guardrails::Scope;
 
 pub static CONTROL: Control = Control {
     id: "service-account-token-automount",
@@ -30,8 +30,8 @@ pub static CONTROL: Control = Control {
     detection: "Fails for every declared namespace without a ServiceAccount `default` that \
                 sets automountServiceAccountToken: false.",
     params: &[],
-    kops: &Rule,
-    gke: None,
+    kops: &OnKops(&Rule),
+    gke: Some(&OnGke(&Rule)),
     live: None,
     status: Status::Stable,
 };
@@ -51,24 +51,21 @@ pub fn default_account(namespace: &str) -> Value {
 
 struct Rule;
 
-impl KopsRule for Rule {
-    fn fix_field(&self) -> Option<&'static str> {
-        Some("namespaces")
-    }
-
-    fn check(&self, spec: &KopsSpec, _: &Params) -> Vec<Check> {
-        let declared = namespaces(spec);
+impl Guardrail for Rule {
+    fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
+        let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![no_namespaces(spec)];
+            return vec![scope.no_namespaces()];
         }
         let want: Vec<Value> = declared.iter().map(|(n, _)| default_account(n)).collect();
-        check_objects(spec, &want, "the default service account without a token")
+        check_objects(scope, &want, "the default service account without a token")
     }
 
-    fn apply(&self, spec: &mut KopsSpec, _: &Params, _: &ApplyCtx) -> Result<(), String> {
-        for (name, _) in namespaces(spec) {
-            spec.put_object(default_account(&name));
-        }
-        Ok(())
+    fn build(&self, scope: &Scope, _: &Params) -> Result<Vec<Value>, String> {
+        Ok(scope
+            .namespaces()
+            .iter()
+            .map(|(n, _)| default_account(n))
+            .collect())
     }
 }

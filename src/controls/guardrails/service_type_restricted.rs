@@ -3,12 +3,9 @@
 
 use serde_yaml::Value;
 
-use super::check_objects;
-use crate::controls::{
-    ApplyCtx, Check, Control, KopsRule, ParamSpec, ParamValue, Params, Reference, Severity, Status,
-};
-use crate::guardrails::{actions, admission_policy, rule, Validation};
-use crate::kops::KopsSpec;
+use super::{check_objects, Guardrail, OnGke, OnKops};
+use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
+use crate::guardrails::{actions, admission_policy, rule, Policy, Scope, Validation};
 
 pub static CONTROL: Control = Control {
     id: "service-type-restricted",
@@ -41,8 +38,8 @@ pub static CONTROL: Control = Control {
             allowed: &["deny", "warn"],
         },
     }],
-    kops: &Rule,
-    gke: None,
+    kops: &OnKops(&Rule),
+    gke: Some(&OnGke(&Rule)),
     live: None,
     status: Status::Stable,
 };
@@ -56,7 +53,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// The policy and binding for a cluster whose ingress namespaces are `ingress`.
-pub fn objects(ingress: &[String], action: &str) -> [Value; 2] {
+pub fn objects(ingress: &[String], action: &str, system: &[&str]) -> [Value; 2] {
     let exposed = format!(
         "request.namespace in {} || !has(object.spec.type) || !(object.spec.type in ['LoadBalancer', 'NodePort']) || (request.operation == 'UPDATE' && has(oldObject.spec.type) && oldObject.spec.type == object.spec.type)",
         list(ingress)
@@ -66,12 +63,12 @@ pub fn objects(ingress: &[String], action: &str) -> [Value; 2] {
     } else {
         ingress.join(", ")
     };
-    admission_policy(
-        NAME,
-        CONTROL.id,
-        vec![rule(&[""], &["services"], &["CREATE", "UPDATE"])],
-        &[],
-        &[
+    admission_policy(Policy {
+        name: NAME,
+        control: CONTROL.id,
+        rules: vec![rule(&[""], &["services"], &["CREATE", "UPDATE"])],
+        variables: &[],
+        validations: &[
             Validation {
                 expression: exposed,
                 message: format!("a Service of type LoadBalancer or NodePort is allowed only in the ingress namespaces ({ingress_names}): use type ClusterIP and route through the ingress"),
@@ -81,36 +78,38 @@ pub fn objects(ingress: &[String], action: &str) -> [Value; 2] {
                 message: "spec.externalIPs is not allowed (CVE-2020-8554): remove it, and expose the Service through the ingress".into(),
             },
         ],
-        actions(action),
-    )
+        actions: actions(action),
+        system,
+    })
 }
 
 struct Rule;
 
-fn ingress_namespaces(spec: &KopsSpec) -> Vec<String> {
-    super::namespaces(spec)
-        .into_iter()
-        .filter(|(_, ingress)| *ingress)
-        .map(|(n, _)| n)
-        .collect()
+fn wanted(scope: &Scope, params: &Params) -> [Value; 2] {
+    objects(
+        &scope.ingress_namespaces(),
+        params.str("action"),
+        scope.system,
+    )
 }
 
-impl KopsRule for Rule {
-    fn check(&self, spec: &KopsSpec, params: &Params) -> Vec<Check> {
-        if let Some(off) = super::admission_plugin_off(spec) {
-            return vec![off];
+impl Guardrail for Rule {
+    fn fix_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
+        if let Some(off) = &scope.admission_off {
+            return vec![off.clone()];
         }
         check_objects(
-            spec,
-            &objects(&ingress_namespaces(spec), params.str("action")),
+            scope,
+            &wanted(scope, params),
             "the Service admission policy",
         )
     }
 
-    fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
-        for o in objects(&ingress_namespaces(spec), params.str("action")) {
-            spec.put_object(o);
-        }
-        Ok(())
+    fn build(&self, scope: &Scope, params: &Params) -> Result<Vec<Value>, String> {
+        Ok(wanted(scope, params).to_vec())
     }
 }

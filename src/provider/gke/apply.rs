@@ -1,11 +1,15 @@
 //! Runs a GKE plan: `clusters.create`, or the steps one at a time, each Operation polled to DONE
 //! before the next call (GKE refuses a second mutating operation on a cluster meanwhile). The
-//! first failure stops the run and says what was and was not applied.
+//! first failure stops the run and says what was and was not applied. Then the Kubernetes
+//! objects, one server-side apply at a time, through the cluster's API as it is after the calls
+//! (read again: the calls may have opened its DNS endpoint).
 
 use thiserror::Error;
 
 use super::client::{GkeClient, GkeError};
+use super::kube::KubeApi;
 use super::plan::GkePlan;
+use super::provider::{minor_of, KubeReach};
 
 #[derive(Debug, Error)]
 #[error("{error}\napplied: {}\nnot applied: {}", list(.applied), list(.not_applied))]
@@ -28,6 +32,7 @@ fn list(items: &[String]) -> String {
 pub async fn apply(
     client: &GkeClient,
     plan: &GkePlan,
+    reach: &KubeReach,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<String>, ApplyFailure> {
     let parent = plan
@@ -43,6 +48,11 @@ pub async fn apply(
         plan.steps
             .iter()
             .map(|s| format!("{} {}", s.label(), s.object)),
+    );
+    calls.extend(
+        plan.objects
+            .iter()
+            .map(|o| format!("server-side apply {}", o.object)),
     );
     let fail = |i: usize, error: GkeError| ApplyFailure {
         applied: calls[..i].to_vec(),
@@ -74,6 +84,44 @@ pub async fn apply(
             .wait(&parent, &step.call, op, progress)
             .await
             .map_err(|e| fail(index, e))?;
+        index += 1;
+    }
+    if plan.objects.is_empty() {
+        return Ok(calls);
+    }
+    let live = client
+        .get_cluster(&plan.cluster)
+        .await
+        .and_then(|c| {
+            c.ok_or_else(|| GkeError::Call {
+                call: "clusters.get".into(),
+                resource: plan.cluster.clone(),
+                message: "the cluster is not there".into(),
+            })
+        })
+        .map_err(|e| fail(index, e))?;
+    let api = KubeApi::connect(reach.reach(&live))
+        .await
+        .map_err(|e| fail(index, GkeError::Kube(e)))?;
+    let minor = minor_of(&live);
+    for o in &plan.objects {
+        progress(&format!(
+            "[{}/{}] {} ({})",
+            index + 1,
+            calls.len(),
+            calls[index],
+            api.base_url()
+        ));
+        let mut body = o.body.clone();
+        if plan.create.is_some() {
+            // a new cluster's version is known now
+            if let Some(minor) = &minor {
+                crate::controls::guardrails::namespace_pod_security::pin_version(&mut body, minor);
+            }
+        }
+        api.apply(&body)
+            .await
+            .map_err(|e| fail(index, GkeError::Kube(e)))?;
         index += 1;
     }
     Ok(calls)

@@ -4,7 +4,9 @@
 
 pub mod apply;
 pub mod client;
+pub mod kube;
 pub mod load;
+pub mod objects;
 pub mod plan;
 mod provider;
 pub mod render;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::objects::ObjectStep;
 use super::render::{leaves, Rendered};
 use super::steps::{self, Blocked, FieldChange, Step, Steps};
 use crate::audit::evaluate_gke;
@@ -37,11 +38,13 @@ pub struct GkePlan {
     pub warnings: Vec<String>,
     /// Findings on the live cluster that the steps do not fix (blocked, or not in the file).
     pub still_failing: Vec<String>,
+    /// The Kubernetes objects to server-side apply through the cluster's API, after the calls.
+    pub objects: Vec<ObjectStep>,
 }
 
 impl GkePlan {
     pub fn has_changes(&self) -> bool {
-        self.create.is_some() || !self.steps.is_empty()
+        self.create.is_some() || !self.steps.is_empty() || !self.objects.is_empty()
     }
 
     /// The provider-neutral document `plan -o json` prints: the create call (with every field
@@ -92,6 +95,23 @@ impl GkePlan {
                 fields: fields(&step.fields),
             });
         }
+        for o in &self.objects {
+            changes.push(PlannedChange {
+                object: o.object.clone(),
+                action: if o.exists == Some(true) {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                via: Via::ServerSideApply {
+                    path: o.path.clone(),
+                    body: o.body.clone(),
+                },
+                sensitive: false,
+                because: o.because.clone(),
+                fields: fields(&o.fields),
+            });
+        }
         PlanDocument {
             format_version: DOCUMENT_VERSION,
             provider: ProviderName::Gke,
@@ -121,13 +141,15 @@ fn because_of(fields: &[FieldChange]) -> String {
     crate::plan::reasons(fields.iter().map(|f| f.because.as_str()))
 }
 
-/// The plan from a rendered request and the live cluster (`None`: it does not exist).
+/// The plan from a rendered request and the live cluster (`None`: it does not exist), with the
+/// Kubernetes objects to apply through its API.
 pub fn make(
     file: &ClusterFile,
     profile: &ResolvedProfile,
     rendered: &Rendered,
     live: Option<&Value>,
     endpoint: &str,
+    objects: Vec<ObjectStep>,
 ) -> GkePlan {
     let cluster = rendered.resource_name();
     let waivers = WaiverInEffect::from_findings(&rendered.findings);
@@ -143,6 +165,7 @@ pub fn make(
         waivers,
         warnings: rendered.warnings.clone(),
         still_failing: Vec::new(),
+        objects,
     };
     match live {
         None => {

@@ -4,13 +4,16 @@
 use serde_json::Value;
 
 use super::client::GkeClient;
+use super::kube::{KubeApi, Reach};
+use super::objects;
 use super::plan::{self, GkePlan};
-use super::render::render;
+use super::render::{render, render_for};
 use crate::audit::Finding;
 use crate::plan::PlanDocument;
 use crate::provider::{
     and_list, DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings,
 };
+use crate::secrets::Secret;
 
 pub struct GkeProvider;
 
@@ -62,8 +65,7 @@ impl Provider for GkeProvider {
             text,
             warnings: rendered.warnings,
             findings: rendered.findings,
-            // GKE clusters get no in-cluster objects from Palisade yet
-            objects: Vec::new(),
+            objects: rendered.objects,
         })
     }
 
@@ -89,20 +91,100 @@ impl Provider for GkeProvider {
         let client = rt.block_on(GkeClient::connect(settings.gke_endpoint.as_deref()))?;
         let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
         let live = rt.block_on(client.get_cluster(&rendered.resource_name()))?;
-        let plan = plan::make(
+        let reach = KubeReach::of(settings);
+        let (rendered, objects, unread) = match &live {
+            None => {
+                let objects = objects::for_new_cluster(&rendered.objects).map_err(kube)?;
+                (rendered, objects, None)
+            }
+            Some(live) => {
+                // the objects pinned to the running cluster's version
+                let rendered =
+                    render_for(&l.file, &l.profile, &l.source, minor_of(live))?.accepted()?;
+                if rendered.objects.is_empty() {
+                    (rendered, Vec::new(), None)
+                } else {
+                    let read = rt.block_on(async {
+                        let api = KubeApi::connect(reach.reach(live)).await?;
+                        objects::for_live_cluster(&api, &rendered.objects).await
+                    });
+                    match read {
+                        Ok(objects) => (rendered, objects, None),
+                        Err(e) => {
+                            let objects = objects::unread(&rendered.objects).map_err(kube)?;
+                            (rendered, objects, Some(e))
+                        }
+                    }
+                }
+            }
+        };
+        let mut plan = plan::make(
             &l.file,
             &l.profile,
             &rendered,
             live.as_ref(),
             &client.endpoint,
+            objects,
         );
+        if let Some(e) = unread {
+            plan.warnings.push(format!(
+                "the cluster's Kubernetes objects were not read ({e}): every one is shown to apply; apply needs the same API"
+            ));
+        }
+        if live.is_none()
+            && plan
+                .objects
+                .iter()
+                .any(|o| o.object.starts_with("Namespace/"))
+        {
+            plan.notes.push("The namespaces' Pod Security -version labels are pinned to the new cluster's minor version when the objects are applied, once clusters.create is done.".into());
+        }
         let document = plan.document();
         Ok(Box::new(GkePlanned {
             plan,
             document,
             runtime: rt,
             client,
+            reach,
         }))
+    }
+}
+
+fn kube(e: super::kube::KubeError) -> Error {
+    Error::Gke(Box::new(super::client::GkeError::Kube(e)))
+}
+
+/// `v1.N` of a live cluster's control plane.
+pub fn minor_of(live: &Value) -> Option<String> {
+    crate::gke::view::text(live, &["currentMasterVersion"])
+        .and_then(crate::version::kubernetes_version)
+        .map(|(major, minor, _)| format!("v{major}.{minor}"))
+}
+
+/// How the cluster's Kubernetes API is reached, from the settings.
+pub struct KubeReach {
+    pub endpoint: Option<String>,
+    pub token: Option<Secret<String>>,
+    pub anonymous: bool,
+}
+
+impl KubeReach {
+    fn of(settings: &Settings) -> Self {
+        KubeReach {
+            endpoint: settings.kube_endpoint.clone(),
+            token: settings.kube_token.clone(),
+            anonymous: settings.gke_endpoint.is_some(),
+        }
+    }
+
+    /// For the cluster `live`.
+    pub fn reach<'a>(&'a self, live: &'a Value) -> Reach<'a> {
+        Reach {
+            cluster: live,
+            endpoint: self.endpoint.as_deref(),
+            token: self.token.as_ref(),
+            anonymous: self.anonymous,
+        }
     }
 }
 
@@ -112,6 +194,7 @@ struct GkePlanned {
     document: PlanDocument,
     runtime: tokio::runtime::Runtime,
     client: GkeClient,
+    reach: KubeReach,
 }
 
 impl Planned for GkePlanned {
@@ -139,9 +222,12 @@ impl Planned for GkePlanned {
     }
 
     fn apply(&self, progress: &mut dyn FnMut(&str)) -> Result<Vec<String>, Error> {
-        let calls =
-            self.runtime
-                .block_on(super::apply::apply(&self.client, &self.plan, progress))?;
+        let calls = self.runtime.block_on(super::apply::apply(
+            &self.client,
+            &self.plan,
+            &self.reach,
+            progress,
+        ))?;
         let mut lines = vec![format!(
             "\nApply complete: {} call(s) done on {}.",
             calls.len(),

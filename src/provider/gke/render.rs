@@ -17,6 +17,7 @@ use crate::controls::{self, Control, Params};
 use crate::gke::discovery::{self, Enums, Rules};
 use crate::gke::view::ClusterView;
 use crate::gke::GkeCtx;
+use crate::guardrails::InCluster;
 use crate::profile::ResolvedProfile;
 use crate::render::{FieldProblem, RenderError, Target};
 use crate::source_map::SourceMap;
@@ -31,6 +32,9 @@ pub struct Rendered {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     pub refusals: Vec<Problem>,
+    /// The Kubernetes objects to apply through the cluster's API once it exists (namespaces,
+    /// service accounts, policies, bindings), from the guardrail controls.
+    pub objects: Vec<serde_yaml::Value>,
 }
 
 impl Rendered {
@@ -161,6 +165,8 @@ struct GkeTarget {
     ctx: GkeCtx,
     /// The leaves after the last recorded step: each step is diffed against them.
     seen: RefCell<BTreeMap<String, Value>>,
+    /// The Kubernetes objects built so far, and the cluster's minor version when known.
+    in_cluster: RefCell<InCluster>,
 }
 
 impl Target for GkeTarget {
@@ -180,6 +186,12 @@ impl Target for GkeTarget {
     ) -> Result<Value, Vec<FieldProblem>> {
         let cluster = base(file, &self.ctx.section);
         self.record(trace, &Value::Null, &cluster, &Source::ClusterFile);
+        // the namespaces the guardrails act on
+        self.in_cluster.borrow_mut().objects = file
+            .namespaces
+            .iter()
+            .map(|n| crate::guardrails::namespace(&n.name, n.ingress))
+            .collect();
         Ok(cluster)
     }
 
@@ -189,9 +201,39 @@ impl Target for GkeTarget {
         cluster: &mut Value,
         params: &Params,
     ) -> Option<Result<(), String>> {
-        control
-            .gke
-            .map(|rule| rule.apply(cluster, params, &self.ctx))
+        let rule = control.gke?;
+        Some(rule.apply(cluster, params, &self.ctx).and_then(|()| {
+            let now = self.in_cluster.borrow().clone();
+            let mut objects = now.objects.clone();
+            rule.apply_objects(
+                &ClusterView::with_objects(cluster, &now),
+                &mut objects,
+                params,
+            )?;
+            self.in_cluster.borrow_mut().objects = objects;
+            Ok(())
+        }))
+    }
+
+    fn finish(&self, file: &ClusterFile, _: &mut Value, _: &mut Trace) {
+        // a namespace's own Pod Security level, as the cluster file asks: one below the
+        // profile's then fails namespace-pod-security, and only a waiver carries it
+        let mut in_cluster = self.in_cluster.borrow_mut();
+        for n in &file.namespaces {
+            let Some(level) = n.pod_security else {
+                continue;
+            };
+            let id = format!("Namespace/{}", n.name);
+            let found = in_cluster
+                .objects
+                .iter()
+                .find(|o| crate::guardrails::object_id(o) == id)
+                .cloned();
+            if let Some(mut ns) = found {
+                crate::controls::guardrails::namespace_pod_security::set_enforce(&mut ns, level);
+                crate::guardrails::put(&mut in_cluster.objects, ns);
+            }
+        }
     }
 
     fn record(&self, trace: &mut Trace, _before: &Value, after: &Value, source: &Source) {
@@ -225,7 +267,12 @@ impl Target for GkeTarget {
         profile: &ResolvedProfile,
         waivers: &[Waiver],
     ) -> Vec<Finding> {
-        evaluate_gke(&ClusterView::new(cluster), profile, waivers)
+        let in_cluster = self.in_cluster.borrow().clone();
+        evaluate_gke(
+            &ClusterView::with_objects(cluster, &in_cluster),
+            profile,
+            waivers,
+        )
     }
 
     fn refusal_field(&self, _: &ClusterFile, finding: &Finding) -> String {
@@ -235,11 +282,22 @@ impl Target for GkeTarget {
     }
 }
 
-/// Renders the request for `file`.
+/// Renders the request for `file` (the Kubernetes objects' Pod Security versions pending).
 pub fn render(
     file: &ClusterFile,
     profile: &ResolvedProfile,
     source: &SourceMap,
+) -> Result<Rendered, RenderError> {
+    render_for(file, profile, source, None)
+}
+
+/// Renders the request for `file`, its Kubernetes objects for a cluster of minor version
+/// `minor` (`v1.N`; `None`: not known yet).
+pub fn render_for(
+    file: &ClusterFile,
+    profile: &ResolvedProfile,
+    source: &SourceMap,
+    minor: Option<String>,
 ) -> Result<Rendered, RenderError> {
     let Some(g) = &file.gke else {
         return Err(RenderError::Refused {
@@ -253,6 +311,10 @@ pub fn render(
     let target = GkeTarget {
         ctx: GkeCtx::new(file, g),
         seen: RefCell::new(BTreeMap::new()),
+        in_cluster: RefCell::new(InCluster {
+            objects: Vec::new(),
+            minor,
+        }),
     };
     let r = crate::render::render(&target, file, profile, source)?;
     let trace = r
@@ -266,5 +328,6 @@ pub fn render(
         findings: r.findings,
         warnings: r.warnings,
         refusals: r.refusals,
+        objects: target.in_cluster.into_inner().objects,
     })
 }

@@ -1,0 +1,92 @@
+//! What a guardrail control judges and builds on, whichever provider runs the cluster: its
+//! Kubernetes objects, its Kubernetes minor version, whether its CNI enforces NetworkPolicy,
+//! which namespaces are the provider's own, and whether the API server runs the admission
+//! policies at all. kops fills it in from the spec (`controls::guardrails::kops_scope`), GKE
+//! from the cluster and the objects read from (or to be applied to) its Kubernetes API.
+
+use serde_yaml::Value;
+
+use super::{find, namespaces_except, object_id};
+use crate::controls::{Check, Verdict};
+
+/// The Kubernetes minor version the Pod Security `-version` labels are pinned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MinorVersion {
+    /// `v1.N`.
+    Pinned(String),
+    /// Known only once the cluster exists (a new GKE cluster takes its version from the
+    /// release channel): pinned when the objects are applied.
+    Pending,
+    /// Not known, and it should be: why.
+    Missing(String),
+}
+
+/// The Kubernetes objects a GKE cluster carries for Palisade (read from its API, or to be
+/// applied to it) and its minor version, for the GKE halves of the guardrail controls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InCluster {
+    pub objects: Vec<Value>,
+    /// `v1.N` of the cluster, when known.
+    pub minor: Option<String>,
+}
+
+/// What one provider's cluster shows the guardrail controls.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The object cluster-level findings are about (`Cluster/NAME`).
+    pub cluster: String,
+    /// Every Kubernetes object the cluster carries (for kops: the spec's stream).
+    pub objects: Vec<Value>,
+    pub version: MinorVersion,
+    /// `Ok` when the CNI enforces NetworkPolicy, else why not.
+    pub network_policy: Result<(), String>,
+    /// Where the CNI is chosen (`spec.networking`, `networkPolicy`).
+    pub network_field: &'static str,
+    /// The NodeLocal DNSCache address pods resolve names at, when there is one.
+    pub node_local_dns: Option<String>,
+    /// Why the API server does not run the admission policies, when it does not.
+    pub admission_off: Option<Check>,
+    /// The namespaces no admission policy judges: Kubernetes' own and the provider's.
+    pub system: &'static [&'static str],
+    /// Whether the API server applies a Pod Security level to namespaces without labels (kops:
+    /// its admission configuration). Without one (GKE), an admission policy refuses namespaces
+    /// without an enforce label.
+    pub pod_security_default: bool,
+}
+
+impl Scope {
+    /// The namespaces the cluster declares (its Namespace objects but the system ones), with
+    /// whether each is an ingress one.
+    pub fn namespaces(&self) -> Vec<(String, bool)> {
+        namespaces_except(&self.objects, self.system)
+    }
+
+    /// The names of the ingress namespaces.
+    pub fn ingress_namespaces(&self) -> Vec<String> {
+        self.namespaces()
+            .into_iter()
+            .filter(|(_, ingress)| *ingress)
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The check for a cluster that declares no namespace.
+    pub fn no_namespaces(&self) -> Check {
+        Check::new(
+            Verdict::NotApplicable,
+            &self.cluster,
+            "namespaces",
+            "the cluster declares no namespace (namespaces: in the cluster file)",
+        )
+    }
+
+    /// The object of `kind` named `name` (in `namespace`).
+    pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Value> {
+        find(&self.objects, kind, namespace, name)
+    }
+
+    /// How many objects carry this id (`Kind/NS/NAME`).
+    pub fn copies(&self, id: &str) -> usize {
+        self.objects.iter().filter(|o| object_id(o) == id).count()
+    }
+}

@@ -1,0 +1,356 @@
+//! A fake of a cluster's Kubernetes API on loopback, for the GKE guardrail tests. It checks
+//! every request as the real API server would for the objects Palisade applies: a bearer
+//! token; GET by path; PATCH only as a server-side apply (`application/apply-patch+yaml`,
+//! `fieldManager=palisade`, `force=true`) at the path the object's kind, namespace and name
+//! give (namespaced kinds under `/namespaces/NS/`, cluster-scoped ones not), into a namespace
+//! that exists; and the body against the Kubernetes OpenAPI schema of the cluster's version
+//! (kubernetes-validate, strictly, through scripts/validate-k8s-lines.py). Stored objects get
+//! the server's fields and defaults, as a real GET would show them.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub content_type: String,
+    pub authorization: String,
+}
+
+struct Validator {
+    _child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Validator {
+    fn check(&mut self, doc: &Value) -> Result<(), String> {
+        writeln!(self.stdin, "{doc}").map_err(|e| e.to_string())?;
+        self.stdin.flush().map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        match line.trim_end() {
+            "ok" => Ok(()),
+            "" => Err("the schema validator stopped".into()),
+            other => Err(other.to_string()),
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    objects: BTreeMap<String, Value>,
+    requests: Vec<Request>,
+    rejected: Vec<String>,
+    next_uid: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeKube {
+    pub url: String,
+    pub token: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// (apiVersion, plural, namespaced) of the kinds a cluster serves here.
+fn kind_info(kind: &str) -> Option<(&'static str, &'static str, bool)> {
+    Some(match kind {
+        "Namespace" => ("v1", "namespaces", false),
+        "ServiceAccount" => ("v1", "serviceaccounts", true),
+        "NetworkPolicy" => ("networking.k8s.io/v1", "networkpolicies", true),
+        "ValidatingAdmissionPolicy" => (
+            "admissionregistration.k8s.io/v1",
+            "validatingadmissionpolicies",
+            false,
+        ),
+        "ValidatingAdmissionPolicyBinding" => (
+            "admissionregistration.k8s.io/v1",
+            "validatingadmissionpolicybindings",
+            false,
+        ),
+        _ => return None,
+    })
+}
+
+fn status(code: u16, reason: &str, message: &str) -> (u16, Value) {
+    (
+        code,
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "reason": reason, "code": code}),
+    )
+}
+
+impl FakeKube {
+    /// A server judging bodies against the schemas of Kubernetes 1.`minor`, with the
+    /// namespaces every cluster has.
+    pub fn start(python: &str, minor: u32) -> FakeKube {
+        let script = super::root().join("scripts/validate-k8s-lines.py");
+        let mut child = Command::new(python)
+            .arg(&script)
+            .arg(minor.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the schema validator");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let validator = Arc::new(Mutex::new(Validator {
+            _child: child,
+            stdin,
+            stdout,
+        }));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let fake = FakeKube {
+            url,
+            token: "test-token-3f9a".into(),
+            state: Arc::new(Mutex::new(State::default())),
+        };
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            fake.store(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}));
+        }
+        let shared = fake.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let f = shared.clone();
+                let v = validator.clone();
+                std::thread::spawn(move || serve(stream, &f, &v));
+            }
+        });
+        fake
+    }
+
+    /// The object at `path` (`/api/v1/namespaces/payments`), as a GET shows it.
+    pub fn object(&self, path: &str) -> Option<Value> {
+        self.state.lock().expect("lock").objects.get(path).cloned()
+    }
+
+    /// Every stored object's path.
+    pub fn paths(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .expect("lock")
+            .objects
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    pub fn delete(&self, path: &str) {
+        self.state.lock().expect("lock").objects.remove(path);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().expect("lock").requests.clone()
+    }
+
+    /// Requests refused as the real server would refuse them.
+    pub fn rejected(&self) -> Vec<String> {
+        self.state.lock().expect("lock").rejected.clone()
+    }
+
+    /// The path an object lives at, by its kind, namespace and name.
+    pub fn path_of(object: &Value) -> Option<String> {
+        let (api, plural, namespaced) = kind_info(object["kind"].as_str()?)?;
+        let prefix = if api == "v1" {
+            "/api/v1".to_string()
+        } else {
+            format!("/apis/{api}")
+        };
+        let name = object["metadata"]["name"].as_str()?;
+        match (namespaced, object["metadata"]["namespace"].as_str()) {
+            (true, Some(ns)) => Some(format!("{prefix}/namespaces/{ns}/{plural}/{name}")),
+            (false, None) => Some(format!("{prefix}/{plural}/{name}")),
+            _ => None,
+        }
+    }
+
+    /// Stores `object` with what the server adds (uid, resourceVersion, defaults).
+    fn store(&self, mut object: Value) -> Value {
+        let mut st = self.state.lock().expect("lock");
+        st.next_uid += 1;
+        let path = Self::path_of(&object).expect("path");
+        let api = object["apiVersion"].clone();
+        let meta = &mut object["metadata"];
+        meta["uid"] = json!(format!("uid-{}", st.next_uid));
+        meta["resourceVersion"] = json!(st.next_uid.to_string());
+        meta["creationTimestamp"] = json!("2026-12-02T00:00:00Z");
+        meta["managedFields"] =
+            json!([{"manager": "palisade", "operation": "Apply", "apiVersion": api}]);
+        match object["kind"].as_str() {
+            Some("Namespace") => {
+                let name = object["metadata"]["name"].clone();
+                object["metadata"]["labels"]["kubernetes.io/metadata.name"] = name;
+                object["spec"] = json!({"finalizers": ["kubernetes"]});
+                object["status"] = json!({"phase": "Active"});
+            }
+            Some("ValidatingAdmissionPolicy") => {
+                let spec = &mut object["spec"]["matchConstraints"];
+                spec["matchPolicy"] = json!("Equivalent");
+                spec["objectSelector"] = json!({});
+                if let Some(rules) = spec["resourceRules"].as_array_mut() {
+                    for r in rules {
+                        r["scope"] = json!("*");
+                    }
+                }
+            }
+            Some("ValidatingAdmissionPolicyBinding") => {
+                object["spec"]["matchResources"]["matchPolicy"] = json!("Equivalent");
+                object["spec"]["matchResources"]["objectSelector"] = json!({});
+            }
+            _ => {}
+        }
+        st.objects.insert(path, object.clone());
+        object
+    }
+
+    fn handle(&self, v: &Mutex<Validator>, req: &Request, body: &[u8]) -> (u16, Value) {
+        if req.authorization != format!("Bearer {}", self.token) {
+            return status(401, "Unauthorized", "Unauthorized");
+        }
+        match req.method.as_str() {
+            "GET" => match self.object(&req.path) {
+                Some(o) => (200, o),
+                None => status(404, "NotFound", &format!("{} not found", req.path)),
+            },
+            "PATCH" => self.apply(v, req, body),
+            other => status(
+                405,
+                "MethodNotAllowed",
+                &format!("{other} is not served here"),
+            ),
+        }
+    }
+
+    fn apply(&self, v: &Mutex<Validator>, req: &Request, body: &[u8]) -> (u16, Value) {
+        if req.content_type != "application/apply-patch+yaml" {
+            return status(
+                415,
+                "UnsupportedMediaType",
+                &format!(
+                    "only server-side apply is served here, not {:?}",
+                    req.content_type
+                ),
+            );
+        }
+        let query: BTreeMap<&str, &str> = req
+            .query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .collect();
+        if query.get("fieldManager") != Some(&"palisade") || query.get("force") != Some(&"true") {
+            return status(
+                400,
+                "BadRequest",
+                &format!(
+                    "apply needs fieldManager=palisade and force=true, got {:?}",
+                    req.query
+                ),
+            );
+        }
+        // JSON is YAML: the apply content type takes either
+        let object: Value = match serde_yaml::from_slice(body) {
+            Ok(o) => o,
+            Err(e) => return status(400, "BadRequest", &format!("body: {e}")),
+        };
+        match Self::path_of(&object) {
+            Some(p) if p == req.path => {}
+            other => {
+                return status(
+                    400,
+                    "BadRequest",
+                    &format!("the body ({other:?}) does not belong at {}", req.path),
+                )
+            }
+        }
+        let kind = object["kind"].as_str().unwrap_or("");
+        if kind_info(kind).is_some_and(|(api, _, _)| object["apiVersion"] != api) {
+            return status(400, "BadRequest", "apiVersion does not match the path");
+        }
+        if let Some(ns) = object["metadata"]["namespace"].as_str() {
+            if self.object(&format!("/api/v1/namespaces/{ns}")).is_none() {
+                return status(404, "NotFound", &format!("namespaces \"{ns}\" not found"));
+            }
+        }
+        if let Err(why) = v.lock().expect("validator").check(&object) {
+            return status(422, "Invalid", &format!("{}: {why}", req.path));
+        }
+        let created = self.object(&req.path).is_none();
+        let stored = self.store(object);
+        (if created { 201 } else { 200 }, stored)
+    }
+}
+
+fn serve(stream: TcpStream, fake: &FakeKube, validator: &Mutex<Validator>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let target = parts.next().unwrap_or("").to_string();
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let mut req = Request {
+            method,
+            path: path.to_string(),
+            query: query.to_string(),
+            content_type: String::new(),
+            authorization: String::new(),
+        };
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                let v = v.trim().to_string();
+                match k.to_ascii_lowercase().as_str() {
+                    "content-length" => length = v.parse().unwrap_or(0),
+                    "content-type" => req.content_type = v,
+                    "authorization" => req.authorization = v,
+                    _ => {}
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (code, reply) = fake.handle(validator, &req, &body);
+        {
+            let mut st = fake.state.lock().expect("lock");
+            if code >= 400 && code != 404 {
+                st.rejected
+                    .push(format!("{} {}: {}", req.method, req.path, reply["message"]));
+            }
+            st.requests.push(req);
+        }
+        let text = reply.to_string();
+        let head = format!(
+            "HTTP/1.1 {code} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            if code < 300 { "OK" } else { "Error" },
+            text.len()
+        );
+        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
+        {
+            return;
+        }
+    }
+}
