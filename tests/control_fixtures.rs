@@ -1,6 +1,7 @@
 //! Every half of every control has a passing and a failing fixture under
 //! `tests/fixtures/controls/ID/` (`kops-pass.yaml`, `kops-fail.yaml`, `gke-pass.json`,
 //! `gke-fail.json`, `live-pass.json`, `live-fail.json`), each with a header naming its verdict
+//! (a GKE fixture of a guardrail carries the cluster's Kubernetes objects as `_kubernetes`)
 //! and the field that decides it, judged here by the control's own half with the strict
 //! profile's parameters.
 
@@ -99,7 +100,23 @@ fn judge(
         Half::Gke => {
             let mut doc = read_json(&path)?;
             let header = json_header(&mut doc);
-            Ok((c.check_gke(&ClusterView::new(&doc), &params), header))
+            // the Kubernetes objects of the cluster's own API, for the guardrails' GKE halves
+            let objects = doc.as_object_mut().and_then(|m| m.remove("_kubernetes"));
+            match objects {
+                Some(list) => {
+                    let objects: Vec<serde_yaml::Value> = serde_json::from_value(list)
+                        .map_err(|e| format!("{}: _kubernetes: {e}", path.display()))?;
+                    let in_cluster = palisade::guardrails::InCluster {
+                        objects,
+                        minor: None,
+                    };
+                    Ok((
+                        c.check_gke(&ClusterView::with_objects(&doc, &in_cluster), &params),
+                        header,
+                    ))
+                }
+                None => Ok((c.check_gke(&ClusterView::new(&doc), &params), header)),
+            }
         }
         Half::Live => {
             let mut doc = read_json(&path)?;

@@ -148,17 +148,23 @@ fn namespaces_are_checked_where_they_are_written() {
         assert_eq!(code, Some(1), "{ns}: {err}");
         assert!(err.contains(want) && err.contains("c.yaml:"), "{ns}: {err}");
     }
-    // GKE clusters do not get them yet: said, not ignored
-    let gke = std::fs::read_to_string(root().join("examples/gke-private.yaml"))
-        .expect("gke example")
-        + "namespaces:\n- name: payments\n";
-    let file = write(dir.path(), "g.yaml", &gke);
-    let (code, _, err) = run(&["render", "-f", &file, "-o", "json"]);
-    assert_eq!(code, Some(1), "{err}");
-    assert!(
-        err.contains("GKE clusters do not get in-cluster guardrails yet"),
-        "{err}"
-    );
+    // GKE cluster files take them, checked the same way (GKE's own namespaces too)
+    let gke = std::fs::read_to_string(root().join("examples/gke-private.yaml")).expect("gke");
+    assert!(gke.contains("namespaces:\n- name: payments\n"));
+    for (ns, want) in [
+        ("gke-managed-system", "is a system namespace"),
+        ("gmp-public", "is a system namespace"),
+        ("payments\n- name: payments", "declared twice"),
+    ] {
+        let file = write(
+            dir.path(),
+            "g.yaml",
+            &gke.replace("- name: payments\n", &format!("- name: {ns}\n")),
+        );
+        let (code, _, err) = run(&["render", "-f", &file, "-o", "json"]);
+        assert_eq!(code, Some(1), "{ns}: {err}");
+        assert!(err.contains(want) && err.contains("g.yaml:"), "{ns}: {err}");
+    }
 }
 
 #[test]
@@ -243,18 +249,25 @@ fn render_manifests_writes_the_same_objects_one_file_each() {
         assert_eq!(&got, object, "{}", path.display());
         assert!(out.contains(&path.display().to_string()), "{out}");
     }
-    // GKE: nothing to write, and said so
+    // GKE: the objects its plan applies through the cluster's API, GKE's namespaces exempt
     let gke = std::fs::read_to_string(root().join("examples/gke-private.yaml")).expect("gke");
     let file = write(dir.path(), "g.yaml", &gke);
-    let (code, _, err) = run(&[
+    let gke_dir = dir.path().join("gke-manifests");
+    let (code, out, err) = run(&[
         "render",
         "-f",
         &file,
         "--manifests",
-        &out_dir.display().to_string(),
+        &gke_dir.display().to_string(),
     ]);
-    assert_eq!(code, Some(1));
-    assert!(err.contains("ships no in-cluster objects"), "{err}");
+    assert_eq!(code, Some(0), "{err}");
+    let written = std::fs::read_dir(&gke_dir).expect("dir").count();
+    assert_eq!(written, 14, "{out}");
+    let policy = std::fs::read_to_string(
+        gke_dir.join("003-validatingadmissionpolicy-palisade-namespace-pod-security.yaml"),
+    )
+    .expect("the namespace-label policy GKE needs");
+    assert!(policy.contains("gke-managed-system"), "{policy}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! schemas of every minor version from 1.30 to the newest the examples use: kubernetes-validate
 //! (PyPI, installed by scripts/test.sh) run from Python by scripts/validate-k8s.py, so that a
 //! kind without a schema is an error. Covers every kops example under its own profile and
-//! under strict.
+//! under strict, and the GKE example's objects.
 
 mod common;
 
@@ -56,6 +56,31 @@ fn shipped_objects_validate_against_the_kubernetes_schemas() {
             files.push(file.display().to_string());
         }
     }
+    // the GKE example's objects, as its plan applies them through the cluster's API
+    let gke = dir.path().join("gke");
+    let rendered = palisade(&[
+        "render",
+        "-f",
+        &root()
+            .join("examples/gke-private.yaml")
+            .display()
+            .to_string(),
+        "--manifests",
+        &gke.display().to_string(),
+    ]);
+    assert_eq!(
+        rendered.status.code(),
+        Some(0),
+        "{}",
+        text(&rendered.stderr)
+    );
+    let mut gke_files: Vec<String> = std::fs::read_dir(&gke)
+        .expect("manifests")
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .collect();
+    assert_eq!(gke_files.len(), 14, "{gke_files:?}");
+    files.append(&mut gke_files);
     let out = std::process::Command::new(python())
         .arg(root().join("scripts/validate-k8s.py"))
         .args(["30", &newest.to_string()])

@@ -64,7 +64,7 @@ fn write_manifests(
     use std::io::Write as _;
     if objects.is_empty() {
         anyhow::bail!(
-            "this cluster ships no in-cluster objects (GKE clusters get none from Palisade yet)"
+            "this cluster ships no in-cluster objects: declare its namespaces (namespaces: in the cluster file), or enforce a guardrail control that ships an admission policy"
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

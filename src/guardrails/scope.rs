@@ -7,7 +7,6 @@
 use serde_yaml::Value;
 
 use super::{find, namespaces_except, object_id};
-use crate::controls::{Check, Verdict};
 
 /// The Kubernetes minor version the Pod Security `-version` labels are pinned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +43,9 @@ pub struct Scope {
     pub network_field: &'static str,
     /// The NodeLocal DNSCache address pods resolve names at, when there is one.
     pub node_local_dns: Option<String>,
-    /// Why the API server does not run the admission policies, when it does not.
-    pub admission_off: Option<Check>,
+    /// Why the API server does not run the admission policies, when it does not: the field
+    /// that says so and what it means.
+    pub admission_off: Option<(String, String)>,
     /// The namespaces no admission policy judges: Kubernetes' own and the provider's.
     pub system: &'static [&'static str],
     /// Whether the API server applies a Pod Security level to namespaces without labels (kops:
@@ -68,16 +68,6 @@ impl Scope {
             .filter(|(_, ingress)| *ingress)
             .map(|(n, _)| n)
             .collect()
-    }
-
-    /// The check for a cluster that declares no namespace.
-    pub fn no_namespaces(&self) -> Check {
-        Check::new(
-            Verdict::NotApplicable,
-            &self.cluster,
-            "namespaces",
-            "the cluster declares no namespace (namespaces: in the cluster file)",
-        )
     }
 
     /// The object of `kind` named `name` (in `namespace`).

@@ -95,7 +95,7 @@ impl Guardrail for Rule {
     fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![scope.no_namespaces()];
+            return vec![super::no_namespaces(scope)];
         }
         if let Err(why) = &scope.network_policy {
             return vec![Check::new(

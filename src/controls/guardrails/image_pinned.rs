@@ -130,8 +130,8 @@ impl Guardrail for Rule {
     }
 
     fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
-        if let Some(off) = &scope.admission_off {
-            return vec![off.clone()];
+        if let Some(off) = super::admission_off(scope) {
+            return vec![off];
         }
         check_objects(scope, &wanted(scope, params), "the image admission policy")
     }

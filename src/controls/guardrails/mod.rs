@@ -64,16 +64,10 @@ impl KopsRule for OnKops {
 /// the cluster's Kubernetes API, which the container API's `Cluster` does not show.
 pub struct OnGke(pub &'static dyn Guardrail);
 
-/// What the GKE halves say they read.
-const GKE_FIELDS: &[&str] = &[
-    "Kubernetes objects (server-side applied through the cluster's API)",
-    "currentMasterVersion",
-    "networkPolicy / networkConfig.datapathProvider",
-];
-
 impl GkeRule for OnGke {
+    // no `Cluster` field: the objects are the control's (named in its object list)
     fn fields(&self) -> &'static [&'static str] {
-        GKE_FIELDS
+        &[]
     }
 
     fn fix_field(&self) -> Option<&'static str> {
@@ -126,7 +120,7 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
         network_policy: crate::controls::network::network_policy::enforced(spec),
         network_field: "spec.networking",
         node_local_dns: default_deny_network_policy::node_local_dns(spec),
-        admission_off: admission_plugin_off(spec),
+        admission_off: admission_plugin_off(spec).map(|c| (c.path, c.message)),
         system: guardrails::SYSTEM_NAMESPACES,
         pod_security_default: true,
     }
@@ -169,6 +163,24 @@ fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<Stri
         system: guardrails::GKE_SYSTEM_NAMESPACES,
         pod_security_default: false,
     }
+}
+
+/// The check for a cluster that declares no namespace.
+pub(crate) fn no_namespaces(scope: &Scope) -> Check {
+    Check::new(
+        Verdict::NotApplicable,
+        &scope.cluster,
+        "namespaces",
+        "the cluster declares no namespace (namespaces: in the cluster file)",
+    )
+}
+
+/// The admission policies' check where the API server does not run them.
+pub(crate) fn admission_off(scope: &Scope) -> Option<Check> {
+    scope
+        .admission_off
+        .as_ref()
+        .map(|(path, why)| Check::fail(&scope.cluster, path, why.clone()))
 }
 
 /// `v1.MINOR` of the spec's kubernetesVersion, for the Pod Security version labels.

@@ -111,7 +111,7 @@ impl Guardrail for Rule {
     fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![scope.no_namespaces()];
+            return vec![super::no_namespaces(scope)];
         }
         let version = match &scope.version {
             MinorVersion::Pinned(v) => Some(v.as_str()),

@@ -55,7 +55,7 @@ impl Guardrail for Rule {
     fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
         if declared.is_empty() {
-            return vec![scope.no_namespaces()];
+            return vec![super::no_namespaces(scope)];
         }
         let want: Vec<Value> = declared.iter().map(|(n, _)| default_account(n)).collect();
         check_objects(scope, &want, "the default service account without a token")

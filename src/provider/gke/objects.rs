@@ -115,7 +115,11 @@ fn step(body: Value, have: Option<Option<&Value>>) -> Result<ObjectStep, KubeErr
     let object = crate::guardrails::object_id(&serde_yaml::to_value(&body).unwrap_or_default());
     Ok(ObjectStep {
         path: kube::path(&body)?,
-        fields: differing(have.flatten(), &body, &because),
+        // not read: nothing to compare with
+        fields: match have {
+            Some(have) => differing(have, &body, &because),
+            None => Vec::new(),
+        },
         exists: have.map(|h| h.is_some()),
         object,
         because,

@@ -98,10 +98,11 @@ impl GkePlan {
         for o in &self.objects {
             changes.push(PlannedChange {
                 object: o.object.clone(),
-                action: if o.exists == Some(true) {
-                    Action::Update
-                } else {
+                // not read (None): applied all the same, shown as an update
+                action: if o.exists == Some(false) {
                     Action::Create
+                } else {
+                    Action::Update
                 },
                 via: Via::ServerSideApply {
                     path: o.path.clone(),

@@ -61,9 +61,17 @@ impl Provider for GkeProvider {
                 serde_yaml::to_string(&rendered.request).map_err(|e| encode(e.to_string()))?
             }
         };
+        let mut warnings = rendered.warnings;
+        if rendered
+            .objects
+            .iter()
+            .any(|o| crate::yaml::tree::get_str(o, &["kind"]) == Some("Namespace"))
+        {
+            warnings.push("the namespaces' Pod Security -version labels are not pinned here: a GKE cluster's version comes from its release channel, so plan and apply pin them to the running cluster's minor version".into());
+        }
         Ok(RenderOutput {
             text,
-            warnings: rendered.warnings,
+            warnings,
             findings: rendered.findings,
             objects: rendered.objects,
         })

@@ -1,0 +1,477 @@
+//! The in-cluster guardrails on GKE: plan → apply → plan against the fake container API and a
+//! fake Kubernetes API server (tests/common/kube_fake.rs) that checks every request as the
+//! real one would (server-side apply only, field manager, force, path by kind and scope, a
+//! bearer token, the body against the Kubernetes OpenAPI schema of the cluster's version); an
+//! unreachable API stops apply with what was and was not applied; drift is planned back.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::Output;
+
+use common::gke_fake::FakeGke;
+use common::kube_fake::FakeKube;
+use common::{root, text};
+use serde_json::{json, Value};
+
+const EXAMPLE: &str = "examples/gke-private.yaml";
+
+/// `palisade ARGS` against the fakes, the Kubernetes API at `kube_url`.
+fn run(fake: &FakeGke, kube_url: &str, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("PALISADE_GKE_ENDPOINT", &fake.url)
+        .env("PALISADE_GKE_POLL_MS", "2")
+        .env("PALISADE_KUBE_ENDPOINT", kube_url)
+        .env("PALISADE_KUBE_TOKEN", &fake.kube.token)
+        .output()
+        .expect("run palisade")
+}
+
+fn both(o: &Output) -> String {
+    format!("{}{}", text(&o.stdout), text(&o.stderr))
+}
+
+/// Every object the example ships, by path.
+const OBJECTS: &[&str] = &[
+    "/api/v1/namespaces/payments",
+    "/api/v1/namespaces/ingress",
+    "/api/v1/namespaces/payments/serviceaccounts/default",
+    "/api/v1/namespaces/ingress/serviceaccounts/default",
+    "/apis/networking.k8s.io/v1/namespaces/payments/networkpolicies/palisade-default-deny",
+    "/apis/networking.k8s.io/v1/namespaces/payments/networkpolicies/palisade-allow-dns",
+    "/apis/networking.k8s.io/v1/namespaces/ingress/networkpolicies/palisade-default-deny",
+    "/apis/networking.k8s.io/v1/namespaces/ingress/networkpolicies/palisade-allow-dns",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/palisade-namespace-pod-security",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/palisade-namespace-pod-security",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/palisade-service-type-restricted",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/palisade-service-type-restricted",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/palisade-image-pinned",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/palisade-image-pinned",
+];
+
+#[test]
+fn plan_apply_plan_applies_the_objects_and_reaches_no_changes() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", both(&plan));
+    let doc: Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let applies: Vec<&Value> = doc["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["via"]["kind"] == "server-side-apply")
+        .collect();
+    assert_eq!(applies.len(), OBJECTS.len(), "{doc}");
+    // a new cluster: nothing was read from an API that does not exist yet
+    assert!(
+        fake.kube.requests().is_empty(),
+        "{:?}",
+        fake.kube.requests()
+    );
+    assert!(
+        doc["notes"]
+            .to_string()
+            .contains("pinned to the new cluster's minor version"),
+        "{doc}"
+    );
+
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    assert_eq!(fake.kube.rejected(), Vec::<String>::new());
+    for path in OBJECTS {
+        assert!(fake.kube.object(path).is_some(), "{path} not applied");
+    }
+    // every write was a server-side apply, namespaces before what lives in them
+    let patches: Vec<String> = fake
+        .kube
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| {
+            assert_eq!(r.content_type, "application/apply-patch+yaml");
+            assert!(r.query.contains("fieldManager=palisade"), "{}", r.query);
+            r.path
+        })
+        .collect();
+    assert_eq!(patches.len(), OBJECTS.len(), "{patches:?}");
+    let ns = patches
+        .iter()
+        .position(|p| p == "/api/v1/namespaces/payments")
+        .expect("namespace applied");
+    let inside = patches
+        .iter()
+        .position(|p| p.starts_with("/api/v1/namespaces/payments/"))
+        .expect("object in it applied");
+    assert!(ns < inside, "{patches:?}");
+    // the new cluster's version (the fake creates 1.33) is pinned on its namespaces
+    let payments = fake
+        .kube
+        .object("/api/v1/namespaces/payments")
+        .expect("namespace");
+    let labels = &payments["metadata"]["labels"];
+    for mode in ["enforce", "audit", "warn"] {
+        assert_eq!(
+            labels[format!("pod-security.kubernetes.io/{mode}")],
+            json!("restricted")
+        );
+        assert_eq!(
+            labels[format!("pod-security.kubernetes.io/{mode}-version")],
+            json!("v1.33"),
+            "{labels}"
+        );
+    }
+    // the token is never shown
+    assert!(!both(&apply).contains(&fake.kube.token));
+
+    let again = run(
+        &fake,
+        &kube,
+        &["plan", "-f", EXAMPLE, "--detailed-exitcode"],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", both(&again));
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&again)
+    );
+}
+
+#[test]
+fn an_unreachable_api_stops_apply_and_the_next_plan_shows_the_objects_pending() {
+    let fake = FakeGke::start();
+    // a port nothing listens on
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let apply = run(&fake, &dead, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(1), "{}", both(&apply));
+    let said = both(&apply);
+    assert!(said.contains("applied: clusters.create"), "{said}");
+    assert!(
+        said.contains("not applied: server-side apply Namespace/payments"),
+        "{said}"
+    );
+    assert!(said.contains("PALISADE_KUBE_ENDPOINT"), "{said}");
+    assert!(said.contains("stay pending"), "{said}");
+    assert!(fake.cluster(common_cluster()).is_some());
+
+    // from a machine that reaches it: the objects are still to apply, the cluster is done
+    let kube = fake.kube.url.clone();
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    let shown = text(&plan.stdout);
+    assert!(
+        shown.contains("+ Namespace/payments   server-side apply (new)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Plan: 14 Kubernetes object(s) to apply through the cluster's API."),
+        "{shown}"
+    );
+    // an existing cluster's version is read, so the plan shows it pinned
+    let json = run(&fake, &kube, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    let doc: Value = serde_json::from_slice(&json.stdout).expect("json");
+    let ns = doc["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["object"] == "Namespace/payments")
+        .expect("namespace planned");
+    assert_eq!(
+        ns["via"]["body"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce-version"],
+        "v1.33"
+    );
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let again = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&again)
+    );
+
+    // a plan that cannot read the API says so and shows every object to apply
+    let blind = run(&fake, &dead, &["plan", "-f", EXAMPLE]);
+    let shown = both(&blind);
+    assert!(
+        shown.contains("the cluster's Kubernetes objects were not read"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("~ Namespace/payments   server-side apply"),
+        "{shown}"
+    );
+}
+
+fn common_cluster() -> &'static str {
+    "projects/acme-payments-prod/locations/europe-west1/clusters/payments-prod"
+}
+
+#[test]
+fn drift_in_the_cluster_is_planned_back() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    // someone deletes a default-deny policy and relabels a namespace by hand
+    fake.kube.delete(
+        "/apis/networking.k8s.io/v1/namespaces/payments/networkpolicies/palisade-default-deny",
+    );
+    let mut ns = fake.kube.object("/api/v1/namespaces/payments").expect("ns");
+    ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = json!("privileged");
+    put_raw(&fake.kube, &ns);
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    let shown = text(&plan.stdout);
+    assert!(
+        shown.contains("+ NetworkPolicy/payments/palisade-default-deny   server-side apply (new)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("~ Namespace/payments   server-side apply"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "metadata.labels.pod-security.kubernetes.io/enforce: privileged → restricted"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Plan: 2 Kubernetes object(s) to apply"),
+        "{shown}"
+    );
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let again = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&again)
+    );
+}
+
+/// Writes an object into the fake as another field manager would (a raw apply).
+fn put_raw(kube: &FakeKube, object: &Value) {
+    let path = FakeKube::path_of(object).expect("path");
+    let mut clean = object.clone();
+    for k in [
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+        "managedFields",
+    ] {
+        clean["metadata"].as_object_mut().expect("meta").remove(k);
+    }
+    clean.as_object_mut().expect("obj").remove("status");
+    clean.as_object_mut().expect("obj").remove("spec");
+    let (code, _) = raw(
+        kube,
+        "PATCH",
+        &format!("{path}?fieldManager=palisade&force=true"),
+        "application/apply-patch+yaml",
+        &kube.token,
+        &clean.to_string(),
+    );
+    assert_eq!(code, 200);
+}
+
+/// One HTTP request to the fake; (status, body).
+fn raw(
+    kube: &FakeKube,
+    method: &str,
+    target: &str,
+    content_type: &str,
+    token: &str,
+    body: &str,
+) -> (u16, String) {
+    let addr = kube.url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: {content_type}\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    // the status line and headers, then as many bytes as content-length says
+    let mut reader = std::io::BufReader::new(s);
+    let mut answer = String::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).expect("read") == 0 {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().expect("length");
+        }
+        answer.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).expect("body");
+    answer.push_str(&String::from_utf8_lossy(&body));
+    let code = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, answer)
+}
+
+#[test]
+fn the_fake_api_refuses_what_the_real_one_would() {
+    let fake = FakeGke::start();
+    let kube = &fake.kube;
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}});
+    let apply = "application/apply-patch+yaml";
+    let ok = "/api/v1/namespaces/team-a?fieldManager=palisade&force=true";
+    let cases: Vec<(&str, String, &str, String, Value, u16)> = vec![
+        // a merge patch is not an apply
+        (
+            "PATCH",
+            ok.into(),
+            "application/merge-patch+json",
+            kube.token.clone(),
+            ns.clone(),
+            415,
+        ),
+        // no field manager, or no force
+        (
+            "PATCH",
+            "/api/v1/namespaces/team-a?force=true".into(),
+            apply,
+            kube.token.clone(),
+            ns.clone(),
+            400,
+        ),
+        (
+            "PATCH",
+            "/api/v1/namespaces/team-a?fieldManager=palisade".into(),
+            apply,
+            kube.token.clone(),
+            ns.clone(),
+            400,
+        ),
+        // a wrong token
+        ("PATCH", ok.into(), apply, "nope".into(), ns.clone(), 401),
+        // the body at another object's path
+        (
+            "PATCH",
+            "/api/v1/namespaces/team-b?fieldManager=palisade&force=true".into(),
+            apply,
+            kube.token.clone(),
+            ns.clone(),
+            400,
+        ),
+        // a namespaced kind at a cluster-scoped path
+        (
+            "PATCH",
+            "/api/v1/serviceaccounts/default?fieldManager=palisade&force=true".into(),
+            apply,
+            kube.token.clone(),
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}),
+            400,
+        ),
+        // into a namespace that does not exist
+        (
+            "PATCH",
+            "/api/v1/namespaces/nowhere/serviceaccounts/default?fieldManager=palisade&force=true"
+                .into(),
+            apply,
+            kube.token.clone(),
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "nowhere"}}),
+            404,
+        ),
+        // a field the schema does not have
+        (
+            "PATCH",
+            ok.into(),
+            apply,
+            kube.token.clone(),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}, "spec": {"colour": "red"}}),
+            422,
+        ),
+        // and the good one
+        (
+            "PATCH",
+            ok.into(),
+            apply,
+            kube.token.clone(),
+            ns.clone(),
+            201,
+        ),
+        (
+            "GET",
+            "/api/v1/namespaces/team-a".into(),
+            "",
+            kube.token.clone(),
+            Value::Null,
+            200,
+        ),
+        (
+            "GET",
+            "/api/v1/namespaces/team-a".into(),
+            "",
+            "nope".into(),
+            Value::Null,
+            401,
+        ),
+    ];
+    for (method, target, ct, token, body, want) in cases {
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let (code, answer) = raw(kube, method, &target, ct, &token, &body);
+        assert_eq!(code, want, "{method} {target} {ct}: {answer}");
+    }
+}
+
+#[test]
+fn a_cluster_file_below_the_profile_needs_a_waiver_on_gke_too() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let example = std::fs::read_to_string(root().join(EXAMPLE)).expect("example");
+    let lower = example.replace(
+        "- name: payments\n",
+        "- name: payments\n  podSecurity: baseline\n",
+    );
+    assert_ne!(lower, example);
+    let file = common::write(dir.path(), "lower.yaml", &lower);
+    let (code, _, err) = common::run(&["render", "-f", &file]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("namespace-pod-security"), "{err}");
+    assert!(
+        err.contains("Namespace/payments") || err.contains("namespace payments"),
+        "{err}"
+    );
+    let waived = format!(
+        "{lower}waivers:\n- control: namespace-pod-security\n  reason: the payments batch jobs need baseline until they drop root (TICKET-12)\n"
+    );
+    let file = common::write(dir.path(), "waived.yaml", &waived);
+    let dir_m = dir.path().join("m");
+    let (code, _, err) = common::run(&[
+        "render",
+        "-f",
+        &file,
+        "--manifests",
+        &dir_m.display().to_string(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let ns = std::fs::read_to_string(dir_m.join("001-namespace-payments.yaml")).expect("ns");
+    assert!(
+        ns.contains("pod-security.kubernetes.io/enforce: baseline"),
+        "{ns}"
+    );
+    // the other namespace keeps the profile's level
+    let ingress = std::fs::read_to_string(dir_m.join("002-namespace-ingress.yaml")).expect("ns");
+    assert!(
+        ingress.contains("pod-security.kubernetes.io/enforce: restricted"),
+        "{ingress}"
+    );
+}
