@@ -68,6 +68,7 @@ fn item(c: &Control) -> serde_json::Value {
         "references": c.references,
         "kops_fields": c.kops_fields,
         "gke_fields": c.gke.map(|g| g.fields()).unwrap_or_default(),
+        "gke_objects": c.gke.map(|g| g.objects()).unwrap_or_default(),
         "live_fields": c.live.map(|l| l.fields()).unwrap_or_default(),
         "status": c.status,
         "params": c.params.iter().map(|p| p.name).collect::<Vec<_>>(),
@@ -100,9 +101,20 @@ pub fn explain(c: &Control) -> String {
         if !c.kops_fields.is_empty() {
             t.push('\n');
         }
-        let _ = writeln!(t, "GKE fields (container v1 Cluster)");
-        for f in g.fields() {
-            let _ = writeln!(t, "  {f}");
+        if !g.fields().is_empty() {
+            let _ = writeln!(t, "GKE fields (container v1 Cluster)");
+            for f in g.fields() {
+                let _ = writeln!(t, "  {f}");
+            }
+        }
+        if !g.objects().is_empty() {
+            let _ = writeln!(
+                t,
+                "GKE: Kubernetes objects, server-side applied through the cluster's API"
+            );
+            for f in g.objects() {
+                let _ = writeln!(t, "  {f}");
+            }
         }
     }
     if let Some(l) = c.live {

@@ -179,6 +179,11 @@ pub trait GkeRule: Sync {
         params: &Params,
         ctx: &GkeCtx,
     ) -> Result<(), String>;
+    /// The Kubernetes objects it applies through the cluster's API (for `controls explain`);
+    /// most controls ship none.
+    fn objects(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Puts the Kubernetes objects the control ships on the cluster among `objects` (those to
     /// apply through the cluster's API); most controls ship none.
     fn apply_objects(

@@ -92,6 +92,10 @@ pub fn policies(namespace: &str, node_local: Option<&str>) -> [Value; 2] {
 struct Rule;
 
 impl Guardrail for Rule {
+    fn objects(&self) -> &'static [&'static str] {
+        CONTROL.kops_fields
+    }
+
     fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
         if declared.is_empty() {

@@ -30,6 +30,8 @@ pub trait Guardrail: Sync {
     fn applies_when_waived(&self) -> bool {
         false
     }
+    /// The objects it ships on GKE, for `controls explain`.
+    fn objects(&self) -> &'static [&'static str];
     /// One check per object it wants (or one for the cluster when nothing applies).
     fn check(&self, scope: &Scope, params: &Params) -> Vec<Check>;
     /// The objects it ships, to be put among the scope's (replacing those of the same id).
@@ -65,9 +67,13 @@ impl KopsRule for OnKops {
 pub struct OnGke(pub &'static dyn Guardrail);
 
 impl GkeRule for OnGke {
-    // no `Cluster` field: the objects are the control's (named in its object list)
+    // no `Cluster` field: the objects are the control's
     fn fields(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    fn objects(&self) -> &'static [&'static str] {
+        self.0.objects()
     }
 
     fn fix_field(&self) -> Option<&'static str> {

@@ -103,6 +103,14 @@ pub fn label_policy(system: &[&str]) -> [Value; 2] {
 struct Rule;
 
 impl Guardrail for Rule {
+    fn objects(&self) -> &'static [&'static str] {
+        &[
+            "Namespace metadata.labels[pod-security.kubernetes.io/*]",
+            "ValidatingAdmissionPolicy palisade-namespace-pod-security",
+            "ValidatingAdmissionPolicyBinding palisade-namespace-pod-security",
+        ]
+    }
+
     // a waiver carries the namespaces the cluster file sets lower; the others keep their labels
     fn applies_when_waived(&self) -> bool {
         true

@@ -52,6 +52,10 @@ pub fn default_account(namespace: &str) -> Value {
 struct Rule;
 
 impl Guardrail for Rule {
+    fn objects(&self) -> &'static [&'static str] {
+        CONTROL.kops_fields
+    }
+
     fn check(&self, scope: &Scope, _: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
         if declared.is_empty() {

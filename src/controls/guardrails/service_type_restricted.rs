@@ -94,6 +94,10 @@ fn wanted(scope: &Scope, params: &Params) -> [Value; 2] {
 }
 
 impl Guardrail for Rule {
+    fn objects(&self) -> &'static [&'static str] {
+        CONTROL.kops_fields
+    }
+
     fn fix_field(&self) -> Option<&'static str> {
         None
     }
