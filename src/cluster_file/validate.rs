@@ -587,6 +587,14 @@ fn kops_overrides(k: &KopsSection, file: &ClusterFile, out: &mut Problems) {
                 ));
             }
         }
+        // the version checks and the Pod Security -version labels read the cluster file's
+        if cluster.contains_key("kubernetesVersion") {
+            out.push((
+                "overrides.cluster.kubernetesVersion".into(),
+                Code::InvalidOverride,
+                "the Kubernetes version is kops.kubernetesVersion (the version checks and the namespaces' Pod Security -version labels follow it): set it there instead".into(),
+            ));
+        }
     }
     for name in file.overrides.instance_groups.keys() {
         let control_plane: Vec<String> = k
