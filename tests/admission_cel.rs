@@ -297,7 +297,7 @@ fn service_types_and_external_ips() {
 
 #[test]
 fn images_need_a_tag_other_than_latest_or_a_digest() {
-    let p = Policy::new(image_pinned::objects(false, "deny", SYSTEM));
+    let p = Policy::new(image_pinned::objects(false, "deny", &[], SYSTEM));
     let denied = "must name a tag other than latest, or a digest";
     let cases: Vec<(&str, Vec<&str>, Vec<&str>, bool)> = vec![
         ("Pod", vec!["nginx:1.25"], vec![], true),
@@ -427,7 +427,7 @@ fn images_need_a_tag_other_than_latest_or_a_digest() {
 
 #[test]
 fn strict_asks_for_digests() {
-    let p = Policy::new(image_pinned::objects(true, "deny", SYSTEM));
+    let p = Policy::new(image_pinned::objects(true, "deny", &[], SYSTEM));
     let cases: Vec<(&str, Vec<&str>, bool)> = vec![
         ("Pod", vec!["nginx:1.25"], false),
         ("Pod", vec![DIGEST], true),
@@ -453,7 +453,7 @@ fn strict_asks_for_digests() {
 
 #[test]
 fn warn_mode_binds_with_warn_and_audit() {
-    let [_, binding] = image_pinned::objects(false, "warn", SYSTEM);
+    let [_, binding] = image_pinned::objects(false, "warn", &[], SYSTEM);
     let b = serde_json::to_value(binding).expect("json");
     assert_eq!(b["spec"]["validationActions"], json!(["Warn", "Audit"]));
     let [_, binding] = service_type_restricted::objects(&[], "deny", SYSTEM);
@@ -542,4 +542,80 @@ fn gke_namespaces_need_an_enforce_label() {
     }
     // the policy judges nothing but namespaces
     assert!(!p.matches("", "pods", "CREATE", "team-a"));
+}
+
+#[test]
+fn a_registry_allow_list_admits_only_images_named_from_those_registries() {
+    let registries = vec![
+        "registry.example.com".to_string(),
+        "registry.local:5000/team".to_string(),
+    ];
+    let p = Policy::new(image_pinned::objects(false, "deny", &registries, SYSTEM));
+    let cases: Vec<(&str, Vec<&str>, Vec<&str>, bool)> = vec![
+        ("Pod", vec!["registry.example.com/app:1.2"], vec![], true),
+        (
+            "Deployment",
+            vec!["registry.local:5000/team/app:3"],
+            vec!["registry.example.com/init:1"],
+            true,
+        ),
+        // the registry is a prefix up to a slash, not any string that starts alike
+        (
+            "Pod",
+            vec!["registry.example.com.evil.io/app:1.2"],
+            vec![],
+            false,
+        ),
+        (
+            "Pod",
+            vec!["registry.local:5000/teamx/app:1"],
+            vec![],
+            false,
+        ),
+        ("Pod", vec!["registry.local:5000/app:1"], vec![], false),
+        // a short name is Docker Hub's, not an allowed registry's
+        ("Pod", vec!["app:1.2"], vec![], false),
+        (
+            "Job",
+            vec!["registry.example.com/app:1.2"],
+            vec!["docker.io/busybox:1.36"],
+            false,
+        ),
+        // pinning still applies
+        (
+            "Pod",
+            vec!["registry.example.com/app:latest"],
+            vec![],
+            false,
+        ),
+    ];
+    for (kind, containers, init, allowed) in cases {
+        let (group, res) = resource(kind);
+        let got = p.judge(
+            group,
+            res,
+            "CREATE",
+            "payments",
+            workload(kind, &containers, &init),
+            Value::Null,
+        );
+        assert_eq!(
+            got.is_none(),
+            allowed,
+            "{kind} {containers:?} {init:?}: {got:?}"
+        );
+        if let Some(m) = got {
+            assert!(
+                m.contains("allowed registry (registry.example.com, registry.local:5000/team)")
+                    || m.contains("tag other than latest"),
+                "{m}"
+            );
+        }
+    }
+    // an update that changes no image is not judged, as for pinning
+    let old = workload("Pod", &["docker.io/app:1"], &[]);
+    assert_eq!(
+        p.judge("", "pods", "UPDATE", "payments", old.clone(), old),
+        None
+    );
 }

@@ -520,3 +520,46 @@ fn review_only_palisades_namespaces_say_which_are_ingress() {
         "{out}"
     );
 }
+
+#[test]
+fn a_profile_may_limit_images_to_named_registries() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profile = |list: &str| {
+        format!("apiVersion: palisade.dev/v1alpha1\nkind: Profile\nname: team\nextends: baseline\ncontrols:\n  image-pinned:\n    params: {{registries: {list}}}\n")
+    };
+    let file = write(
+        dir.path(),
+        "c.yaml",
+        &example().replace("profile: baseline", "profile: ./team.yaml"),
+    );
+    for (bad, why) in [
+        ("[\"Registry.Example.com\"]", "is not a registry"),
+        (
+            "[\"registry.example.com' || true || '\"]",
+            "is not a registry",
+        ),
+        ("[library]", "is not a registry"),
+        ("registry.example.com", "expects a list of registries"),
+    ] {
+        write(dir.path(), "team.yaml", &profile(bad));
+        let (code, _, err) = run(&["render", "-f", &file]);
+        assert_eq!(code, Some(1), "{bad}: {err}");
+        assert!(
+            err.contains(why) && err.contains("team.yaml:7:"),
+            "{bad}: {err}"
+        );
+    }
+    write(
+        dir.path(),
+        "team.yaml",
+        &profile("[registry.example.com, \"registry.local:5000/team\"]"),
+    );
+    let (code, out, err) = run(&["render", "-f", &file]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains(
+            "['registry.example.com/', 'registry.local:5000/team/'].exists(r, i.startsWith(r))"
+        ),
+        "{out}"
+    );
+}

@@ -129,6 +129,7 @@ pub fn explain(c: &Control) -> String {
         for p in c.params {
             let default = match p.value {
                 ParamValue::Int { default, min } => format!("default {default}, at least {min}"),
+                ParamValue::Registries => "default none (off); a list of host[:port][/path]".into(),
                 ParamValue::Choice { default, allowed } => {
                     format!("default {default}; one of {}", allowed.join(", "))
                 }

@@ -14,6 +14,41 @@ pub enum ParamValue {
         default: &'static str,
         allowed: &'static [&'static str],
     },
+    /// A list of image registries (`host[:port][/path]`), empty by default (off).
+    Registries,
+}
+
+/// At most this many registries in one list.
+pub const MAX_REGISTRIES: usize = 64;
+
+/// Whether `r` names a registry (with an optional port and path), as an image reference
+/// starts: `registry.example.com`, `registry.local:5000/team`, `europe-docker.pkg.dev/p/repo`.
+pub fn is_registry(r: &str) -> bool {
+    let (host, path) = r.split_once('/').unwrap_or((r, ""));
+    let (name, port) = match host.split_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (host, None),
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    // a registry host has a dot or a port (or is localhost), so that `library` is not one
+    let looks_like_host = name.contains('.') || port.is_some() || name == "localhost";
+    let path_ok = path.is_empty()
+        || path.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        });
+    r.len() <= 255 && name.split('.').all(label_ok) && looks_like_host && port_ok && path_ok
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +70,7 @@ impl Params {
             let v = match s.value {
                 ParamValue::Int { default, .. } => Value::from(default),
                 ParamValue::Choice { default, .. } => Value::from(default),
+                ParamValue::Registries => Value::Sequence(Vec::new()),
             };
             map.insert(s.name.to_string(), v);
         }
@@ -73,6 +109,30 @@ impl Params {
                     ))
                 }
             },
+            ParamValue::Registries => {
+                let Some(list) = value.as_sequence() else {
+                    return Err(format!(
+                        "parameter `{name}` expects a list of registries, e.g. [registry.example.com, europe-docker.pkg.dev/acme/images]"
+                    ));
+                };
+                if list.len() > MAX_REGISTRIES {
+                    return Err(format!(
+                        "parameter `{name}` lists {} registries, at most {MAX_REGISTRIES}",
+                        list.len()
+                    ));
+                }
+                for entry in list {
+                    match entry.as_str() {
+                        Some(r) if is_registry(r) => {}
+                        _ => {
+                            return Err(crate::yaml::bound_quotes(&format!(
+                                "parameter `{name}`: {:?} is not a registry: expected host[:port][/path] in lowercase, e.g. registry.example.com or registry.local:5000/team",
+                                serde_yaml::to_string(entry).unwrap_or_default().trim()
+                            )))
+                        }
+                    }
+                }
+            }
         }
         self.0.insert(name.to_string(), value.clone());
         Ok(())
@@ -89,5 +149,19 @@ impl Params {
 
     pub fn str(&self, name: &str) -> &str {
         self.0.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// A list parameter's entries (empty when unset).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.0
+            .get(name)
+            .and_then(Value::as_sequence)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }

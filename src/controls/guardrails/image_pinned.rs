@@ -27,7 +27,8 @@ pub static CONTROL: Control = Control {
                 Jobs and CronJobs whose containers or init containers name an image without a \
                 tag or with the tag latest are refused; an image by digest (@sha256:…) is \
                 always allowed; a registry port (registry.local:5000/app) is not a tag. With \
-                requireDigest, only digests are allowed. An update that keeps every image as it \
+                requireDigest, only digests are allowed; with registries, only images named in \
+                full from one of them (up to a /). An update that keeps every image as it \
                 was is not judged (objects from before the policy stay manageable); a container \
                 without an image is refused. System namespaces are not judged.",
     params: &[
@@ -35,6 +36,11 @@ pub static CONTROL: Control = Control {
             name: "requireDigest",
             doc: "yes: every image must be pinned by digest; no: a tag other than latest will do",
             value: ParamValue::Choice { default: "no", allowed: &["no", "yes"] },
+        },
+        ParamSpec {
+            name: "registries",
+            doc: "the registries images may come from (host[:port][/path]); empty: any",
+            value: ParamValue::Registries,
         },
         ParamSpec {
             name: "action",
@@ -55,8 +61,14 @@ pub const DIGEST: &str = "^[^@]+@sha256:[0-9a-f]{64}$";
 /// A tag on the last path segment (a registry's `:port` is on an earlier one), not `latest`.
 pub const TAGGED: &str = "^([^/]+/)*[^/:@]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
-/// The policy and binding, judging every namespace but `system`.
-pub fn objects(require_digest: bool, action: &str, system: &[&str]) -> [Value; 2] {
+/// The policy and binding, judging every namespace but `system`; with `registries`, images
+/// also come only from those.
+pub fn objects(
+    require_digest: bool,
+    action: &str,
+    registries: &[String],
+    system: &[&str],
+) -> [Value; 2] {
     let pod_spec = |o: &str| {
         format!("{o}.kind == 'Pod' ? {o}.spec : ({o}.kind == 'CronJob' ? {o}.spec.jobTemplate.spec.template.spec : {o}.spec.template.spec)")
     };
@@ -105,10 +117,7 @@ pub fn objects(require_digest: bool, action: &str, system: &[&str]) -> [Value; 2
             ("oldPodSpec", old_pod_spec),
             ("oldImages", images("oldPodSpec")),
         ],
-        validations: &[Validation {
-            expression,
-            message,
-        }],
+        validations: &validations(expression, message, registries, unchanged),
         actions: actions(action),
         system,
     })
@@ -116,10 +125,44 @@ pub fn objects(require_digest: bool, action: &str, system: &[&str]) -> [Value; 2
 
 struct Rule;
 
+/// The validations: pinned, and (with registries) from an allowed registry.
+fn validations(
+    expression: String,
+    message: String,
+    registries: &[String],
+    unchanged: &str,
+) -> Vec<Validation> {
+    let mut out = vec![Validation {
+        expression,
+        message,
+    }];
+    if !registries.is_empty() {
+        // a registry is a prefix up to a `/`: registry.example.com does not allow
+        // registry.example.com.evil.io/app
+        let prefixes: Vec<String> = registries
+            .iter()
+            .map(|r| format!("'{}/'", r.trim_end_matches('/')))
+            .collect();
+        out.push(Validation {
+            expression: format!(
+                "{unchanged} || variables.images.all(i, [{}].exists(r, i.startsWith(r)))",
+                prefixes.join(", ")
+            ),
+            message: format!(
+                "every container image must come from an allowed registry ({}): write the registry in full, e.g. image: {}/app:1.4.2",
+                registries.join(", "),
+                registries[0].trim_end_matches('/')
+            ),
+        });
+    }
+    out
+}
+
 fn wanted(scope: &Scope, params: &Params) -> [Value; 2] {
     objects(
         params.str("requireDigest") == "yes",
         params.str("action"),
+        &params.list("registries"),
         scope.system,
     )
 }
