@@ -8,8 +8,15 @@ use palisade::profile::resolve;
 use palisade::provider::kops::render::render;
 use palisade::wizard::{cluster_file_text, run_flow, Answers, Facts, ScriptedPrompter, SshAccess};
 
-/// Runs the flow with `answers` and checks the file it leads to.
+/// Runs the flow with `answers`, then no namespaces, and checks the file it leads to.
 fn run(answers: &[&str]) -> (Answers, ScriptedPrompter, String) {
+    let mut all = answers.to_vec();
+    all.push("");
+    run_exactly(&all)
+}
+
+/// Runs the flow with exactly `answers` and checks the file it leads to.
+fn run_exactly(answers: &[&str]) -> (Answers, ScriptedPrompter, String) {
     let mut p = ScriptedPrompter::new(answers);
     let a =
         run_flow(&mut p, &Facts::builtin()).unwrap_or_else(|e| panic!("{e}; said {:?}", p.said));
@@ -30,7 +37,7 @@ fn run(answers: &[&str]) -> (Answers, ScriptedPrompter, String) {
 }
 
 // order: dns zone, name, region, control plane, zones, cp type, node type, min, max, api cidrs,
-// [waiver reason], ssh, [bastion cidrs], profile, [discovery store]
+// [waiver reason], ssh, [bastion cidrs], profile, [discovery store], namespaces, [ingress]
 
 #[test]
 fn the_plain_path_takes_the_defaults() {
@@ -266,5 +273,67 @@ fn strict_asks_for_the_irsa_bucket() {
     assert!(
         text.contains("profile: strict")
             && text.contains("discoveryStore: \"s3://my-oidc-bucket\"")
+    );
+}
+
+#[test]
+fn namespaces_are_checked_and_one_may_be_the_ingress() {
+    let (a, p, text) = run_exactly(&[
+        "",
+        "dev.k8s.example.com",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "203.0.113.0/24",
+        "none",
+        "baseline",
+        "payments, kube-system",
+        "Payments",
+        "payments, payments",
+        "payments, ingress",
+        "2",
+    ]);
+    assert_eq!(a.namespaces, vec!["payments", "ingress"]);
+    assert_eq!(a.ingress_namespace.as_deref(), Some("ingress"));
+    assert!(
+        p.rejected
+            .iter()
+            .any(|r| r.contains("kube-system is a system namespace"))
+            && p.rejected
+                .iter()
+                .any(|r| r.contains("is not a namespace name"))
+            && p.rejected.iter().any(|r| r.contains("named twice")),
+        "{:?}",
+        p.rejected
+    );
+    assert!(
+        text.contains("namespaces:\n- name: \"payments\"\n- name: \"ingress\"\n")
+            && text.contains("  ingress: true\n"),
+        "{text}"
+    );
+    // the file's namespaces get the guardrails when rendered
+    let (_, _, none) = run_exactly(&[
+        "",
+        "dev.k8s.example.com",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "203.0.113.0/24",
+        "none",
+        "baseline",
+        "payments",
+        "0",
+    ]);
+    assert!(
+        none.contains("- name: \"payments\"\n") && !none.contains("ingress: true"),
+        "{none}"
     );
 }

@@ -53,13 +53,20 @@ fn the_wizard_in_a_terminal_writes_a_file_that_plans() {
     p.send_line("").expect("send");
     wait(&mut p, "Profile");
     p.send_line("").expect("send");
+    wait(&mut p, "Namespaces (comma-separated");
+    p.send_line("payments, ingress").expect("send");
+    wait(&mut p, "Ingress namespace");
+    // the third item: ingress
+    p.send("\x1b[B\x1b[B").expect("send");
+    p.send_line("").expect("send");
     wait(&mut p, "Next: palisade plan -f");
     p.process.wait().expect("exit");
 
     let written = std::fs::read_to_string(&out).expect("file written");
     assert!(
         written.contains("apiCidrs: [0.0.0.0/0]")
-            && written.contains("reason: \"public demo cluster\""),
+            && written.contains("reason: \"public demo cluster\"")
+            && written.contains("- name: \"ingress\"\n  # the only namespace whose Services may be LoadBalancer or NodePort\n  ingress: true"),
         "{written}"
     );
     let state = format!("file://{}/state", dir.path().display());
@@ -90,6 +97,10 @@ fn the_wizard_in_a_terminal_writes_a_file_that_plans() {
         "public demo cluster",
         "--profile",
         "baseline",
+        "--namespaces",
+        "payments,ingress",
+        "--ingress-namespace",
+        "ingress",
     ]);
     assert_eq!(s.status.code(), Some(0), "{}", text(&s.stderr));
     assert_eq!(

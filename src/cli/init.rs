@@ -56,6 +56,12 @@ pub struct Args {
     /// Public S3 bucket for IRSA (strict).
     #[arg(long = "discovery-store")]
     discovery_store: Option<String>,
+    /// The teams' namespaces, comma-separated (the in-cluster guardrails act on them).
+    #[arg(long = "namespaces", value_delimiter = ',')]
+    namespaces: Vec<String>,
+    /// The one namespace whose Services may be LoadBalancer or NodePort (one of --namespaces).
+    #[arg(long = "ingress-namespace", requires = "namespaces")]
+    ingress_namespace: Option<String>,
 }
 
 fn from_flags(a: &Args) -> anyhow::Result<Answers> {
@@ -84,6 +90,16 @@ fn from_flags(a: &Args) -> anyhow::Result<Answers> {
             crate::cluster_file::Exposure::excerpt(a.bastion_cidr.iter().map(String::as_str)),
             bastion.describe()
         );
+    }
+    let namespaces = crate::wizard::namespace_list(&a.namespaces.join(","))
+        .map_err(|why| anyhow::anyhow!("--namespaces: {why}"))?;
+    if let Some(ingress) = &a.ingress_namespace {
+        if !namespaces.contains(ingress) {
+            anyhow::bail!(
+                "--ingress-namespace {ingress} is not one of --namespaces ({})",
+                namespaces.join(", ")
+            );
+        }
     }
     Ok(Answers {
         name: need(&a.name, "--name")?,
@@ -115,6 +131,8 @@ fn from_flags(a: &Args) -> anyhow::Result<Answers> {
         },
         profile: a.profile.clone(),
         discovery_store: a.discovery_store.clone(),
+        namespaces,
+        ingress_namespace: a.ingress_namespace.clone(),
     })
 }
 

@@ -67,24 +67,8 @@ fn namespaces(file: &ClusterFile, out: &mut Problems) {
     let mut seen = BTreeSet::new();
     for (i, ns) in file.namespaces.iter().enumerate() {
         let here = format!("namespaces[{i}].name");
-        if !is_dns_label(&ns.name) {
-            out.push((
-                here,
-                Code::InvalidNamespace,
-                crate::yaml::bound_quotes(&format!(
-                    "{:?} is not a namespace name: a DNS label (lowercase letters, digits and -, at most 63)",
-                    ns.name
-                )),
-            ));
-        } else if crate::guardrails::SYSTEM_NAMESPACES.contains(&ns.name.as_str())
-            || ns.name.starts_with("gke-")
-            || ns.name.starts_with("gmp-")
-        {
-            out.push((
-                here,
-                Code::InvalidNamespace,
-                format!("{} is a system namespace: the cluster keeps it, and Palisade's guardrails leave it alone", ns.name),
-            ));
+        if let Some(why) = namespace_problem(&ns.name) {
+            out.push((here, Code::InvalidNamespace, why));
         } else if !seen.insert(ns.name.as_str()) {
             out.push((
                 here,
@@ -93,6 +77,23 @@ fn namespaces(file: &ClusterFile, out: &mut Problems) {
             ));
         }
     }
+}
+
+/// Why `name` cannot be a namespace of the cluster file, if it cannot: not a DNS label, or a
+/// namespace the cluster (Kubernetes, GKE) keeps for itself.
+pub fn namespace_problem(name: &str) -> Option<String> {
+    if !is_dns_label(name) {
+        return Some(crate::yaml::bound_quotes(&format!(
+            "{name:?} is not a namespace name: a DNS label (lowercase letters, digits and -, at most 63)"
+        )));
+    }
+    if crate::guardrails::SYSTEM_NAMESPACES.contains(&name)
+        || name.starts_with("gke-")
+        || name.starts_with("gmp-")
+    {
+        return Some(format!("{name} is a system namespace: the cluster keeps it, and Palisade's guardrails leave it alone"));
+    }
+    None
 }
 
 fn is_dns_label(s: &str) -> bool {

@@ -28,6 +28,10 @@ pub struct Answers {
     pub profile: String,
     /// IRSA's public bucket, for the strict profile.
     pub discovery_store: Option<String>,
+    /// The teams' namespaces (the in-cluster guardrails act on them).
+    pub namespaces: Vec<String>,
+    /// The one of them where Services may be exposed (LoadBalancer, NodePort).
+    pub ingress_namespace: Option<String>,
 }
 
 /// The Kubernetes version a new cluster gets.

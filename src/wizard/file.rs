@@ -97,6 +97,21 @@ pub fn cluster_file_text(a: &Answers) -> String {
             let _ = writeln!(t, "  sshCidrs: {}", list(cidrs));
         }
     }
+    if !a.namespaces.is_empty() {
+        let _ = writeln!(t, "# the teams' namespaces: Pod Security labels, default-deny network policies, no API token");
+        let _ = writeln!(t, "# for the default service account (the guardrail controls); kops applies them with the cluster");
+        let _ = writeln!(t, "namespaces:");
+        for n in &a.namespaces {
+            let _ = writeln!(t, "- name: {}", q(n));
+            if a.ingress_namespace.as_ref() == Some(n) {
+                let _ = writeln!(
+                    t,
+                    "  # the only namespace whose Services may be LoadBalancer or NodePort"
+                );
+                let _ = writeln!(t, "  ingress: true");
+            }
+        }
+    }
     if let Some(reason) = &a.api_waiver_reason {
         let _ = writeln!(t, "# accepted weakenings: shown by every plan and audit");
         let _ = writeln!(t, "waivers:");

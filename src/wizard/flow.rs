@@ -239,6 +239,27 @@ pub fn run_flow(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String> 
         None
     };
 
+    p.say("Namespaces for your teams get Pod Security labels, a default-deny network policy and a default service account without an API token; Services of type LoadBalancer or NodePort are allowed only in the ingress namespace.");
+    let namespaces = list(&p.input(
+        "Namespaces (comma-separated; empty: none yet)",
+        Some(""),
+        &|s| namespace_list(s).map(|_| ()),
+    )?);
+    let ingress_namespace = if namespaces.is_empty() {
+        None
+    } else {
+        let mut choices = vec!["none — no Service is exposed outside the cluster".to_string()];
+        choices.extend(
+            namespaces
+                .iter()
+                .map(|n| format!("{n} — its Services may be LoadBalancer or NodePort")),
+        );
+        match p.select("Ingress namespace", &choices, 0)? {
+            0 => None,
+            i => namespaces.get(i - 1).cloned(),
+        }
+    };
+
     Ok(Answers {
         name,
         dns_zone,
@@ -259,5 +280,21 @@ pub fn run_flow(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String> 
             "baseline".into()
         },
         discovery_store,
+        namespaces,
+        ingress_namespace,
     })
+}
+
+/// The namespaces of a comma-separated answer, each checked as the cluster file checks it.
+pub fn namespace_list(text: &str) -> Result<Vec<String>, String> {
+    let names = list(text);
+    for (i, n) in names.iter().enumerate() {
+        if let Some(why) = crate::cluster_file::validate::namespace_problem(n) {
+            return Err(why);
+        }
+        if names[..i].contains(n) {
+            return Err(format!("{n} is named twice"));
+        }
+    }
+    Ok(names)
 }

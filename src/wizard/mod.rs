@@ -12,6 +12,6 @@ mod terminal;
 
 pub use answers::{Answers, SshAccess, KUBERNETES_VERSION as KUBERNETES_VERSION_DEFAULT};
 pub use file::cluster_file_text;
-pub use flow::{run_flow, Facts};
+pub use flow::{namespace_list, run_flow, Facts};
 pub use prompter::{Prompter, ScriptedPrompter};
 pub use terminal::TerminalPrompter;
