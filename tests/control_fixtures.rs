@@ -109,6 +109,7 @@ fn judge(
                     let in_cluster = palisade::guardrails::InCluster {
                         objects,
                         minor: None,
+                        unread: None,
                     };
                     Ok((
                         c.check_gke(&ClusterView::with_objects(&doc, &in_cluster), &params),

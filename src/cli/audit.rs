@@ -122,19 +122,24 @@ fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let profile = resolve_profiles(&a.profile)?;
     let mut clusters = Vec::new();
     if let Some(name) = &a.gke_cluster {
-        let endpoint = settings(None, None, a.gke_endpoint.clone()).gke_endpoint;
-        let cluster = crate::provider::gke::live_cluster(name, endpoint.as_deref())?;
-        clusters.push((name.to_string(), cluster));
+        let s = settings(None, None, a.gke_endpoint.clone());
+        let cluster = crate::provider::gke::live_cluster(name, s.gke_endpoint.as_deref())?;
+        // and Palisade's objects, through the cluster's own API
+        let in_cluster = crate::provider::gke::live_in_cluster(&cluster, &s);
+        clusters.push((name.to_string(), cluster, Some(in_cluster)));
     }
     for path in crate::provider::gke::load::files(&a.gke_json)? {
         for c in crate::provider::gke::load::read(&path)? {
-            clusters.push((c.source, c.cluster));
+            clusters.push((c.source, c.cluster, None));
         }
     }
     let reports: Vec<Report> = clusters
         .iter()
-        .map(|(source, cluster)| {
-            let view = ClusterView::new(cluster);
+        .map(|(source, cluster, in_cluster)| {
+            let view = match in_cluster {
+                Some(ic) => ClusterView::with_objects(cluster, ic),
+                None => ClusterView::new(cluster),
+            };
             let findings = evaluate_gke(&view, &profile, &[]);
             Report::new(source, view.name(), &profile.names, findings)
         })

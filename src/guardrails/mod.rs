@@ -286,3 +286,50 @@ pub fn put(docs: &mut Vec<Value>, mut object: Value) {
         None => docs.push(object),
     }
 }
+
+/// An object as read back from an API server, without what the server adds by default to the
+/// objects Palisade applies (`matchPolicy: Equivalent`, empty `objectSelector`s, rule `scope:
+/// "*"`, a Namespace's `kubernetes` finalizer), so that it compares with what was applied;
+/// anything else stays and is judged.
+pub fn without_server_defaults(mut object: Value) -> Value {
+    fn drop_if(m: &mut serde_yaml::Mapping, key: &str, default: &Value) {
+        if m.get(key) == Some(default) {
+            m.remove(key);
+        }
+    }
+    let empty = Value::Mapping(serde_yaml::Mapping::new());
+    let kind = tree::get_str(&object, &["kind"]).unwrap_or("").to_string();
+    let Some(spec) = object.get_mut("spec").and_then(Value::as_mapping_mut) else {
+        return object;
+    };
+    let selectors = match kind.as_str() {
+        "ValidatingAdmissionPolicy" => Some("matchConstraints"),
+        "ValidatingAdmissionPolicyBinding" => Some("matchResources"),
+        _ => None,
+    };
+    if let Some(key) = selectors {
+        if let Some(m) = spec.get_mut(key).and_then(Value::as_mapping_mut) {
+            drop_if(m, "matchPolicy", &s("Equivalent"));
+            drop_if(m, "objectSelector", &empty);
+            for rule in m
+                .get_mut("resourceRules")
+                .and_then(Value::as_sequence_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(r) = rule.as_mapping_mut() {
+                    drop_if(r, "scope", &s("*"));
+                }
+            }
+        }
+    }
+    if kind == "Namespace" {
+        drop_if(spec, "finalizers", &tree::str_seq(&["kubernetes"]));
+    }
+    if spec.is_empty() && kind == "Namespace" {
+        if let Some(m) = object.as_mapping_mut() {
+            m.remove("spec");
+        }
+    }
+    object
+}

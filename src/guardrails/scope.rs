@@ -27,6 +27,8 @@ pub struct InCluster {
     pub objects: Vec<Value>,
     /// `v1.N` of the cluster, when known.
     pub minor: Option<String>,
+    /// Why the objects could not be read from the cluster's API, when they could not.
+    pub unread: Option<String>,
 }
 
 /// What one provider's cluster shows the guardrail controls.

@@ -81,6 +81,14 @@ impl GkeRule for OnGke {
     }
 
     fn check(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check> {
+        if let Some(why) = cluster.in_cluster.and_then(|c| c.unread.as_ref()) {
+            return vec![Check::new(
+                Verdict::Unknown,
+                &cluster.object(),
+                "",
+                format!("the cluster's Kubernetes objects could not be read: {why}"),
+            )];
+        }
         match gke_scope(cluster) {
             Some(scope) => self.0.check(&scope, params),
             None => vec![Check::new(
@@ -322,6 +330,43 @@ pub(crate) fn admission_plugin_off(spec: &KopsSpec) -> Option<Check> {
         );
     }
     None
+}
+
+/// The objects (kind, apiVersion, namespace, name only) Palisade's guardrails may have put in
+/// a cluster whose declared namespaces are `namespaces`: what a live audit reads back.
+pub fn shipped_objects(namespaces: &[String]) -> Vec<Value> {
+    let stub = |api: &str, kind: &str, ns: Option<&str>, name: &str| {
+        let mut meta = serde_yaml::Mapping::new();
+        meta.insert("name".into(), name.into());
+        if let Some(ns) = ns {
+            meta.insert("namespace".into(), ns.into());
+        }
+        let mut m = serde_yaml::Mapping::new();
+        m.insert("apiVersion".into(), api.into());
+        m.insert("kind".into(), kind.into());
+        m.insert("metadata".into(), Value::Mapping(meta));
+        Value::Mapping(m)
+    };
+    let mut out = Vec::new();
+    for ns in namespaces {
+        for name in default_deny_network_policy::NAMES {
+            out.push(stub("networking.k8s.io/v1", "NetworkPolicy", Some(ns), name));
+        }
+        out.push(stub("v1", "ServiceAccount", Some(ns), "default"));
+    }
+    for name in [
+        namespace_pod_security::NAME,
+        service_type_restricted::NAME,
+        image_pinned::NAME,
+    ] {
+        for kind in [
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+        ] {
+            out.push(stub("admissionregistration.k8s.io/v1", kind, None, name));
+        }
+    }
+    out
 }
 
 /// Whether Palisade's guardrails ship an object of this kind and name (a saved plan may carry

@@ -24,6 +24,8 @@ pub const ENDPOINT_ENV: &str = "PALISADE_KUBE_ENDPOINT";
 pub const TOKEN_ENV: &str = "PALISADE_KUBE_TOKEN";
 /// The field manager of every apply.
 pub const FIELD_MANAGER: &str = "palisade";
+/// The most of one answer Palisade reads: its objects are a few KiB each.
+pub const MAX_ANSWER: usize = 8 << 20;
 
 #[derive(Debug, Error)]
 pub enum KubeError {
@@ -226,11 +228,7 @@ impl KubeApi {
             .map_err(|e| fail(error_chain(&e)))?;
         match response.status().as_u16() {
             404 => Ok(None),
-            200 => response
-                .json::<Value>()
-                .await
-                .map(Some)
-                .map_err(|e| fail(format!("the answer is not a Kubernetes object: {e}"))),
+            200 => object_of(response).await.map(Some).map_err(fail),
             code => Err(fail(status_message(code, response).await)),
         }
     }
@@ -257,12 +255,75 @@ impl KubeApi {
             .await
             .map_err(|e| fail(error_chain(&e)))?;
         match response.status().as_u16() {
-            200 | 201 => response
-                .json::<Value>()
-                .await
-                .map_err(|e| fail(format!("the answer is not a Kubernetes object: {e}"))),
+            200 | 201 => object_of(response).await.map_err(fail),
             code => Err(fail(status_message(code, response).await)),
         }
+    }
+}
+
+impl KubeApi {
+    /// The Namespaces labelled as Palisade's (`app.kubernetes.io/managed-by=palisade`), as
+    /// objects with their kind and apiVersion (a list's items carry neither).
+    pub async fn managed_namespaces(&self) -> Result<Vec<Value>, KubeError> {
+        let url = format!("{}/api/v1/namespaces", self.base);
+        let fail = |message: String| KubeError::Request {
+            method: "GET",
+            url: url.clone(),
+            message,
+        };
+        let selector = format!(
+            "{}={}",
+            crate::guardrails::MANAGED_BY.0,
+            crate::guardrails::MANAGED_BY.1
+        );
+        let response = self
+            .http
+            .get(&url)
+            .query(&[("labelSelector", selector.as_str())])
+            .bearer_auth(self.token.expose())
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| fail(error_chain(&e)))?;
+        let list = match response.status().as_u16() {
+            200 => object_of(response).await.map_err(fail)?,
+            code => return Err(fail(status_message(code, response).await)),
+        };
+        let items = list
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| fail("the answer is not a NamespaceList".into()))?;
+        Ok(items
+            .iter()
+            .filter(|i| i.is_object())
+            .map(|i| {
+                let mut i = i.clone();
+                i["apiVersion"] = "v1".into();
+                i["kind"] = "Namespace".into();
+                i
+            })
+            .collect())
+    }
+}
+
+/// An answer's body as JSON, read up to [`MAX_ANSWER`] bytes.
+async fn object_of(mut response: reqwest::Response) -> Result<Value, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| error_chain(&e))? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(format!(
+                "the answer is larger than {} MiB, which no object Palisade reads is",
+                MAX_ANSWER >> 20
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("the answer is not a Kubernetes object: {e}"))?;
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err("the answer is not a Kubernetes object".into())
     }
 }
 
@@ -292,8 +353,15 @@ async fn adc_token() -> Result<Secret<String>, KubeError> {
 }
 
 /// What a failed request says: the Status message, bounded, or the HTTP code.
-async fn status_message(code: u16, response: reqwest::Response) -> String {
-    let text = response.text().await.unwrap_or_default();
+async fn status_message(code: u16, mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > 64 << 10 {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&body).into_owned();
     let message = serde_json::from_str::<Value>(&text)
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))

@@ -12,4 +12,4 @@ mod provider;
 pub mod render;
 pub mod steps;
 
-pub use provider::{live_cluster, runtime, GkeProvider};
+pub use provider::{live_cluster, live_in_cluster, runtime, GkeProvider};

@@ -159,3 +159,28 @@ pub fn unread(objects: &[serde_yaml::Value]) -> Result<Vec<ObjectStep>, KubeErro
         .map(|o| step(o, None))
         .collect()
 }
+
+/// What a live cluster holds of Palisade's objects: its Namespaces labelled as Palisade's and,
+/// for them and the cluster, every object the guardrails may have put there (those found).
+pub async fn read_in_cluster(api: &KubeApi) -> Result<Vec<serde_yaml::Value>, KubeError> {
+    let namespaces = api.managed_namespaces().await?;
+    let names: Vec<String> = namespaces
+        .iter()
+        .filter_map(|n| crate::gke::view::text(n, &["metadata", "name"]).map(str::to_string))
+        .collect();
+    let mut found = namespaces;
+    for stub in crate::controls::guardrails::shipped_objects(&names) {
+        let stub = serde_json::to_value(&stub).map_err(|e| KubeError::Kind(e.to_string()))?;
+        if let Some(o) = api.get(&stub).await? {
+            found.push(o);
+        }
+    }
+    found
+        .into_iter()
+        .map(|o| {
+            serde_json::from_value::<serde_yaml::Value>(o)
+                .map(crate::guardrails::without_server_defaults)
+                .map_err(|e| KubeError::Kind(format!("an object read back: {e}")))
+        })
+        .collect()
+}

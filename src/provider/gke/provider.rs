@@ -13,6 +13,7 @@ use crate::plan::PlanDocument;
 use crate::provider::{
     and_list, DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings,
 };
+use crate::guardrails::InCluster;
 use crate::secrets::Secret;
 
 pub struct GkeProvider;
@@ -42,6 +43,30 @@ pub fn live_cluster(name: &str, endpoint: Option<&str>) -> Result<Value, Error> 
     let client = rt.block_on(GkeClient::connect(endpoint))?;
     rt.block_on(client.get_cluster(name))?
         .ok_or_else(|| Error::Unsupported(format!("no cluster {name} at {}", client.endpoint)))
+}
+
+/// What a live cluster's Kubernetes API holds of Palisade's objects, for `audit --gke`; when
+/// it cannot be read, why (the guardrail controls then say they could not judge).
+pub fn live_in_cluster(cluster: &Value, settings: &Settings) -> InCluster {
+    let reach = KubeReach::of(settings);
+    let read = runtime().map_err(|e| e.to_string()).and_then(|rt| {
+        rt.block_on(async {
+            let api = KubeApi::connect(reach.reach(cluster)).await?;
+            objects::read_in_cluster(&api).await
+        })
+        .map_err(|e| e.to_string())
+    });
+    match read {
+        Ok(objects) => InCluster {
+            objects,
+            minor: minor_of(cluster),
+            unread: None,
+        },
+        Err(why) => InCluster {
+            unread: Some(why),
+            ..InCluster::default()
+        },
+    }
 }
 
 impl Provider for GkeProvider {

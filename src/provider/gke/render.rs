@@ -314,6 +314,7 @@ pub fn render_for(
         in_cluster: RefCell::new(InCluster {
             objects: Vec::new(),
             minor,
+            unread: None,
         }),
     };
     let r = crate::render::render(&target, file, profile, source)?;
