@@ -9,22 +9,22 @@ use serde_json::{json, Value};
 use palisade::controls::guardrails::{
     image_pinned, namespace_pod_security, service_type_restricted,
 };
-use palisade::guardrails::GKE_SYSTEM_NAMESPACES;
+use palisade::guardrails::{Exempt, GKE_EXEMPT, KOPS_EXEMPT};
 
 /// A policy as the API server runs it: match, variables in order, then each validation.
 struct Policy {
     policy: Value,
-    system: &'static [&'static str],
+    system: Exempt,
 }
 
-const SYSTEM: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+const SYSTEM: &Exempt = &KOPS_EXEMPT;
 
 impl Policy {
     fn new(objects: [serde_yaml::Value; 2]) -> Self {
-        Self::excluding(objects, SYSTEM)
+        Self::excluding(objects, KOPS_EXEMPT)
     }
 
-    fn excluding(objects: [serde_yaml::Value; 2], system: &'static [&'static str]) -> Self {
+    fn excluding(objects: [serde_yaml::Value; 2], system: Exempt) -> Self {
         let [policy, binding] = objects;
         let policy: Value = serde_json::to_value(policy).expect("json");
         let binding: Value = serde_json::to_value(binding).expect("json");
@@ -39,12 +39,13 @@ impl Policy {
 
     /// Whether a request for `resource` (group, plural) and `operation` is one the policy sees.
     fn matches(&self, group: &str, resource: &str, operation: &str, namespace: &str) -> bool {
-        if self.system.contains(&namespace) {
-            return false;
-        }
+        // the selector names the system namespaces
         let excluded = &self.policy["spec"]["matchConstraints"]["namespaceSelector"]
             ["matchExpressions"][0]["values"];
-        assert_eq!(excluded, &json!(self.system));
+        assert_eq!(excluded, &json!(self.system.names));
+        if self.system.names.contains(&namespace) {
+            return false;
+        }
         self.policy["spec"]["matchConstraints"]["resourceRules"]
             .as_array()
             .expect("rules")
@@ -73,7 +74,36 @@ impl Policy {
         if !self.matches(group, resource, operation, namespace) {
             return None;
         }
-        let request = json!({"operation": operation, "namespace": namespace, "resource": {"group": group, "resource": resource}});
+        // a Namespace request carries no namespace of its own: the object's name is judged
+        let request_ns = if resource == "namespaces" {
+            ""
+        } else {
+            namespace
+        };
+        let request = json!({"operation": operation, "namespace": request_ns, "resource": {"group": group, "resource": resource}});
+        for m in self.policy["spec"]["matchConditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let expression = m["expression"].as_str().expect("expression");
+            let program =
+                Program::compile(expression).unwrap_or_else(|e| panic!("{expression}: {e:?}"));
+            let mut c = Context::default();
+            c.add_variable("object", object.clone()).expect("object");
+            c.add_variable("oldObject", old.clone()).expect("oldObject");
+            c.add_variable("request", request.clone()).expect("request");
+            match program.execute(&c) {
+                Ok(cel::Value::Bool(true)) => {}
+                Ok(cel::Value::Bool(false)) => return None,
+                other => panic!("{expression} gave {other:?} (failurePolicy Fail would deny)"),
+            }
+        }
+        // with the provider's prefixes the same as in the policy
+        assert_eq!(
+            self.policy["spec"]["matchConditions"].is_array(),
+            !self.system.prefixes.is_empty()
+        );
         let mut variables = serde_json::Map::new();
         let context = |variables: &serde_json::Map<String, Value>| {
             let mut c = Context::default();
@@ -468,8 +498,8 @@ fn namespace(name: &str, labels: Value) -> Value {
 #[test]
 fn gke_namespaces_need_an_enforce_label() {
     let p = Policy::excluding(
-        namespace_pod_security::label_policy(GKE_SYSTEM_NAMESPACES),
-        GKE_SYSTEM_NAMESPACES,
+        namespace_pod_security::label_policy(&GKE_EXEMPT),
+        GKE_EXEMPT,
     );
     let enforce = "pod-security.kubernetes.io/enforce";
     let cases: Vec<(&str, &str, Value, Value, bool)> = vec![
@@ -494,8 +524,17 @@ fn gke_namespaces_need_an_enforce_label() {
             "team-a",
             json!({enforce: "privileged"}),
             Value::Null,
+            // privileged, said out loud, is a decision (a waived namespace stays manageable)
+            true,
+        ),
+        (
+            "CREATE",
+            "team-a",
+            json!({enforce: "Privileged"}),
+            Value::Null,
             false,
         ),
+        ("CREATE", "team-a", json!({enforce: ""}), Value::Null, false),
         (
             "CREATE",
             "team-a",
@@ -520,6 +559,15 @@ fn gke_namespaces_need_an_enforce_label() {
         ),
         // GKE's own namespaces and Kubernetes' are not judged
         ("CREATE", "gke-managed-system", json!({}), Value::Null, true),
+        // by prefix: a GKE namespace no list names yet
+        (
+            "CREATE",
+            "gke-managed-dpv2-observability",
+            json!({}),
+            Value::Null,
+            true,
+        ),
+        ("CREATE", "team-gke-x", json!({}), Value::Null, false),
         ("CREATE", "kube-system", Value::Null, Value::Null, true),
         ("UPDATE", "gmp-public", json!({}), Value::Null, true),
         // `default` is not a system namespace
@@ -535,7 +583,7 @@ fn gke_namespaces_need_an_enforce_label() {
         assert_eq!(got.is_none(), allowed, "{op} {name} {labels}: {got:?}");
         if let Some(m) = got {
             assert!(
-                m.contains(enforce) && m.contains("baseline or restricted"),
+                m.contains(enforce) && m.contains("(baseline or restricted;"),
                 "{m}"
             );
         }
@@ -618,4 +666,44 @@ fn a_registry_allow_list_admits_only_images_named_from_those_registries() {
         p.judge("", "pods", "UPDATE", "payments", old.clone(), old),
         None
     );
+}
+
+#[test]
+fn on_gke_the_workload_policies_leave_gke_namespaces_alone_by_prefix() {
+    let p = Policy::excluding(
+        image_pinned::objects(false, "deny", &[], &GKE_EXEMPT),
+        GKE_EXEMPT,
+    );
+    let pod = workload("Pod", &["nginx"], &[]);
+    for (namespace, allowed) in [
+        ("gke-managed-dpv2-observability", true),
+        ("gmp-system", true),
+        ("kube-system", true),
+        ("payments", false),
+        ("default", false),
+        ("my-gke-team", false),
+    ] {
+        let got = p.judge("", "pods", "CREATE", namespace, pod.clone(), Value::Null);
+        assert_eq!(got.is_none(), allowed, "{namespace}: {got:?}");
+    }
+    let s = Policy::excluding(
+        service_type_restricted::objects(&[], "deny", &GKE_EXEMPT),
+        GKE_EXEMPT,
+    );
+    let lb = service("gke-managed-system", json!({"type": "LoadBalancer"}));
+    assert_eq!(
+        s.judge(
+            "",
+            "services",
+            "CREATE",
+            "gke-managed-system",
+            lb,
+            Value::Null
+        ),
+        None
+    );
+    let lb = service("payments", json!({"type": "LoadBalancer"}));
+    assert!(s
+        .judge("", "services", "CREATE", "payments", lb, Value::Null)
+        .is_some());
 }

@@ -220,9 +220,9 @@ fn drift_in_the_cluster_is_planned_back() {
     fake.kube.delete(
         "/apis/networking.k8s.io/v1/namespaces/payments/networkpolicies/palisade-default-deny",
     );
-    let mut ns = fake.kube.object("/api/v1/namespaces/payments").expect("ns");
-    ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = json!("privileged");
-    put_raw(&fake.kube, &ns);
+    fake.kube.edit("/api/v1/namespaces/payments", |ns| {
+        ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = json!("privileged");
+    });
     let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
     let shown = text(&plan.stdout);
     assert!(
@@ -251,31 +251,6 @@ fn drift_in_the_cluster_is_planned_back() {
         "{}",
         both(&again)
     );
-}
-
-/// Writes an object into the fake as another field manager would (a raw apply).
-fn put_raw(kube: &FakeKube, object: &Value) {
-    let path = FakeKube::path_of(object).expect("path");
-    let mut clean = object.clone();
-    for k in [
-        "uid",
-        "resourceVersion",
-        "creationTimestamp",
-        "managedFields",
-    ] {
-        clean["metadata"].as_object_mut().expect("meta").remove(k);
-    }
-    clean.as_object_mut().expect("obj").remove("status");
-    clean.as_object_mut().expect("obj").remove("spec");
-    let (code, _) = raw(
-        kube,
-        "PATCH",
-        &format!("{path}?fieldManager=palisade&force=true"),
-        "application/apply-patch+yaml",
-        &kube.token,
-        &clean.to_string(),
-    );
-    assert_eq!(code, 200);
 }
 
 /// One HTTP request to the fake; (status, body).
@@ -473,5 +448,215 @@ fn a_cluster_file_below_the_profile_needs_a_waiver_on_gke_too() {
     assert!(
         ingress.contains("pod-security.kubernetes.io/enforce: restricted"),
         "{ingress}"
+    );
+}
+
+#[test]
+fn additions_that_an_apply_would_keep_are_replaced_away() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let deny =
+        "/apis/networking.k8s.io/v1/namespaces/payments/networkpolicies/palisade-default-deny";
+    let vap =
+        "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/palisade-image-pinned";
+    let binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/palisade-service-type-restricted";
+    // an allow-all rule, a narrowing selector, a match condition that turns the policy off,
+    // an object selector on a binding: each undoes a guardrail, none is Palisade's field
+    fake.kube.edit(deny, |o| {
+        o["spec"]["ingress"] = json!([{}]);
+        o["spec"]["podSelector"] = json!({"matchLabels": {"nothing": "x"}});
+    });
+    fake.kube.edit(vap, |o| {
+        o["spec"]["matchConditions"]
+            .as_array_mut()
+            .expect("conditions")
+            .push(json!({"name": "off", "expression": "false"}));
+    });
+    fake.kube.edit(binding, |o| {
+        o["spec"]["matchResources"]["objectSelector"] = json!({"matchLabels": {"x": "y"}});
+    });
+    // and a label Palisade sets, dropped
+    fake.kube.edit("/api/v1/namespaces/ingress", |o| {
+        o["metadata"]["labels"]
+            .as_object_mut()
+            .expect("labels")
+            .remove("pod-security.kubernetes.io/warn-version");
+    });
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    let shown = text(&plan.stdout);
+    for (object, field) in [
+        (
+            "NetworkPolicy/payments/palisade-default-deny",
+            "spec.ingress[0]",
+        ),
+        (
+            "ValidatingAdmissionPolicy/palisade-image-pinned",
+            "spec.matchConditions[1].expression",
+        ),
+        (
+            "ValidatingAdmissionPolicyBinding/palisade-service-type-restricted",
+            "spec.matchResources.objectSelector.matchLabels.x",
+        ),
+    ] {
+        assert!(
+            shown.contains(&format!("~ {object}   replace")),
+            "{object}: {shown}"
+        );
+        assert!(shown.contains(field), "{field}: {shown}");
+    }
+    assert!(
+        shown.contains("spec.podSelector.matchLabels.nothing"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("~ Namespace/ingress   server-side apply")
+            && shown.contains("metadata.labels.pod-security.kubernetes.io/warn-version: v1.33"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Plan: 4 Kubernetes object(s) to apply"),
+        "{shown}"
+    );
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    assert_eq!(fake.kube.rejected(), Vec::<String>::new());
+    let replaced = fake.kube.object(deny).expect("policy");
+    assert!(replaced["spec"].get("ingress").is_none(), "{replaced}");
+    assert_eq!(replaced["spec"]["podSelector"], json!({}));
+    let again = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&again)
+    );
+
+    // a label Palisade decides and no longer ships is shown going
+    fake.kube.edit("/api/v1/namespaces/payments", |o| {
+        o["metadata"]["labels"]["palisade.dev/ingress"] = json!("true");
+    });
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&plan.stdout).contains("metadata.labels.palisade.dev/ingress: true → (removed)"),
+        "{}",
+        both(&plan)
+    );
+}
+
+#[test]
+fn audit_gke_judges_the_objects_read_back_from_the_cluster() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let cluster = common_cluster();
+    let guardrails = |report: &Value| -> Vec<(String, String, String)> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| {
+                [
+                    "namespace-pod-security",
+                    "default-deny-network-policy",
+                    "service-type-restricted",
+                    "image-pinned",
+                    "service-account-token-automount",
+                ]
+                .contains(&f["control"].as_str().unwrap_or(""))
+            })
+            .map(|f| {
+                (
+                    f["control"].as_str().unwrap_or("").to_string(),
+                    f["verdict"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let audit = run(
+        &fake,
+        &kube,
+        &[
+            "audit",
+            "--gke",
+            cluster,
+            "--profile",
+            "strict",
+            "-o",
+            "json",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&audit.stdout).expect("json");
+    let found = guardrails(&report);
+    assert!(found.len() >= 14, "{found:?}");
+    assert!(found.iter().all(|(_, v, _)| v == "pass"), "{found:?}");
+    assert_eq!(audit.status.code(), Some(0), "{}", both(&audit));
+
+    // without the image policy, and with a namespace relabelled: each named
+    fake.kube.delete(
+        "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/palisade-image-pinned",
+    );
+    fake.kube.edit("/api/v1/namespaces/payments", |o| {
+        o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = json!("baseline");
+    });
+    let audit = run(
+        &fake,
+        &kube,
+        &[
+            "audit",
+            "--gke",
+            cluster,
+            "--profile",
+            "strict",
+            "-o",
+            "json",
+            "--fail-on",
+            "medium",
+        ],
+    );
+    assert_eq!(audit.status.code(), Some(2), "{}", both(&audit));
+    let report: Value = serde_json::from_slice(&audit.stdout).expect("json");
+    let found = guardrails(&report);
+    assert!(
+        found.iter().any(|(c, v, m)| c == "image-pinned"
+            && v == "fail"
+            && m.contains("the cluster has no ValidatingAdmissionPolicy palisade-image-pinned")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(c, v, m)| c == "namespace-pod-security"
+            && v == "fail"
+            && m.contains("namespace payments")
+            && m.contains("below the profile's restricted")),
+        "{found:?}"
+    );
+
+    // an API it cannot reach: the controls say they could not judge, and why
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let audit = run(
+        &fake,
+        &dead,
+        &[
+            "audit",
+            "--gke",
+            cluster,
+            "--profile",
+            "strict",
+            "-o",
+            "json",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&audit.stdout).expect("json");
+    let found = guardrails(&report);
+    assert!(
+        found.len() == 5
+            && found
+                .iter()
+                .all(|(_, v, m)| v == "unknown" && m.contains("could not be read")),
+        "{found:?}"
     );
 }

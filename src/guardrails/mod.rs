@@ -21,25 +21,34 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "palisade"
 pub const CONTROL_LABEL: &str = "palisade.dev/control";
 /// The label marking the cluster's ingress namespaces (where Services may be exposed).
 pub const INGRESS_LABEL: &str = "palisade.dev/ingress";
-/// The namespaces the admission policies never judge: Kubernetes' own.
+/// The namespaces the admission policies never judge: the cluster's own, by name and by
+/// prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exempt {
+    pub names: &'static [&'static str],
+    pub prefixes: &'static [&'static str],
+}
+
+impl Exempt {
+    pub fn contains(&self, namespace: &str) -> bool {
+        self.names.contains(&namespace) || self.prefixes.iter().any(|p| namespace.starts_with(p))
+    }
+}
+
+/// Kubernetes' own namespaces.
 pub const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
-/// On GKE, also the namespaces GKE manages itself (its add-ons, Managed Prometheus, Connect,
-/// the managed CSI drivers): GKE writes their workloads, and on Autopilot refuses changes there.
-pub const GKE_SYSTEM_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "gke-managed-system",
-    "gke-managed-cim",
-    "gke-managed-filestorecsi",
-    "gke-managed-parallelstorecsi",
-    "gke-managed-lustrecsi",
-    "gke-managed-volumepopulator",
-    "gke-gmp-system",
-    "gmp-system",
-    "gmp-public",
-    "gke-connect",
-];
+/// What kops clusters exempt: Kubernetes' namespaces.
+pub const KOPS_EXEMPT: Exempt = Exempt {
+    names: SYSTEM_NAMESPACES,
+    prefixes: &[],
+};
+/// What GKE clusters exempt: also every namespace GKE manages itself (its add-ons, Managed
+/// Prometheus, Connect, the managed CSI drivers: `gke-…` and `gmp-…`); GKE writes their
+/// workloads, and on Autopilot refuses changes there.
+pub const GKE_EXEMPT: Exempt = Exempt {
+    names: SYSTEM_NAMESPACES,
+    prefixes: &["gke-", "gmp-"],
+};
 
 use crate::yaml::tree::map;
 
@@ -103,17 +112,17 @@ pub fn namespace(name: &str, ingress: bool) -> Value {
 
 /// The names of the Namespace objects of `docs`, with whether each is an ingress one.
 pub fn namespaces(docs: &[Value]) -> Vec<(String, bool)> {
-    namespaces_except(docs, SYSTEM_NAMESPACES)
+    namespaces_except(docs, &KOPS_EXEMPT)
 }
 
 /// The names of the Namespace objects of `docs` but `system`, with whether each is an ingress
 /// one.
-pub fn namespaces_except(docs: &[Value], system: &[&str]) -> Vec<(String, bool)> {
+pub fn namespaces_except(docs: &[Value], system: &Exempt) -> Vec<(String, bool)> {
     docs.iter()
         .filter(|d| tree::get_str(d, &["kind"]) == Some("Namespace") && is_kubernetes_object(d))
         .filter_map(|d| {
             let name = tree::get_str(d, &["metadata", "name"])?;
-            if system.contains(&name) {
+            if system.contains(name) {
                 return None;
             }
             // only a namespace Palisade ships says it is an ingress one: a label on anyone's
@@ -139,14 +148,14 @@ pub fn find<'a>(
     })
 }
 
-/// A `namespaceSelector` matching every namespace but `system`.
-pub fn not_system_namespaces(system: &[&str]) -> Value {
+/// A `namespaceSelector` matching every namespace but those `system` names.
+pub fn not_system_namespaces(system: &Exempt) -> Value {
     map(vec![(
         "matchExpressions",
         Value::Sequence(vec![map(vec![
             ("key", s("kubernetes.io/metadata.name")),
             ("operator", s("NotIn")),
-            ("values", tree::str_seq(system)),
+            ("values", tree::str_seq(system.names)),
         ])]),
     )])
 }
@@ -168,7 +177,7 @@ pub struct Policy<'a> {
     pub variables: &'a [(&'a str, String)],
     pub validations: &'a [Validation],
     pub actions: &'a [&'a str],
-    pub system: &'a [&'a str],
+    pub system: &'a Exempt,
 }
 
 /// The policy and its binding.
@@ -192,6 +201,24 @@ pub fn admission_policy(p: Policy<'_>) -> [Value; 2] {
             ]),
         ),
     ];
+    if !system.prefixes.is_empty() {
+        // a selector names namespaces one by one; the provider's own go by prefix. A Namespace
+        // is judged by its own name (the request's namespace is empty for it)
+        let prefixes: Vec<String> = system.prefixes.iter().map(|p| format!("'{p}'")).collect();
+        spec.push((
+            "matchConditions",
+            Value::Sequence(vec![map(vec![
+                ("name", s("not-a-provider-namespace")),
+                (
+                    "expression",
+                    s(&format!(
+                        "!([{}].exists(p, ((object != null && object.kind == 'Namespace') ? object.metadata.name : request.namespace).startsWith(p)))",
+                        prefixes.join(", ")
+                    )),
+                ),
+            ])]),
+        ));
+    }
     if !variables.is_empty() {
         spec.push((
             "variables",

@@ -6,7 +6,7 @@
 
 use serde_yaml::Value;
 
-use super::{find, namespaces_except, object_id};
+use super::{find, namespaces_except, object_id, Exempt};
 
 /// The Kubernetes minor version the Pod Security `-version` labels are pinned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Scope {
     /// that says so and what it means.
     pub admission_off: Option<(String, String)>,
     /// The namespaces no admission policy judges: Kubernetes' own and the provider's.
-    pub system: &'static [&'static str],
+    pub system: &'static Exempt,
     /// Whether the API server applies a Pod Security level to namespaces without labels (kops:
     /// its admission configuration). Without one (GKE), an admission policy refuses namespaces
     /// without an enforce label.

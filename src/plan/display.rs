@@ -90,7 +90,11 @@ fn store_write(t: &mut String, p: &Paint, c: &PlannedChange, key: &str) {
 
 /// A field of an API call or of a difference that cannot be made in place.
 fn call_field(t: &mut String, f: &FieldDoc) {
-    let new = f.new.as_ref().map(show_full).unwrap_or_default();
+    let new = f
+        .new
+        .as_ref()
+        .map(show_full)
+        .unwrap_or_else(|| "(removed)".into());
     let change = match &f.old {
         Some(o) => format!("{} → {new}", show_full(o)),
         None => new,
@@ -154,6 +158,18 @@ pub fn to_text(doc: &PlanDocument, color: bool) -> String {
                     }
                 }
             }
+            Via::Replace { path, added, .. } => {
+                let _ = writeln!(
+                    t,
+                    "\n~ {}   replace, {path}   [{}]\n      carries fields Palisade does not set, which an apply would keep: {}",
+                    c.object,
+                    c.because,
+                    added.join(", ")
+                );
+                for f in &c.fields {
+                    call_field(&mut t, f);
+                }
+            }
             Via::Rpc { call, body } => {
                 calls += 1;
                 let _ = writeln!(t, "\n{calls}. {}   {}", call_label(call, body), c.object);
@@ -205,7 +221,7 @@ fn summary(doc: &PlanDocument) -> String {
     let applies = doc
         .changes
         .iter()
-        .filter(|c| matches!(c.via, Via::ServerSideApply { .. }))
+        .filter(|c| matches!(c.via, Via::ServerSideApply { .. } | Via::Replace { .. }))
         .count();
     let writes = doc.changes.len() - calls - applies;
     let then = if applies > 0 {

@@ -72,6 +72,13 @@ pub enum Via {
     /// A server-side apply (field manager `palisade`) of one Kubernetes object through the
     /// cluster's API, at `path`.
     ServerSideApply { path: String, body: Value },
+    /// A replace (PUT, conditional on the resourceVersion in `body`) of one Kubernetes object
+    /// that carries fields Palisade does not set (`added`), which an apply would keep.
+    Replace {
+        path: String,
+        body: Value,
+        added: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -145,6 +145,13 @@ impl FakeKube {
             .collect()
     }
 
+    /// Changes a stored object as another client would (`kubectl edit`).
+    pub fn edit(&self, path: &str, f: impl FnOnce(&mut Value)) {
+        let mut st = self.state.lock().expect("lock");
+        let o = st.objects.get_mut(path).expect("stored object");
+        f(o);
+    }
+
     pub fn delete(&self, path: &str) {
         self.state.lock().expect("lock").objects.remove(path);
     }
@@ -218,17 +225,98 @@ impl FakeKube {
             return status(401, "Unauthorized", "Unauthorized");
         }
         match req.method.as_str() {
+            "GET" if req.path == "/api/v1/namespaces" => self.list_namespaces(&req.query),
             "GET" => match self.object(&req.path) {
                 Some(o) => (200, o),
                 None => status(404, "NotFound", &format!("{} not found", req.path)),
             },
             "PATCH" => self.apply(v, req, body),
+            "PUT" => self.replace(v, req, body),
             other => status(
                 405,
                 "MethodNotAllowed",
                 &format!("{other} is not served here"),
             ),
         }
+    }
+
+    /// A NamespaceList, filtered by an equality `labelSelector` (`k=v`, URL-encoded); its
+    /// items carry no kind or apiVersion, as the real server's do not.
+    fn list_namespaces(&self, query: &str) -> (u16, Value) {
+        let decode = |s: &str| {
+            s.replace("%2F", "/")
+                .replace("%3D", "=")
+                .replace("%2f", "/")
+                .replace("%3d", "=")
+        };
+        let selector = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("labelSelector="))
+            .map(decode);
+        let wanted = match selector.as_deref().map(|s| s.split_once('=')) {
+            None => None,
+            Some(Some((k, v))) => Some((k.to_string(), v.to_string())),
+            Some(None) => return status(400, "BadRequest", "only k=v selectors here"),
+        };
+        let st = self.state.lock().expect("lock");
+        let items: Vec<Value> = st
+            .objects
+            .iter()
+            .filter(|(p, _)| p.starts_with("/api/v1/namespaces/") && p.matches('/').count() == 4)
+            .map(|(_, o)| o)
+            .filter(|o| {
+                wanted
+                    .as_ref()
+                    .is_none_or(|(k, v)| o["metadata"]["labels"][k.as_str()] == v.as_str())
+            })
+            .map(|o| {
+                let mut o = o.clone();
+                o.as_object_mut().map(|m| {
+                    m.remove("kind");
+                    m.remove("apiVersion")
+                });
+                o
+            })
+            .collect();
+        (
+            200,
+            json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": items}),
+        )
+    }
+
+    /// A replace: JSON, the field manager, the resourceVersion of the stored object.
+    fn replace(&self, v: &Mutex<Validator>, req: &Request, body: &[u8]) -> (u16, Value) {
+        if req.content_type != "application/json" {
+            return status(415, "UnsupportedMediaType", "a replace is JSON");
+        }
+        if !req.query.split('&').any(|kv| kv == "fieldManager=palisade") {
+            return status(
+                400,
+                "BadRequest",
+                "a replace names fieldManager=palisade here",
+            );
+        }
+        let object: Value = match serde_json::from_slice(body) {
+            Ok(o) => o,
+            Err(e) => return status(400, "BadRequest", &format!("body: {e}")),
+        };
+        if Self::path_of(&object).as_deref() != Some(req.path.as_str()) {
+            return status(400, "BadRequest", "the body does not belong at this path");
+        }
+        let Some(stored) = self.object(&req.path) else {
+            return status(404, "NotFound", &format!("{} not found", req.path));
+        };
+        if object["metadata"]["resourceVersion"] != stored["metadata"]["resourceVersion"] {
+            return status(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
+        }
+        let mut check = object.clone();
+        check["metadata"]
+            .as_object_mut()
+            .map(|m| m.remove("resourceVersion"));
+        if let Err(why) = v.lock().expect("validator").check(&check) {
+            return status(422, "Invalid", &format!("{}: {why}", req.path));
+        }
+        (200, self.store(check))
     }
 
     fn apply(&self, v: &Mutex<Validator>, req: &Request, body: &[u8]) -> (u16, Value) {

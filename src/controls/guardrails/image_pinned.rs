@@ -4,7 +4,7 @@ use serde_yaml::Value;
 
 use super::{check_objects, Guardrail, OnGke, OnKops};
 use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
-use crate::guardrails::{actions, admission_policy, rule, Policy, Scope, Validation};
+use crate::guardrails::{actions, admission_policy, rule, Exempt, Policy, Scope, Validation};
 
 pub static CONTROL: Control = Control {
     id: "image-pinned",
@@ -67,7 +67,7 @@ pub fn objects(
     require_digest: bool,
     action: &str,
     registries: &[String],
-    system: &[&str],
+    system: &Exempt,
 ) -> [Value; 2] {
     let pod_spec = |o: &str| {
         format!("{o}.kind == 'Pod' ? {o}.spec : ({o}.kind == 'CronJob' ? {o}.spec.jobTemplate.spec.template.spec : {o}.spec.template.spec)")

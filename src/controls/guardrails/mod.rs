@@ -135,7 +135,7 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
         network_field: "spec.networking",
         node_local_dns: default_deny_network_policy::node_local_dns(spec),
         admission_off: admission_plugin_off(spec).map(|c| (c.path, c.message)),
-        system: guardrails::SYSTEM_NAMESPACES,
+        system: &guardrails::KOPS_EXEMPT,
         pod_security_default: true,
     }
 }
@@ -174,7 +174,7 @@ fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<Stri
         network_field: "networkPolicy",
         node_local_dns: None,
         admission_off: None,
-        system: guardrails::GKE_SYSTEM_NAMESPACES,
+        system: &guardrails::GKE_EXEMPT,
         pod_security_default: false,
     }
 }
@@ -350,7 +350,12 @@ pub fn shipped_objects(namespaces: &[String]) -> Vec<Value> {
     let mut out = Vec::new();
     for ns in namespaces {
         for name in default_deny_network_policy::NAMES {
-            out.push(stub("networking.k8s.io/v1", "NetworkPolicy", Some(ns), name));
+            out.push(stub(
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                Some(ns),
+                name,
+            ));
         }
         out.push(stub("v1", "ServiceAccount", Some(ns), "default"));
     }

@@ -6,7 +6,7 @@ use serde_yaml::Value;
 use super::{check_objects, Guardrail, OnGke, OnKops};
 use crate::cluster_file::PodSecurityLevel;
 use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
-use crate::guardrails::{admission_policy, rule, MinorVersion, Policy, Scope, Validation};
+use crate::guardrails::{admission_policy, rule, Exempt, MinorVersion, Policy, Scope, Validation};
 use crate::yaml::tree;
 
 pub static CONTROL: Control = Control {
@@ -35,7 +35,9 @@ pub static CONTROL: Control = Control {
                 the profile (podSecurity) fails, so it needs a waiver. On GKE, which applies \
                 no Pod Security level to a namespace without labels, also fails without the \
                 ValidatingAdmissionPolicy palisade-namespace-pod-security (and its binding) \
-                that refuses creating or relabelling a namespace without an enforce label. On \
+                that refuses creating or relabelling a namespace without an enforce label (privileged, \
+                baseline or restricted: privileged is a decision, the cluster's own default is \
+                not). On \
                 a GKE cluster not created yet the -version labels are pinned once it exists.",
     params: &[
         ParamSpec {
@@ -77,10 +79,12 @@ fn label(mode: &str) -> String {
 
 /// The name of the GKE admission policy that keeps namespaces labelled.
 pub const NAME: &str = "palisade-namespace-pod-security";
+/// What a plan says when that policy arrives on a running cluster.
+pub const ARRIVES: &str = "From now on a namespace without a pod-security.kubernetes.io/enforce label (baseline, restricted, or privileged where meant) can be neither created nor changed: label the cluster's existing namespaces (kubectl get ns -L pod-security.kubernetes.io/enforce shows which have none) before they next need a change.";
 
 /// Where there is no cluster-wide Pod Security default (GKE): the policy and binding that
 /// refuse a namespace without an enforce label, on create and on update.
-pub fn label_policy(system: &[&str]) -> [Value; 2] {
+pub fn label_policy(system: &Exempt) -> [Value; 2] {
     let key = label("enforce");
     admission_policy(Policy {
         name: NAME,
@@ -88,11 +92,13 @@ pub fn label_policy(system: &[&str]) -> [Value; 2] {
         rules: vec![rule(&[""], &["namespaces"], &["CREATE", "UPDATE"])],
         variables: &[],
         validations: &[Validation {
+            // privileged is allowed when said: a namespace the cluster file sets so (with a
+            // waiver) must stay manageable; what is refused is no decision at all
             expression: format!(
-                "has(object.metadata.labels) && '{key}' in object.metadata.labels && object.metadata.labels['{key}'] in ['baseline', 'restricted']"
+                "has(object.metadata.labels) && '{key}' in object.metadata.labels && object.metadata.labels['{key}'] in ['privileged', 'baseline', 'restricted']"
             ),
             message: format!(
-                "every namespace needs the label {key}: baseline or restricted (the cluster has no Pod Security default, so a namespace without it runs privileged pods): add it to the namespace's metadata.labels"
+                "every namespace needs the label {key} (baseline or restricted; privileged only where that is meant): the cluster has no Pod Security default, so a namespace without it runs privileged pods: add it to the namespace's metadata.labels"
             ),
         }],
         actions: &["Deny"],
@@ -118,8 +124,21 @@ impl Guardrail for Rule {
 
     fn check(&self, scope: &Scope, params: &Params) -> Vec<Check> {
         let declared = scope.namespaces();
+        // without a Pod Security default (GKE) the namespace-label policy is shipped, and
+        // judged, whether or not the cluster declares namespaces
+        let label_policy = || {
+            check_objects(
+                scope,
+                &label_policy(scope.system),
+                "the namespace-label admission policy",
+            )
+        };
         if declared.is_empty() {
-            return vec![super::no_namespaces(scope)];
+            return if scope.pod_security_default {
+                vec![super::no_namespaces(scope)]
+            } else {
+                label_policy()
+            };
         }
         let version = match &scope.version {
             MinorVersion::Pinned(v) => Some(v.as_str()),
@@ -137,11 +156,7 @@ impl Guardrail for Rule {
             .map(|(name, _)| namespace_check(scope, params, name, version))
             .collect();
         if !scope.pod_security_default {
-            checks.extend(check_objects(
-                scope,
-                &label_policy(scope.system),
-                "the namespace-label admission policy",
-            ));
+            checks.extend(label_policy());
         }
         checks
     }

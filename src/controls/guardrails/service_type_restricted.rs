@@ -5,7 +5,7 @@ use serde_yaml::Value;
 
 use super::{check_objects, Guardrail, OnGke, OnKops};
 use crate::controls::{Check, Control, ParamSpec, ParamValue, Params, Reference, Severity, Status};
-use crate::guardrails::{actions, admission_policy, rule, Policy, Scope, Validation};
+use crate::guardrails::{actions, admission_policy, rule, Exempt, Policy, Scope, Validation};
 
 pub static CONTROL: Control = Control {
     id: "service-type-restricted",
@@ -53,7 +53,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// The policy and binding for a cluster whose ingress namespaces are `ingress`.
-pub fn objects(ingress: &[String], action: &str, system: &[&str]) -> [Value; 2] {
+pub fn objects(ingress: &[String], action: &str, system: &Exempt) -> [Value; 2] {
     let exposed = format!(
         "request.namespace in {} || !has(object.spec.type) || !(object.spec.type in ['LoadBalancer', 'NodePort']) || (request.operation == 'UPDATE' && has(oldObject.spec.type) && oldObject.spec.type == object.spec.type)",
         list(ingress)

@@ -49,11 +49,14 @@ pub async fn apply(
             .iter()
             .map(|s| format!("{} {}", s.label(), s.object)),
     );
-    calls.extend(
-        plan.objects
-            .iter()
-            .map(|o| format!("server-side apply {}", o.object)),
-    );
+    calls.extend(plan.objects.iter().map(|o| {
+        let how = if o.replace {
+            "replace"
+        } else {
+            "server-side apply"
+        };
+        format!("{how} {}", o.object)
+    }));
     let fail = |i: usize, error: GkeError| ApplyFailure {
         applied: calls[..i].to_vec(),
         failed: calls[i].clone(),
@@ -104,6 +107,22 @@ pub async fn apply(
         .await
         .map_err(|e| fail(index, GkeError::Kube(e)))?;
     let minor = minor_of(&live);
+    if plan.create.is_some()
+        && minor.is_none()
+        && plan
+            .objects
+            .iter()
+            .any(|o| o.object.starts_with("Namespace/"))
+    {
+        return Err(fail(
+            index,
+            GkeError::Call {
+                call: "clusters.get".into(),
+                resource: plan.cluster.clone(),
+                message: super::provider::no_version(&live),
+            },
+        ));
+    }
     for o in &plan.objects {
         progress(&format!(
             "[{}/{}] {} ({})",
@@ -119,9 +138,12 @@ pub async fn apply(
                 crate::controls::guardrails::namespace_pod_security::pin_version(&mut body, minor);
             }
         }
-        api.apply(&body)
-            .await
-            .map_err(|e| fail(index, GkeError::Kube(e)))?;
+        let written = if o.replace {
+            api.replace(&body).await
+        } else {
+            api.apply(&body).await
+        };
+        written.map_err(|e| fail(index, GkeError::Kube(e)))?;
         index += 1;
     }
     Ok(calls)

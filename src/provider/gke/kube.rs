@@ -183,9 +183,11 @@ impl KubeApi {
             }
             None => adc_token().await?,
         };
+        // no redirects: a 303 would turn an apply into a GET, and the API server sends none
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30));
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none());
         // the cluster's CA matters only where TLS is spoken
         if let Some(pem) = ca.filter(|_| base.starts_with("https://")) {
             let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
@@ -198,7 +200,7 @@ impl KubeApi {
         }
         let http = builder.build().map_err(|e| {
             KubeError::Setup(format!(
-                "{} (masterAuth.clusterCaCertificate, when the IP endpoint is used, must be a PEM certificate)",
+                "{} (the cluster's CA, masterAuth.clusterCaCertificate, is trusted for an https endpoint and must be a PEM certificate)",
                 error_chain(&e)
             ))
         })?;
@@ -228,7 +230,11 @@ impl KubeApi {
             .map_err(|e| fail(error_chain(&e)))?;
         match response.status().as_u16() {
             404 => Ok(None),
-            200 => object_of(response).await.map(Some).map_err(fail),
+            200 => {
+                let got = object_of(response).await.map_err(fail)?;
+                same_identity(&got, object).map_err(fail)?;
+                Ok(Some(got))
+            }
             code => Err(fail(status_message(code, response).await)),
         }
     }
@@ -255,7 +261,11 @@ impl KubeApi {
             .await
             .map_err(|e| fail(error_chain(&e)))?;
         match response.status().as_u16() {
-            200 | 201 => object_of(response).await.map_err(fail),
+            200 | 201 => {
+                let got = object_of(response).await.map_err(fail)?;
+                same_identity(&got, object).map_err(fail)?;
+                Ok(got)
+            }
             code => Err(fail(status_message(code, response).await)),
         }
     }
@@ -306,6 +316,25 @@ impl KubeApi {
     }
 }
 
+/// Whether the API answered with the object asked for (kind, namespace, name).
+fn same_identity(got: &Value, asked: &Value) -> Result<(), String> {
+    let id = |v: &Value| {
+        (
+            crate::gke::view::text(v, &["kind"]).map(str::to_string),
+            crate::gke::view::text(v, &["metadata", "namespace"]).map(str::to_string),
+            crate::gke::view::text(v, &["metadata", "name"]).map(str::to_string),
+        )
+    };
+    if id(got) == id(asked) {
+        Ok(())
+    } else {
+        Err(crate::yaml::bound_quotes(&format!(
+            "the API answered with another object ({:?})",
+            id(got)
+        )))
+    }
+}
+
 /// An answer's body as JSON, read up to [`MAX_ANSWER`] bytes.
 async fn object_of(mut response: reqwest::Response) -> Result<Value, String> {
     let mut body = Vec::new();
@@ -324,6 +353,43 @@ async fn object_of(mut response: reqwest::Response) -> Result<Value, String> {
         Ok(v)
     } else {
         Err("the answer is not a Kubernetes object".into())
+    }
+}
+
+impl KubeApi {
+    /// Replaces `object` (PUT, conditional on its `metadata.resourceVersion`): for an object
+    /// that carries fields another manager added, which an apply would keep.
+    pub async fn replace(&self, object: &Value) -> Result<Value, KubeError> {
+        let url = format!("{}{}", self.base, path(object)?);
+        let fail = |message: String| KubeError::Request {
+            method: "PUT",
+            url: url.clone(),
+            message,
+        };
+        let body = serde_json::to_vec(object).map_err(|e| fail(e.to_string()))?;
+        let response = self
+            .http
+            .put(&url)
+            .query(&[("fieldManager", FIELD_MANAGER)])
+            .bearer_auth(self.token.expose())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| fail(error_chain(&e)))?;
+        match response.status().as_u16() {
+            200 | 201 => {
+                let got = object_of(response).await.map_err(fail)?;
+                same_identity(&got, object).map_err(fail)?;
+                Ok(got)
+            }
+            409 => Err(fail(format!(
+                "the object changed since the plan read it: {}; plan again",
+                status_message(409, response).await
+            ))),
+            code => Err(fail(status_message(code, response).await)),
+        }
     }
 }
 

@@ -1,26 +1,38 @@
 //! The Kubernetes objects a GKE plan applies through the cluster's API: each one the guardrail
 //! controls ship, compared with what the API holds, in apply order (namespaces, then service
 //! accounts and policies, then bindings).
+//!
+//! The comparison is as strict as the controls' own: everything but metadata and status must be
+//! what Palisade ships (after the server's defaults are set aside), and its labels must be there.
+//! Server-side apply sets Palisade's fields and drops the ones it set before and no longer sends,
+//! but keeps fields another manager added (an allow-all rule in a default-deny policy, a match
+//! condition that narrows an admission policy): an object with such additions is replaced
+//! instead (PUT, conditional on the resourceVersion read), which removes them.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::kube::{self, KubeApi, KubeError};
 use super::steps::FieldChange;
 use crate::guardrails::CONTROL_LABEL;
 
-/// One object to server-side apply.
+/// One object to write.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObjectStep {
     /// `Kind/NAME` or `Kind/NAMESPACE/NAME`.
     pub object: String,
-    /// The API path it is applied at.
+    /// The API path it is written at.
     pub path: String,
-    /// The object as applied (JSON).
+    /// The object as written (JSON); for a replace, with the resourceVersion read.
     pub body: Value,
-    /// Whether the API does not have it yet (or was not read: `None`).
+    /// Whether the API has it already (`None`: not read).
     pub exists: Option<bool>,
-    /// The fields that differ from what the API holds (all of them for a new object).
+    /// Replaced (PUT) rather than applied: the live object carries fields Palisade does not
+    /// set, named in `added`.
+    pub replace: bool,
+    pub added: Vec<String>,
+    /// The fields that differ from what the API holds (all of them for a new object; a field
+    /// that goes has no new value).
     pub fields: Vec<FieldChange>,
     /// The control behind it.
     pub because: String,
@@ -69,69 +81,177 @@ fn leaves(v: &Value, path: String, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// Whether `have` holds everything of `want`: server-side apply leaves fields other managers
-/// own (and the server's defaults) in place, so only Palisade's fields are compared; a list
-/// must have as many items, each covering Palisade's.
-pub fn covers(have: &Value, want: &Value) -> bool {
-    match (have, want) {
-        (Value::Object(h), Value::Object(w)) => w
-            .iter()
-            .all(|(k, wv)| h.get(k).is_some_and(|hv| covers(hv, wv))),
-        (Value::Array(h), Value::Array(w)) => {
-            h.len() == w.len() && h.iter().zip(w).all(|(a, b)| covers(a, b))
-        }
-        (h, w) => h == w,
-    }
+/// The labels Palisade decides: its own and the Pod Security ones. Any other label (the
+/// server's `kubernetes.io/metadata.name`, a team's) is left alone.
+fn decided(label: &str) -> bool {
+    label.starts_with("pod-security.kubernetes.io/")
+        || label.starts_with("palisade.dev/")
+        || label == crate::guardrails::MANAGED_BY.0
 }
 
-/// Palisade's fields of `want` that `have` (when there is one) does not hold.
-fn differing(have: Option<&Value>, want: &Value, because: &str) -> Vec<FieldChange> {
-    let mut all = Vec::new();
-    leaves(want, String::new(), &mut all);
-    let mut old_leaves = Vec::new();
-    if let Some(h) = have {
-        leaves(h, String::new(), &mut old_leaves);
+fn labels(v: &Value) -> Map<String, Value> {
+    v.get("metadata")
+        .and_then(|m| m.get("labels"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The object without metadata and status: what must be exactly Palisade's.
+fn body_of(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("metadata");
+        m.remove("status");
     }
-    all.into_iter()
+    v
+}
+
+/// A live object as JSON, without the server's defaults.
+fn read_back(have: &Value) -> Value {
+    serde_json::from_value::<serde_yaml::Value>(have.clone())
+        .ok()
+        .map(crate::guardrails::without_server_defaults)
+        .and_then(|y| serde_json::to_value(y).ok())
+        .unwrap_or_else(|| have.clone())
+}
+
+/// How the live object differs from `want`: the field changes, and the fields it has that
+/// Palisade does not set.
+fn compare(have: &Value, want: &Value, because: &str) -> (Vec<FieldChange>, Vec<String>) {
+    let have = read_back(have);
+    let change = |path: String, old: Option<Value>, new: Value| FieldChange {
+        path,
+        old,
+        new,
+        because: because.to_string(),
+    };
+    let mut want_leaves = Vec::new();
+    leaves(&body_of(want), String::new(), &mut want_leaves);
+    let mut have_leaves = Vec::new();
+    leaves(&body_of(&have), String::new(), &mut have_leaves);
+    let mut fields: Vec<FieldChange> = want_leaves
+        .iter()
         .filter_map(|(path, new)| {
-            let old = old_leaves
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, v)| v.clone());
-            (old.as_ref() != Some(&new)).then(|| FieldChange {
-                path,
-                old,
-                new,
-                because: because.to_string(),
-            })
+            let old = have_leaves.iter().find(|(p, _)| p == path).map(|(_, v)| v);
+            (old != Some(new)).then(|| change(path.clone(), old.cloned(), new.clone()))
         })
-        .collect()
+        .collect();
+    let added: Vec<String> = have_leaves
+        .iter()
+        .filter(|(p, _)| !want_leaves.iter().any(|(w, _)| w == p))
+        .map(|(p, _)| p.clone())
+        .collect();
+    // labels: Palisade's must be there; those it decides and no longer sets go
+    let (want_labels, have_labels) = (labels(want), labels(&have));
+    for (k, v) in &want_labels {
+        if have_labels.get(k) != Some(v) {
+            fields.push(change(
+                format!("metadata.labels.{k}"),
+                have_labels.get(k).cloned(),
+                v.clone(),
+            ));
+        }
+    }
+    for (k, v) in &have_labels {
+        if decided(k) && !want_labels.contains_key(k) {
+            fields.push(change(
+                format!("metadata.labels.{k}"),
+                Some(v.clone()),
+                Value::Null,
+            ));
+        }
+    }
+    (fields, added)
 }
 
-fn step(body: Value, have: Option<Option<&Value>>) -> Result<ObjectStep, KubeError> {
-    let because = crate::gke::view::text(&body, &["metadata", "labels", CONTROL_LABEL])
+fn because_of(body: &Value) -> String {
+    crate::gke::view::text(body, &["metadata", "labels", CONTROL_LABEL])
         .unwrap_or("cluster file")
-        .to_string();
-    let object = crate::guardrails::object_id(&serde_yaml::to_value(&body).unwrap_or_default());
+        .to_string()
+}
+
+fn id_of(body: &Value) -> String {
+    crate::guardrails::object_id(&serde_yaml::to_value(body).unwrap_or_default())
+}
+
+/// A new object (`exists`: `Some(false)`), or one not read (`None`).
+fn whole(body: Value, exists: Option<bool>) -> Result<ObjectStep, KubeError> {
+    let because = because_of(&body);
+    let fields = if exists.is_some() {
+        let mut all = Vec::new();
+        leaves(&body, String::new(), &mut all);
+        all.into_iter()
+            .map(|(path, new)| FieldChange {
+                path,
+                old: None,
+                new,
+                because: because.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ObjectStep {
+        object: id_of(&body),
         path: kube::path(&body)?,
-        // not read: nothing to compare with
-        fields: match have {
-            Some(have) => differing(have, &body, &because),
-            None => Vec::new(),
-        },
-        exists: have.map(|h| h.is_some()),
-        object,
+        exists,
+        replace: false,
+        added: Vec::new(),
+        fields,
         because,
         body,
     })
+}
+
+/// The step that brings `have` to `want`, or `None` when it is there as Palisade ships it.
+fn change(have: &Value, want: Value) -> Result<Option<ObjectStep>, KubeError> {
+    let because = because_of(&want);
+    let (fields, added) = compare(have, &want, &because);
+    if fields.is_empty() && added.is_empty() {
+        return Ok(None);
+    }
+    let replace = !added.is_empty();
+    let mut body = want;
+    if replace {
+        // a replace keeps the labels and annotations Palisade does not decide, and is
+        // conditional on the version read
+        let meta = have.get("metadata").cloned().unwrap_or_default();
+        let mut labels = labels(&body);
+        for (k, v) in meta
+            .get("labels")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !decided(k) {
+                labels.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        body["metadata"]["labels"] = Value::Object(labels);
+        if let Some(a) = meta.get("annotations").filter(|a| a.is_object()) {
+            body["metadata"]["annotations"] = a.clone();
+        }
+        body["metadata"]["resourceVersion"] =
+            meta.get("resourceVersion").cloned().unwrap_or_default();
+    }
+    Ok(Some(ObjectStep {
+        object: id_of(&body),
+        path: kube::path(&body)?,
+        exists: Some(true),
+        replace,
+        added,
+        fields,
+        because,
+        body,
+    }))
 }
 
 /// The objects of a cluster that does not exist yet: all of them, after `clusters.create`.
 pub fn for_new_cluster(objects: &[serde_yaml::Value]) -> Result<Vec<ObjectStep>, KubeError> {
     ordered(objects)?
         .into_iter()
-        .map(|o| step(o, Some(None)))
+        .map(|o| whole(o, Some(false)))
         .collect()
 }
 
@@ -142,11 +262,11 @@ pub async fn for_live_cluster(
 ) -> Result<Vec<ObjectStep>, KubeError> {
     let mut out = Vec::new();
     for o in ordered(objects)? {
-        let have = api.get(&o).await?;
-        if have.as_ref().is_some_and(|h| covers(h, &o)) {
-            continue;
-        }
-        out.push(step(o, Some(have.as_ref()))?);
+        let step = match api.get(&o).await? {
+            None => Some(whole(o, Some(false))?),
+            Some(have) => change(&have, o)?,
+        };
+        out.extend(step);
     }
     Ok(out)
 }
@@ -156,12 +276,13 @@ pub async fn for_live_cluster(
 pub fn unread(objects: &[serde_yaml::Value]) -> Result<Vec<ObjectStep>, KubeError> {
     ordered(objects)?
         .into_iter()
-        .map(|o| step(o, None))
+        .map(|o| whole(o, None))
         .collect()
 }
 
 /// What a live cluster holds of Palisade's objects: its Namespaces labelled as Palisade's and,
-/// for them and the cluster, every object the guardrails may have put there (those found).
+/// for them and the cluster, every object the guardrails may have put there (those found),
+/// without the server's defaults.
 pub async fn read_in_cluster(api: &KubeApi) -> Result<Vec<serde_yaml::Value>, KubeError> {
     let namespaces = api.managed_namespaces().await?;
     let names: Vec<String> = namespaces

@@ -55,7 +55,8 @@ impl GkePlan {
                 .map(|f| FieldDoc {
                     path: f.path.clone(),
                     old: f.old.clone(),
-                    new: Some(f.new.clone()),
+                    // a field that goes has no new value
+                    new: Some(f.new.clone()).filter(|v| !v.is_null()),
                     because: f.because.clone(),
                 })
                 .collect()
@@ -104,9 +105,17 @@ impl GkePlan {
                 } else {
                     Action::Update
                 },
-                via: Via::ServerSideApply {
-                    path: o.path.clone(),
-                    body: o.body.clone(),
+                via: if o.replace {
+                    Via::Replace {
+                        path: o.path.clone(),
+                        body: o.body.clone(),
+                        added: o.added.clone(),
+                    }
+                } else {
+                    Via::ServerSideApply {
+                        path: o.path.clone(),
+                        body: o.body.clone(),
+                    }
                 },
                 sensitive: false,
                 because: o.because.clone(),

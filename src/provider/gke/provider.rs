@@ -9,11 +9,11 @@ use super::objects;
 use super::plan::{self, GkePlan};
 use super::render::{render, render_for};
 use crate::audit::Finding;
+use crate::guardrails::InCluster;
 use crate::plan::PlanDocument;
 use crate::provider::{
     and_list, DocFormat, Error, Loaded, Planned, Provider, RenderOutput, Settings,
 };
-use crate::guardrails::InCluster;
 use crate::secrets::Secret;
 
 pub struct GkeProvider;
@@ -132,8 +132,11 @@ impl Provider for GkeProvider {
             }
             Some(live) => {
                 // the objects pinned to the running cluster's version
-                let rendered =
-                    render_for(&l.file, &l.profile, &l.source, minor_of(live))?.accepted()?;
+                let minor = minor_of(live);
+                if minor.is_none() && !l.file.namespaces.is_empty() {
+                    return Err(Error::Unsupported(no_version(live)));
+                }
+                let rendered = render_for(&l.file, &l.profile, &l.source, minor)?.accepted()?;
                 if rendered.objects.is_empty() {
                     (rendered, Vec::new(), None)
                 } else {
@@ -164,6 +167,19 @@ impl Provider for GkeProvider {
                 "the cluster's Kubernetes objects were not read ({e}): every one is shown to apply; apply needs the same API"
             ));
         }
+        let label_policy = format!(
+            "ValidatingAdmissionPolicy/{}",
+            crate::controls::guardrails::namespace_pod_security::NAME
+        );
+        if live.is_some()
+            && plan
+                .objects
+                .iter()
+                .any(|o| o.object == label_policy && o.exists == Some(false))
+        {
+            plan.notes
+                .push(crate::controls::guardrails::namespace_pod_security::ARRIVES.into());
+        }
         if live.is_none()
             && plan
                 .objects
@@ -185,6 +201,17 @@ impl Provider for GkeProvider {
 
 fn kube(e: super::kube::KubeError) -> Error {
     Error::Gke(Box::new(super::client::GkeError::Kube(e)))
+}
+
+/// Why the namespaces' Pod Security labels cannot be pinned on `live`.
+pub fn no_version(live: &Value) -> String {
+    format!(
+        "the cluster shows no usable currentMasterVersion ({}): the namespaces' Pod Security -version labels cannot be pinned to it, and Palisade does not apply them unpinned",
+        crate::yaml::bound_quotes(&format!(
+            "{:?}",
+            crate::gke::view::text(live, &["currentMasterVersion"]).unwrap_or("none")
+        ))
+    )
 }
 
 /// `v1.N` of a live cluster's control plane.
