@@ -660,3 +660,40 @@ fn audit_gke_judges_the_objects_read_back_from_the_cluster() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_cluster_older_than_the_admission_api_gets_no_objects_and_is_told_why() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let mut cluster = fake.cluster(common_cluster()).expect("cluster");
+    cluster["currentMasterVersion"] = json!("1.29.8-gke.1000000");
+    fake.put_cluster(
+        "projects/acme-payments-prod/locations/europe-west1",
+        cluster.clone(),
+    );
+    let before = fake.kube.requests().len();
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    let shown = text(&plan.stdout);
+    assert!(
+        shown.contains("! Kubernetes objects: the cluster runs Kubernetes 1.29")
+            && shown.contains("needs 1.30 or newer"),
+        "{shown}"
+    );
+    assert!(!shown.contains("server-side apply"), "{shown}");
+    assert_eq!(fake.kube.requests().len(), before, "the API was asked");
+    // a version that cannot be read: refused, not applied unpinned
+    cluster["currentMasterVersion"] = json!("banana");
+    fake.put_cluster(
+        "projects/acme-payments-prod/locations/europe-west1",
+        cluster,
+    );
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert_eq!(plan.status.code(), Some(1), "{}", both(&plan));
+    assert!(
+        both(&plan).contains("no usable currentMasterVersion (\"banana\")"),
+        "{}",
+        both(&plan)
+    );
+}

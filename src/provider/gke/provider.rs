@@ -125,6 +125,7 @@ impl Provider for GkeProvider {
         let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
         let live = rt.block_on(client.get_cluster(&rendered.resource_name()))?;
         let reach = KubeReach::of(settings);
+        let mut old_cluster = None;
         let (rendered, objects, unread) = match &live {
             None => {
                 let objects = objects::for_new_cluster(&rendered.objects).map_err(kube)?;
@@ -136,8 +137,16 @@ impl Provider for GkeProvider {
                 if minor.is_none() && !l.file.namespaces.is_empty() {
                     return Err(Error::Unsupported(no_version(live)));
                 }
+                let version = crate::gke::view::text(live, &["currentMasterVersion"])
+                    .and_then(crate::version::kubernetes_version);
+                let too_old = version.filter(|(major, m, _)| *major == 1 && *m < 30);
                 let rendered = render_for(&l.file, &l.profile, &l.source, minor)?.accepted()?;
-                if rendered.objects.is_empty() {
+                if let Some((_, m, _)) = too_old.filter(|_| !rendered.objects.is_empty()) {
+                    old_cluster = Some(format!(
+                        "the cluster runs Kubernetes 1.{m}: the admission policies Palisade ships are admissionregistration.k8s.io/v1, which needs 1.30 or newer; upgrade the control plane first (its release channel offers newer versions), then plan again"
+                    ));
+                    (rendered, Vec::new(), None)
+                } else if rendered.objects.is_empty() {
                     (rendered, Vec::new(), None)
                 } else {
                     let read = rt.block_on(async {
@@ -162,6 +171,13 @@ impl Provider for GkeProvider {
             &client.endpoint,
             objects,
         );
+        if let Some(remedy) = old_cluster {
+            plan.blocked.push(super::steps::Blocked {
+                object: "Kubernetes objects".into(),
+                remedy,
+                fields: Vec::new(),
+            });
+        }
         if let Some(e) = unread {
             plan.warnings.push(format!(
                 "the cluster's Kubernetes objects were not read ({e}): every one is shown to apply; apply needs the same API"
