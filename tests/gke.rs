@@ -658,3 +658,59 @@ fn both_providers_plans_carry_format_version_and_validate_against_the_published_
     bad["changes"][0]["via"] = json!({"kind": "rpc"});
     assert!(!v.is_valid(&bad), "an rpc names its call and body");
 }
+
+#[test]
+fn a_list_response_gives_the_same_reports_as_the_array_of_its_clusters() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut clusters = Vec::new();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/gke-clusters")).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            clusters.push(fixture(path.file_stem().unwrap().to_str().unwrap()));
+        }
+    }
+    assert!(clusters.len() >= 10);
+    let array = dir.path().join("array.json");
+    std::fs::write(&array, serde_json::to_string(&clusters).unwrap()).unwrap();
+    let list = dir.path().join("list.json");
+    std::fs::write(&list, json!({"clusters": clusters}).to_string()).unwrap();
+    let partial = dir.path().join("partial.json");
+    std::fs::write(
+        &partial,
+        json!({"clusters": clusters, "missingZones": ["us-central1-f", "asia-east1-a"]})
+            .to_string(),
+    )
+    .unwrap();
+    let audit = |p: &Path| {
+        palisade(&[
+            "audit",
+            "--gke-json",
+            &p.display().to_string(),
+            "-o",
+            "json",
+        ])
+    };
+    let (a, l, p) = (audit(&array), audit(&list), audit(&partial));
+    let reports =
+        |o: &Output, path: &Path| text(&o.stdout).replace(&path.display().to_string(), "FILE");
+    assert_eq!(reports(&a, &array), reports(&l, &list));
+    assert_eq!(reports(&a, &array), reports(&p, &partial));
+    assert_eq!(a.status.code(), l.status.code());
+    assert!(text(&l.stderr).is_empty(), "{}", text(&l.stderr));
+    // an incomplete inventory is said, with the locations it lacks
+    assert!(
+        text(&p.stderr).contains("could not reach some locations (us-central1-f, asia-east1-a)"),
+        "{}",
+        text(&p.stderr)
+    );
+    // a response whose clusters are not a list is refused with the shapes it takes
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"clusters": {"name": "x"}}"#).unwrap();
+    let b = audit(&bad);
+    assert_eq!(b.status.code(), Some(1));
+    assert!(
+        text(&b.stderr).contains("ListClustersResponse"),
+        "{}",
+        text(&b.stderr)
+    );
+}

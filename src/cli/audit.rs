@@ -129,7 +129,17 @@ fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         clusters.push((name.to_string(), cluster, Some(in_cluster)));
     }
     for path in crate::provider::gke::load::files(&a.gke_json)? {
-        for c in crate::provider::gke::load::read(&path)? {
+        let inventory = crate::provider::gke::load::read_inventory(&path)?;
+        if !inventory.missing_zones.is_empty() {
+            // the list is incomplete: clusters there were not judged
+            o.warn(&format!(
+                "{}: the list response could not reach {} ({}): clusters there are not in it and were not judged",
+                path.display(),
+                if inventory.missing_zones.len() == 1 { "a location" } else { "some locations" },
+                inventory.missing_zones.join(", ")
+            ))?;
+        }
+        for c in inventory.clusters {
             clusters.push((c.source, c.cluster, None));
         }
     }

@@ -1,6 +1,7 @@
 //! Clusters to audit from JSON files, as `gcloud container clusters describe --format=json`
-//! prints them (one Cluster per file, or an array as `gcloud … list --format=json` prints),
-//! given as files or directories of `*.json`.
+//! prints them (one Cluster per file), an array as `gcloud … list --format=json` prints, or the
+//! REST API's `ListClustersResponse` (`{"clusters": […], "missingZones": […]}`), given as files
+//! or directories of `*.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,7 @@ pub enum LoadError {
         column: usize,
         message: String,
     },
-    #[error("{path}: expected a GKE Cluster object (with a \"name\"), or an array of them")]
+    #[error("{path}: expected a GKE Cluster object (with a \"name\"), an array of them, or a ListClustersResponse ({{\"clusters\": [...]}})")]
     NotCluster { path: String },
     #[error("{path}: cluster {cluster}: {issues}; a field of the wrong type cannot be judged (is this the API's Cluster JSON?)")]
     WrongType {
@@ -43,6 +44,13 @@ pub enum LoadError {
 pub struct Loaded {
     pub source: String,
     pub cluster: Value,
+}
+
+/// The clusters of one file, and the zones a list response says it could not reach (the
+/// inventory is then incomplete).
+pub struct Inventory {
+    pub clusters: Vec<Loaded>,
+    pub missing_zones: Vec<String>,
 }
 
 /// Every `*.json` file under the given paths (directories are read one level deep, sorted).
@@ -78,6 +86,11 @@ pub const MAX_CLUSTERS: usize = 10_000;
 
 /// Reads the clusters of one file; enum numbers, if any, become names.
 pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
+    read_inventory(path).map(|i| i.clusters)
+}
+
+/// Reads the clusters of one file with what a list response says is missing.
+pub fn read_inventory(path: &Path) -> Result<Inventory, LoadError> {
     let shown = path.display().to_string();
     let text = crate::input::read_text(path, crate::input::GKE_JSON)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| LoadError::Parse {
@@ -86,8 +99,27 @@ pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
         column: e.column(),
         message: crate::yaml::bound_quotes(&crate::yaml::strip_location(&e.to_string())),
     })?;
+    let mut missing_zones = Vec::new();
     let items = match value {
         Value::Array(items) => items,
+        // a ListClustersResponse: no name of its own, a list of clusters
+        Value::Object(mut m) if !m.contains_key("name") && m.contains_key("clusters") => {
+            if let Some(Value::Array(zones)) = m.remove("missingZones") {
+                missing_zones = zones
+                    .iter()
+                    .map(|z| match z {
+                        Value::String(s) => crate::yaml::bound_quotes(&format!("{s:?}"))
+                            .trim_matches('"')
+                            .to_string(),
+                        other => crate::yaml::bound_quotes(&other.to_string()),
+                    })
+                    .collect();
+            }
+            match m.remove("clusters") {
+                Some(Value::Array(items)) => items,
+                _ => return Err(LoadError::NotCluster { path: shown }),
+            }
+        }
         other => vec![other],
     };
     if items.len() > MAX_CLUSTERS {
@@ -125,5 +157,8 @@ pub fn read(path: &Path) -> Result<Vec<Loaded>, LoadError> {
             cluster,
         });
     }
-    Ok(out)
+    Ok(Inventory {
+        clusters: out,
+        missing_zones,
+    })
 }
