@@ -134,13 +134,16 @@ pub struct PoolFields {
     pub doc: &'static [&'static str],
 }
 
-/// One check per pool from `judge`; a cluster without pools has nothing to judge.
+/// One check per pool from `judge`, and for the nodes no pool describes (Autopilot's, node
+/// auto-provisioning's), judged in a pool's shape with findings naming the cluster fields that
+/// govern them; a cluster with neither has nothing to judge.
 pub fn each_pool(
     cluster: &ClusterView<'_>,
     judge: impl Fn(&crate::gke::view::PoolView<'_>) -> Vec<Check>,
 ) -> Vec<Check> {
     let pools = cluster.pools();
-    if pools.is_empty() {
+    let auto = crate::gke::autopilot::auto_pool(cluster.json);
+    if pools.is_empty() && auto.is_none() {
         return vec![Check::new(
             super::Verdict::NotApplicable,
             &cluster.object(),
@@ -148,7 +151,23 @@ pub fn each_pool(
             "the cluster has no node pools to judge",
         )];
     }
-    pools.iter().flat_map(judge).collect()
+    let mut out: Vec<Check> = pools.iter().flat_map(&judge).collect();
+    if let Some(auto) = &auto {
+        let view = crate::gke::view::PoolView::auto(cluster.name(), &auto.json);
+        for mut c in judge(&view) {
+            let real = auto.real_path(&c.path);
+            match auto.fixed(&c.path) {
+                Some(what) if c.verdict == super::Verdict::Pass => {
+                    c.message =
+                        format!("{what} (Autopilot manages {real}; the API does not show it)");
+                }
+                _ => c.message = c.message.replace(&c.path, &real),
+            }
+            c.path = real;
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl GkeRule for PoolFields {

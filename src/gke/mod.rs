@@ -2,6 +2,7 @@
 //! discovery facts requests are checked against, and what the controls' GKE halves draw on.
 //! The pipeline that renders, plans, applies and audits live clusters is `provider::gke`.
 
+pub mod autopilot;
 mod ctx;
 pub mod discovery;
 pub mod view;

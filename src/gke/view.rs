@@ -114,7 +114,11 @@ impl<'a> ClusterView<'a> {
             .map(|pools| {
                 pools
                     .iter()
-                    .map(|json| PoolView { cluster, json })
+                    .map(|json| PoolView {
+                        cluster,
+                        json,
+                        auto: false,
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -126,21 +130,37 @@ impl<'a> ClusterView<'a> {
     }
 }
 
-/// One node pool of a cluster.
+/// One node pool of a cluster, or its auto-provisioned nodes in a pool's shape.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolView<'a> {
     cluster: &'a str,
     pub json: &'a Value,
+    /// The auto-provisioned nodes (Autopilot, node auto-provisioning), not a pool.
+    auto: bool,
 }
 
 impl<'a> PoolView<'a> {
+    /// The auto-provisioned nodes of `cluster`, gathered into `json` (see `gke::autopilot`).
+    pub fn auto(cluster: &'a str, json: &'a Value) -> Self {
+        PoolView {
+            cluster,
+            json,
+            auto: true,
+        }
+    }
+
     pub fn name(&self) -> &'a str {
         text(self.json, &["name"]).unwrap_or("unnamed")
     }
 
-    /// `NodePool/CLUSTER/NAME`.
+    /// `NodePool/CLUSTER/NAME`, or `Cluster/CLUSTER/autoprovisioning` for the nodes no pool
+    /// describes.
     pub fn object(&self) -> String {
-        format!("NodePool/{}/{}", self.cluster, self.name())
+        if self.auto {
+            format!("Cluster/{}/autoprovisioning", self.cluster)
+        } else {
+            format!("NodePool/{}/{}", self.cluster, self.name())
+        }
     }
 
     pub fn flag(&self, path: &[&str]) -> Option<bool> {

@@ -1,0 +1,212 @@
+//! The nodes no node pool describes: Autopilot's, and those node auto-provisioning creates on a
+//! Standard cluster. Their settings live in `autoscaling.autoprovisioningNodePoolDefaults`,
+//! `nodePoolAutoConfig` and `nodePoolDefaults`; [`auto_pool`] gathers them into the shape of a
+//! node pool, so that every pool-level control judges those nodes as it judges a pool, and
+//! [`AutoPool::real_path`] names the cluster field a finding is really about.
+//!
+//! What Autopilot fixes and the API does not show is filled in and said so: its nodes always run
+//! Container-Optimized OS with containerd, are always auto-upgraded and auto-repaired
+//! ("Pre-configured" in GKE's Autopilot and Standard feature comparison,
+//! docs.cloud.google.com/kubernetes-engine/docs/resources/autopilot-standard-feature-comparison,
+//! for every Autopilot version), and are Shielded GKE Nodes with Secure Boot and integrity
+//! monitoring (GKE's Autopilot security measures; the pools Autopilot makes show it). Everything
+//! else — the service account, the OAuth scopes, the kubelet read-only port — is judged as the
+//! API shows it: those are the user's to set, and an unset one is GKE's default.
+
+use serde_json::Value;
+
+use super::view::{at, set};
+
+/// Where a node-pool field of the auto-provisioned nodes comes from: the pool path, then the
+/// cluster paths that may hold it, the first being the one to set.
+const SOURCES: &[(&[&str], &[&[&str]])] = &[
+    (
+        &["config", "serviceAccount"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "serviceAccount",
+        ]],
+    ),
+    (
+        &["config", "oauthScopes"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "oauthScopes",
+        ]],
+    ),
+    (
+        &["config", "imageType"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "imageType",
+        ]],
+    ),
+    (
+        &["config", "shieldedInstanceConfig"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "shieldedInstanceConfig",
+        ]],
+    ),
+    (
+        &["config", "bootDiskKmsKey"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "bootDiskKmsKey",
+        ]],
+    ),
+    (
+        &["management"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "management",
+        ]],
+    ),
+    (
+        &["upgradeSettings"],
+        &[&[
+            "autoscaling",
+            "autoprovisioningNodePoolDefaults",
+            "upgradeSettings",
+        ]],
+    ),
+    (
+        &[
+            "config",
+            "kubeletConfig",
+            "insecureKubeletReadonlyPortEnabled",
+        ],
+        &[
+            &[
+                "nodePoolAutoConfig",
+                "nodeKubeletConfig",
+                "insecureKubeletReadonlyPortEnabled",
+            ],
+            &[
+                "autoscaling",
+                "autoprovisioningNodePoolDefaults",
+                "insecureKubeletReadonlyPortEnabled",
+            ],
+        ],
+    ),
+    (
+        &["config", "tags"],
+        &[&["nodePoolAutoConfig", "networkTags", "tags"]],
+    ),
+    (
+        &["config", "resourceManagerTags"],
+        &[&["nodePoolAutoConfig", "resourceManagerTags"]],
+    ),
+];
+
+/// What Autopilot fixes for its nodes, as pool fields, and what to say of it.
+const AUTOPILOT_FIXED: &[(&[&str], fn() -> Value, &str)] = &[
+    (
+        &["config", "imageType"],
+        || Value::from("COS_CONTAINERD"),
+        "Autopilot nodes always run Container-Optimized OS with containerd",
+    ),
+    (
+        &["management", "autoUpgrade"],
+        || Value::from(true),
+        "Autopilot always auto-upgrades its nodes",
+    ),
+    (
+        &["management", "autoRepair"],
+        || Value::from(true),
+        "Autopilot always auto-repairs its nodes",
+    ),
+    // Shielded GKE Nodes with secure boot and integrity monitoring: what the pools Autopilot
+    // makes carry even where its defaults do not say so (tests/fixtures/gke-captures)
+    (
+        &["config", "shieldedInstanceConfig", "enableSecureBoot"],
+        || Value::from(true),
+        "Autopilot nodes always boot with Secure Boot",
+    ),
+    (
+        &[
+            "config",
+            "shieldedInstanceConfig",
+            "enableIntegrityMonitoring",
+        ],
+        || Value::from(true),
+        "Autopilot nodes always run with integrity monitoring",
+    ),
+];
+
+/// The auto-provisioned nodes as a node pool.
+#[derive(Debug, Clone)]
+pub struct AutoPool {
+    /// A node pool's shape: `config`, `management`, `upgradeSettings`.
+    pub json: Value,
+    /// Pool path → the cluster path it was read from (or is to be set at).
+    paths: Vec<(String, String)>,
+    /// Pool paths Autopilot fixes and the API did not show, with what to say.
+    fixed: Vec<(String, &'static str)>,
+}
+
+/// Whether the cluster has nodes no pool describes: Autopilot, or node auto-provisioning.
+pub fn provisions_nodes(cluster: &Value) -> bool {
+    at(cluster, &["autopilot", "enabled"]).and_then(Value::as_bool) == Some(true)
+        || at(cluster, &["autoscaling", "enableNodeAutoprovisioning"]).and_then(Value::as_bool)
+            == Some(true)
+}
+
+/// The auto-provisioned nodes of `cluster` as a node pool, when it has such nodes.
+pub fn auto_pool(cluster: &Value) -> Option<AutoPool> {
+    if !provisions_nodes(cluster) {
+        return None;
+    }
+    let autopilot = at(cluster, &["autopilot", "enabled"]).and_then(Value::as_bool) == Some(true);
+    let mut json = serde_json::json!({"name": "autoprovisioning"});
+    let mut paths = Vec::new();
+    for (pool_path, sources) in SOURCES {
+        let found = sources
+            .iter()
+            .find_map(|src| at(cluster, src).map(|v| (*src, v.clone())));
+        let from = found.as_ref().map_or(sources[0], |(src, _)| *src);
+        if let Some((_, v)) = found {
+            set(&mut json, pool_path, v);
+        }
+        paths.push((pool_path.join("."), from.join(".")));
+    }
+    let mut fixed = Vec::new();
+    if autopilot {
+        for (path, value, what) in AUTOPILOT_FIXED {
+            if at(&json, path).is_none() {
+                set(&mut json, path, value());
+                fixed.push((path.join("."), *what));
+            }
+        }
+    }
+    Some(AutoPool { json, paths, fixed })
+}
+
+impl AutoPool {
+    /// The cluster field a pool path of these nodes is about (`config.serviceAccount` →
+    /// `autoscaling.autoprovisioningNodePoolDefaults.serviceAccount`).
+    pub fn real_path(&self, pool_path: &str) -> String {
+        self.paths
+            .iter()
+            .filter(|(p, _)| pool_path == p || pool_path.starts_with(&format!("{p}.")))
+            .max_by_key(|(p, _)| p.len())
+            .map_or_else(
+                || pool_path.to_string(),
+                |(p, real)| format!("{real}{}", &pool_path[p.len()..]),
+            )
+    }
+
+    /// What Autopilot fixes at this pool path, if it filled it in.
+    pub fn fixed(&self, pool_path: &str) -> Option<&'static str> {
+        self.fixed
+            .iter()
+            .find(|(p, _)| p == pool_path)
+            .map(|(_, what)| *what)
+    }
+}
