@@ -105,8 +105,11 @@ const SOURCES: &[(&[&str], &[&[&str]])] = &[
     ),
 ];
 
-/// What Autopilot fixes for its nodes, as pool fields, and what to say of it.
-const AUTOPILOT_FIXED: &[(&[&str], fn() -> Value, &str)] = &[
+/// A pool field Autopilot fixes, its value, and what to say of it.
+type Fixed = (&'static [&'static str], fn() -> Value, &'static str);
+
+/// What Autopilot fixes for its nodes.
+const AUTOPILOT_FIXED: &[Fixed] = &[
     (
         &["config", "imageType"],
         || Value::from("COS_CONTAINERD"),
