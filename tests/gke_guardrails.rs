@@ -532,16 +532,71 @@ fn additions_that_an_apply_would_keep_are_replaced_away() {
         both(&again)
     );
 
-    // a label Palisade decides and no longer ships is shown going
+    // a label Palisade decides, set by another client, is shown going and goes: an apply
+    // would keep it (another manager owns it), so the object is replaced
     fake.kube.edit("/api/v1/namespaces/payments", |o| {
         o["metadata"]["labels"]["palisade.dev/ingress"] = json!("true");
+        o["metadata"]["labels"]["team"] = json!("payments");
     });
     let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    let shown = text(&plan.stdout);
     assert!(
-        text(&plan.stdout).contains("metadata.labels.palisade.dev/ingress: true → (removed)"),
+        shown.contains("metadata.labels.palisade.dev/ingress: true → (removed)")
+            && shown.contains("~ Namespace/payments   replace"),
         "{}",
         both(&plan)
     );
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let ns = fake.kube.object("/api/v1/namespaces/payments").expect("ns");
+    assert!(
+        ns["metadata"]["labels"]
+            .get("palisade.dev/ingress")
+            .is_none(),
+        "{ns}"
+    );
+    // a label Palisade does not decide stays
+    assert_eq!(ns["metadata"]["labels"]["team"], "payments");
+    let again = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&again.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&again)
+    );
+
+    // a team's registry credentials on the default service account are theirs: no change, and
+    // kept through a replace
+    let sa = "/api/v1/namespaces/payments/serviceaccounts/default";
+    fake.kube.edit(sa, |o| {
+        o["imagePullSecrets"] = json!([{"name": "registry-creds"}]);
+    });
+    let plan = run(&fake, &kube, &["plan", "-f", EXAMPLE]);
+    assert!(
+        text(&plan.stdout).contains("Plan: no changes."),
+        "{}",
+        both(&plan)
+    );
+    fake.kube.edit(sa, |o| {
+        o["metadata"]["labels"]["palisade.dev/ingress"] = json!("true");
+        o["metadata"]["finalizers"] = json!(["example.com/keep"]);
+    });
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let account = fake.kube.object(sa).expect("sa");
+    assert_eq!(
+        account["imagePullSecrets"],
+        json!([{"name": "registry-creds"}]),
+        "{account}"
+    );
+    assert_eq!(
+        account["metadata"]["finalizers"],
+        json!(["example.com/keep"]),
+        "{account}"
+    );
+    assert!(account["metadata"]["labels"]
+        .get("palisade.dev/ingress")
+        .is_none());
+    assert_eq!(account["automountServiceAccountToken"], json!(false));
 }
 
 #[test]

@@ -126,6 +126,9 @@ fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         let cluster = crate::provider::gke::live_cluster(name, s.gke_endpoint.as_deref())?;
         // and Palisade's objects, through the cluster's own API
         let in_cluster = crate::provider::gke::live_in_cluster(&cluster, &s);
+        if in_cluster.unread.is_none() {
+            o.warn("audit --gke finds the cluster's namespaces by their label app.kubernetes.io/managed-by=palisade, which anyone who may edit a namespace can remove; `palisade plan -f FILE` compares the namespaces the cluster file declares")?;
+        }
         clusters.push((name.to_string(), cluster, Some(in_cluster)));
     }
     for path in crate::provider::gke::load::files(&a.gke_json)? {

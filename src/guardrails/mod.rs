@@ -360,3 +360,28 @@ pub fn without_server_defaults(mut object: Value) -> Value {
     }
     object
 }
+
+/// The top-level fields other clients may own beside Palisade's, per kind, where that weakens
+/// nothing: a ServiceAccount's `secrets` and `imagePullSecrets` (a team's registry credentials
+/// on `default`); only `automountServiceAccountToken` is Palisade's there.
+pub const FOREIGN_FIELDS: &[(&str, &[&str])] =
+    &[("ServiceAccount", &["secrets", "imagePullSecrets"])];
+
+/// The foreign fields of an object's kind.
+pub fn foreign_fields(kind: &str) -> &'static [&'static str] {
+    FOREIGN_FIELDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, f)| f)
+}
+
+/// An object without its kind's foreign fields.
+pub fn without_foreign_fields(mut object: Value) -> Value {
+    let kind = tree::get_str(&object, &["kind"]).unwrap_or("").to_string();
+    if let Some(m) = object.as_mapping_mut() {
+        for f in foreign_fields(&kind) {
+            m.remove(*f);
+        }
+    }
+    object
+}

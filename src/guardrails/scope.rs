@@ -6,7 +6,9 @@
 
 use serde_yaml::Value;
 
-use super::{find, namespaces_except, object_id, Exempt};
+use std::collections::BTreeMap;
+
+use super::{namespaces_except, object_id, Exempt};
 
 /// The Kubernetes minor version the Pod Security `-version` labels are pinned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,13 +74,13 @@ impl Scope {
             .collect()
     }
 
-    /// The object of `kind` named `name` (in `namespace`).
-    pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Value> {
-        find(&self.objects, kind, namespace, name)
-    }
-
-    /// How many objects carry this id (`Kind/NS/NAME`).
-    pub fn copies(&self, id: &str) -> usize {
-        self.objects.iter().filter(|o| object_id(o) == id).count()
+    /// The objects by id (`Kind/NS/NAME`), each id with every copy, in order: what the checks
+    /// look objects up in (once per check, not once per object wanted).
+    pub fn by_id(&self) -> BTreeMap<String, Vec<&Value>> {
+        let mut out: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+        for o in &self.objects {
+            out.entry(object_id(o)).or_default().push(o);
+        }
+        out
     }
 }

@@ -205,11 +205,12 @@ pub(crate) fn minor_version(spec: &KopsSpec) -> Option<String> {
 }
 
 /// Whether `found` is `want` as Palisade ships it: every field but metadata (labels,
-/// annotations, server fields) and status equal, so that nothing added beside Palisade's fields
-/// (an allow-all rule, a narrowing selector, a match condition) passes unseen.
+/// annotations, server fields), status and the fields others may own beside Palisade's equal,
+/// so that nothing added beside Palisade's fields (an allow-all rule, a narrowing selector, a
+/// match condition) passes unseen.
 pub(crate) fn same_object(found: &Value, want: &Value) -> bool {
     let strip = |v: &Value| -> Value {
-        let mut v = v.clone();
+        let mut v = guardrails::without_foreign_fields(v.clone());
         if let Some(m) = v.as_mapping_mut() {
             m.remove("metadata");
             m.remove("status");
@@ -219,33 +220,17 @@ pub(crate) fn same_object(found: &Value, want: &Value) -> bool {
     strip(found) == strip(want)
 }
 
-/// Every object of `docs` with `kind`, `namespace` and `name`.
-fn all_named<'a>(
-    docs: &'a [Value],
-    kind: &str,
-    namespace: Option<&str>,
-    name: &str,
-) -> Vec<&'a Value> {
-    docs.iter()
-        .filter(|d| {
-            tree::get_str(d, &["kind"]) == Some(kind)
-                && tree::get_str(d, &["metadata", "name"]) == Some(name)
-                && tree::get_str(d, &["metadata", "namespace"]) == namespace
-        })
-        .collect()
-}
-
 /// Checks that every object of `want` is in the spec exactly as built, once: one check per
 /// object (a second copy would be applied after the first and win).
 pub(crate) fn check_objects(scope: &Scope, want: &[Value], what: &str) -> Vec<Check> {
-    let have = &scope.objects;
+    let have = scope.by_id();
     want.iter()
         .map(|w| {
             let id = guardrails::object_id(w);
             let kind = tree::get_str(w, &["kind"]).unwrap_or("");
             let name = tree::get_str(w, &["metadata", "name"]).unwrap_or("");
             let ns = tree::get_str(w, &["metadata", "namespace"]);
-            match all_named(have, kind, ns, name).as_slice() {
+            match have.get(&id).map(Vec::as_slice).unwrap_or_default() {
                 [found] if same_object(found, w) => {
                     Check::pass(&id, kind, format!("in place ({what})"))
                 }

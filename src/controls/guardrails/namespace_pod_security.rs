@@ -80,7 +80,7 @@ fn label(mode: &str) -> String {
 /// The name of the GKE admission policy that keeps namespaces labelled.
 pub const NAME: &str = "palisade-namespace-pod-security";
 /// What a plan says when that policy arrives on a running cluster.
-pub const ARRIVES: &str = "From now on a namespace without a pod-security.kubernetes.io/enforce label (baseline, restricted, or privileged where meant) can be neither created nor changed: label the cluster's existing namespaces (kubectl get ns -L pod-security.kubernetes.io/enforce shows which have none) before they next need a change.";
+pub const ARRIVES: &str = "From now on a namespace without a pod-security.kubernetes.io/enforce label (baseline, restricted, or privileged where meant) can be neither created nor changed: label the cluster's existing namespaces (kubectl get ns -L pod-security.kubernetes.io/enforce shows which have none) before they next need a change. GKE's own (gke-*, gmp-*) and Kubernetes' are exempt; namespaces an add-on creates (config-management-system, gatekeeper-system, istio-system, …) are not, and their images are judged like any other.";
 
 /// Where there is no cluster-wide Pod Security default (GKE): the policy and binding that
 /// refuse a namespace without an enforce label, on create and on update.
@@ -151,9 +151,10 @@ impl Guardrail for Rule {
                 )]
             }
         };
+        let by_id = scope.by_id();
         let mut checks: Vec<Check> = declared
             .iter()
-            .map(|(name, _)| namespace_check(scope, params, name, version))
+            .map(|(name, _)| namespace_check(&by_id, params, name, version))
             .collect();
         if !scope.pod_security_default {
             checks.extend(label_policy());
@@ -168,8 +169,13 @@ impl Guardrail for Rule {
             MinorVersion::Missing(why) => return Err(why.clone()),
         };
         let mut out = Vec::new();
+        let by_id = scope.by_id();
         for (name, _) in scope.namespaces() {
-            let Some(mut ns) = scope.find("Namespace", None, &name).cloned() else {
+            let Some(mut ns) = by_id
+                .get(&format!("Namespace/{name}"))
+                .and_then(|f| f.first())
+                .map(|n| (*n).clone())
+            else {
                 continue;
             };
             for mode in MODES {
@@ -205,13 +211,25 @@ impl Guardrail for Rule {
 
 /// The check of one declared namespace's labels (`version`: `None` while the cluster's
 /// version is not known yet).
-fn namespace_check(scope: &Scope, params: &Params, name: &str, version: Option<&str>) -> Check {
+fn namespace_check(
+    by_id: &std::collections::BTreeMap<String, Vec<&Value>>,
+    params: &Params,
+    name: &str,
+    version: Option<&str>,
+) -> Check {
     let object = format!("Namespace/{name}");
-    let copies = scope.copies(&object);
-    if copies > 1 {
-        return Check::fail(&object, "metadata.name", format!("namespace {name} is there {copies} times; the last one applied wins, so only one may be"));
+    let found = by_id.get(&object).map(Vec::as_slice).unwrap_or_default();
+    if found.len() > 1 {
+        return Check::fail(
+            &object,
+            "metadata.name",
+            format!(
+                "namespace {name} is there {} times; the last one applied wins, so only one may be",
+                found.len()
+            ),
+        );
     }
-    let ns = scope.find("Namespace", None, name);
+    let ns = found.first().copied();
     let labels = |k: &str| ns.and_then(|n| tree::get_str(n, &["metadata", "labels", k]));
     for mode in MODES {
         let want =

@@ -56,7 +56,7 @@ pub enum GkeError {
         call: String,
         message: String,
     },
-    #[error("{0}; the objects not applied stay pending (the next plan shows them): run apply again from a machine that reaches the cluster's DNS endpoint (IAM permission container.clusters.connect), or through a tunnel with PALISADE_KUBE_ENDPOINT set to its URL")]
+    #[error("{0}; {next}", next = .0.next_step())]
     Kube(super::kube::KubeError),
     #[error("operation {name} ({call}) was not done after {minutes} minutes; it may still finish: see `gcloud container operations describe {name}`")]
     Deadline {

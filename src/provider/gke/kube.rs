@@ -24,8 +24,11 @@ pub const ENDPOINT_ENV: &str = "PALISADE_KUBE_ENDPOINT";
 pub const TOKEN_ENV: &str = "PALISADE_KUBE_TOKEN";
 /// The field manager of every apply.
 pub const FIELD_MANAGER: &str = "palisade";
-/// The most of one answer Palisade reads: its objects are a few KiB each.
+/// The most of one answer Palisade reads: its objects are a few KiB each, a page of a list
+/// at most 500 of them.
 pub const MAX_ANSWER: usize = 8 << 20;
+/// The most namespaces labelled as Palisade's that a live audit reads.
+pub const MAX_NAMESPACES: usize = 10_000;
 
 #[derive(Debug, Error)]
 pub enum KubeError {
@@ -43,6 +46,23 @@ pub enum KubeError {
     },
     #[error("{0} is not a kind Palisade applies")]
     Kind(String),
+    #[error("{method} {url}: the object changed since the plan read it ({message})")]
+    Conflict {
+        method: &'static str,
+        url: String,
+        message: String,
+    },
+}
+
+impl KubeError {
+    /// What to do next, for the end of an apply that stopped here.
+    pub fn next_step(&self) -> &'static str {
+        match self {
+            KubeError::Conflict { .. } => "plan again: the objects not applied stay pending and the next plan shows them as they are now",
+            KubeError::Kind(_) => "this is a defect in Palisade; the objects not applied stay pending",
+            _ => "the objects not applied stay pending (the next plan shows them): run apply again from a machine that reaches the cluster's DNS endpoint (IAM permission container.clusters.connect), or through a tunnel with PALISADE_KUBE_ENDPOINT set to its URL",
+        }
+    }
 }
 
 /// Where an object lives in the API: `/api/v1/namespaces/NS/serviceaccounts/NAME`, …
@@ -286,33 +306,47 @@ impl KubeApi {
             crate::guardrails::MANAGED_BY.0,
             crate::guardrails::MANAGED_BY.1
         );
-        let response = self
-            .http
-            .get(&url)
-            .query(&[("labelSelector", selector.as_str())])
-            .bearer_auth(self.token.expose())
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| fail(error_chain(&e)))?;
-        let list = match response.status().as_u16() {
-            200 => object_of(response).await.map_err(fail)?,
-            code => return Err(fail(status_message(code, response).await)),
-        };
-        let items = list
-            .get("items")
-            .and_then(Value::as_array)
-            .ok_or_else(|| fail("the answer is not a NamespaceList".into()))?;
-        Ok(items
-            .iter()
-            .filter(|i| i.is_object())
-            .map(|i| {
+        let mut out = Vec::new();
+        let mut next: Option<String> = None;
+        // page by page, as the API serves large lists
+        loop {
+            let mut query = vec![("labelSelector", selector.clone()), ("limit", "500".into())];
+            if let Some(token) = &next {
+                query.push(("continue", token.clone()));
+            }
+            let response = self
+                .http
+                .get(&url)
+                .query(&query)
+                .bearer_auth(self.token.expose())
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .map_err(|e| fail(error_chain(&e)))?;
+            let list = match response.status().as_u16() {
+                200 => object_of(response).await.map_err(fail)?,
+                code => return Err(fail(status_message(code, response).await)),
+            };
+            let items = list
+                .get("items")
+                .and_then(Value::as_array)
+                .ok_or_else(|| fail("the answer is not a NamespaceList".into()))?;
+            out.extend(items.iter().filter(|i| i.is_object()).map(|i| {
                 let mut i = i.clone();
                 i["apiVersion"] = "v1".into();
                 i["kind"] = "Namespace".into();
                 i
-            })
-            .collect())
+            }));
+            if out.len() > MAX_NAMESPACES {
+                return Err(fail(format!(
+                    "more than {MAX_NAMESPACES} namespaces are labelled as Palisade's; a cluster file declares far fewer"
+                )));
+            }
+            next = crate::gke::view::text(&list, &["metadata", "continue"]).map(str::to_string);
+            if next.is_none() {
+                return Ok(out);
+            }
+        }
     }
 }
 
@@ -341,7 +375,7 @@ async fn object_of(mut response: reqwest::Response) -> Result<Value, String> {
     while let Some(chunk) = response.chunk().await.map_err(|e| error_chain(&e))? {
         if body.len() + chunk.len() > MAX_ANSWER {
             return Err(format!(
-                "the answer is larger than {} MiB, which no object Palisade reads is",
+                "the answer is larger than {} MiB, which no object (or page of a list) Palisade reads is",
                 MAX_ANSWER >> 20
             ));
         }
@@ -384,10 +418,11 @@ impl KubeApi {
                 same_identity(&got, object).map_err(fail)?;
                 Ok(got)
             }
-            409 => Err(fail(format!(
-                "the object changed since the plan read it: {}; plan again",
-                status_message(409, response).await
-            ))),
+            409 => Err(KubeError::Conflict {
+                method: "PUT",
+                url: url.clone(),
+                message: status_message(409, response).await,
+            }),
             code => Err(fail(status_message(code, response).await)),
         }
     }
@@ -432,7 +467,8 @@ async fn status_message(code: u16, mut response: reqwest::Response) -> String {
         .ok()
         .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_else(|| text.chars().take(300).collect());
-    let message = crate::yaml::bound_quotes(&format!("{message:?}"));
+    // the server's words, on one line and bounded
+    let message: String = format!("{message:?}").chars().take(300).collect();
     match code {
         401 => format!("401 Unauthorized (the token was refused): {message}"),
         403 => format!("403 Forbidden (the account needs container.clusters.connect and RBAC rights to these objects): {message}"),

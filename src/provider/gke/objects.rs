@@ -112,6 +112,7 @@ fn read_back(have: &Value) -> Value {
     serde_json::from_value::<serde_yaml::Value>(have.clone())
         .ok()
         .map(crate::guardrails::without_server_defaults)
+        .map(crate::guardrails::without_foreign_fields)
         .and_then(|y| serde_json::to_value(y).ok())
         .unwrap_or_else(|| have.clone())
 }
@@ -211,12 +212,30 @@ fn change(have: &Value, want: Value) -> Result<Option<ObjectStep>, KubeError> {
     if fields.is_empty() && added.is_empty() {
         return Ok(None);
     }
-    let replace = !added.is_empty();
+    // an apply removes only what Palisade set before: a field another client added, or a label
+    // Palisade decides that another client set, stays unless the object is replaced
+    let replace = !added.is_empty() || fields.iter().any(|f| f.new.is_null());
     let mut body = want;
     if replace {
-        // a replace keeps the labels and annotations Palisade does not decide, and is
-        // conditional on the version read
+        // a replace keeps what others may own (labels and annotations Palisade does not decide,
+        // finalizers, owner references, a kind's foreign fields), and is conditional on the
+        // version read
         let meta = have.get("metadata").cloned().unwrap_or_default();
+        for key in ["finalizers", "ownerReferences"] {
+            if let Some(v) = meta.get(key) {
+                body["metadata"][key] = v.clone();
+            }
+        }
+        let kind = body
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        for f in crate::guardrails::foreign_fields(&kind) {
+            if let Some(v) = have.get(*f) {
+                body[*f] = v.clone();
+            }
+        }
         let mut labels = labels(&body);
         for (k, v) in meta
             .get("labels")
