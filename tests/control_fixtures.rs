@@ -110,6 +110,7 @@ fn judge(
                         objects,
                         minor: None,
                         unread: None,
+                        declared: None,
                     };
                     Ok((
                         c.check_gke(&ClusterView::with_objects(&doc, &in_cluster), &params),

@@ -752,3 +752,66 @@ fn a_cluster_older_than_the_admission_api_gets_no_objects_and_is_told_why() {
         both(&plan)
     );
 }
+
+#[test]
+fn audit_of_the_cluster_file_live_judges_the_namespaces_it_declares() {
+    let fake = FakeGke::start();
+    let kube = fake.kube.url.clone();
+    let apply = run(&fake, &kube, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    let live = |fake: &FakeGke| {
+        let out = run(
+            fake,
+            &kube,
+            &[
+                "audit",
+                "-f",
+                EXAMPLE,
+                "--live",
+                "-o",
+                "json",
+                "--fail-on",
+                "medium",
+            ],
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code(), report)
+    };
+    let (code, report) = live(&fake);
+    assert_eq!(code, Some(0), "{report}");
+    // someone removes the label audit --gke finds namespaces by, and weakens the namespace
+    fake.kube.edit("/api/v1/namespaces/payments", |o| {
+        let labels = o["metadata"]["labels"].as_object_mut().expect("labels");
+        labels.remove("app.kubernetes.io/managed-by");
+        labels.insert(
+            "pod-security.kubernetes.io/enforce".into(),
+            json!("privileged"),
+        );
+    });
+    // and deletes the ingress namespace's default-deny policy
+    fake.kube.delete(
+        "/apis/networking.k8s.io/v1/namespaces/ingress/networkpolicies/palisade-default-deny",
+    );
+    let (code, report) = live(&fake);
+    assert_eq!(code, Some(2), "{report}");
+    let failing: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["verdict"] == "fail")
+        .map(|f| format!("{} {} {}", f["control"], f["object"], f["message"]))
+        .collect();
+    assert!(
+        failing.iter().any(|f| f.contains("namespace-pod-security")
+            && f.contains("Namespace/payments")
+            && f.contains("privileged")),
+        "{failing:?}"
+    );
+    assert!(
+        failing
+            .iter()
+            .any(|f| f.contains("default-deny-network-policy")
+                && f.contains("namespace ingress has no NetworkPolicy palisade-default-deny")),
+        "{failing:?}"
+    );
+}

@@ -32,8 +32,9 @@ pub struct Args {
     /// Exit 2 when an enforced control fails at or above this severity.
     #[arg(long = "fail-on", default_value = "high", value_parser = parse_severity)]
     fail_on: Severity,
-    /// Also judge the running cluster on AWS: instance metadata options of every instance
-    /// tagged KubernetesCluster=NAME, and the ports its security groups open.
+    /// Also judge the running cluster: on AWS, instance metadata options of every instance
+    /// tagged KubernetesCluster=NAME and the ports its security groups open; on GKE (-f), the
+    /// cluster the file names and its objects for the namespaces the file declares.
     #[arg(long = "live")]
     live: bool,
     /// GKE clusters as `gcloud container clusters describe --format=json` prints them: files,
@@ -63,7 +64,7 @@ impl Args {
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     if !a.gke_json.is_empty() || a.gke_cluster.is_some() {
         if a.live {
-            anyhow::bail!("--live reads AWS; a GKE cluster is read live with --gke");
+            anyhow::bail!("--live goes with -f, --kops or --name; --gke reads a GKE cluster live already, and --gke-json judges files");
         }
         return audit_gke(&a, o);
     }
@@ -127,7 +128,7 @@ fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         // and Palisade's objects, through the cluster's own API
         let in_cluster = crate::provider::gke::live_in_cluster(&cluster, &s);
         if in_cluster.unread.is_none() {
-            o.warn("audit --gke finds the cluster's namespaces by their label app.kubernetes.io/managed-by=palisade, which anyone who may edit a namespace can remove; `palisade plan -f FILE` compares the namespaces the cluster file declares")?;
+            o.warn("audit --gke finds the cluster's namespaces by their label app.kubernetes.io/managed-by=palisade, which anyone who may edit a namespace can remove; `palisade audit -f FILE --live` judges the namespaces the cluster file declares")?;
         }
         clusters.push((name.to_string(), cluster, Some(in_cluster)));
     }

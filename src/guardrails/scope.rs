@@ -31,6 +31,9 @@ pub struct InCluster {
     pub minor: Option<String>,
     /// Why the objects could not be read from the cluster's API, when they could not.
     pub unread: Option<String>,
+    /// The namespaces a cluster file declares (name, ingress), when the objects are judged
+    /// against one: then a declared namespace the cluster lacks is judged too.
+    pub declared: Option<Vec<(String, bool)>>,
 }
 
 /// What one provider's cluster shows the guardrail controls.
@@ -52,6 +55,8 @@ pub struct Scope {
     pub admission_off: Option<(String, String)>,
     /// The namespaces no admission policy judges: Kubernetes' own and the provider's.
     pub system: &'static Exempt,
+    /// The namespaces the cluster must have, when a cluster file says (else those it has).
+    pub declared: Option<Vec<(String, bool)>>,
     /// Whether the API server applies a Pod Security level to namespaces without labels (kops:
     /// its admission configuration). Without one (GKE), an admission policy refuses namespaces
     /// without an enforce label.
@@ -62,7 +67,10 @@ impl Scope {
     /// The namespaces the cluster declares (its Namespace objects but the system ones), with
     /// whether each is an ingress one.
     pub fn namespaces(&self) -> Vec<(String, bool)> {
-        namespaces_except(&self.objects, self.system)
+        match &self.declared {
+            Some(d) => d.clone(),
+            None => namespaces_except(&self.objects, self.system),
+        }
     }
 
     /// The names of the ingress namespaces.

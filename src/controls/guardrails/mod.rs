@@ -136,6 +136,7 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
         node_local_dns: default_deny_network_policy::node_local_dns(spec),
         admission_off: admission_plugin_off(spec).map(|c| (c.path, c.message)),
         system: &guardrails::KOPS_EXEMPT,
+        declared: None,
         pod_security_default: true,
     }
 }
@@ -143,11 +144,9 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
 /// What a GKE cluster shows the guardrails; `None` when its Kubernetes objects were not read.
 pub fn gke_scope(cluster: &ClusterView<'_>) -> Option<Scope> {
     let in_cluster = cluster.in_cluster?;
-    Some(gke_scope_of(
-        cluster,
-        &in_cluster.objects,
-        in_cluster.minor.clone(),
-    ))
+    let mut scope = gke_scope_of(cluster, &in_cluster.objects, in_cluster.minor.clone());
+    scope.declared = in_cluster.declared.clone();
+    Some(scope)
 }
 
 fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<String>) -> Scope {
@@ -175,6 +174,7 @@ fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<Stri
         node_local_dns: None,
         admission_off: None,
         system: &guardrails::GKE_EXEMPT,
+        declared: None,
         pod_security_default: false,
     }
 }

@@ -302,13 +302,27 @@ pub fn unread(objects: &[serde_yaml::Value]) -> Result<Vec<ObjectStep>, KubeErro
 /// What a live cluster holds of Palisade's objects: its Namespaces labelled as Palisade's and,
 /// for them and the cluster, every object the guardrails may have put there (those found),
 /// without the server's defaults.
-pub async fn read_in_cluster(api: &KubeApi) -> Result<Vec<serde_yaml::Value>, KubeError> {
-    let namespaces = api.managed_namespaces().await?;
-    let names: Vec<String> = namespaces
+pub async fn read_in_cluster(
+    api: &KubeApi,
+    declared: &[String],
+) -> Result<Vec<serde_yaml::Value>, KubeError> {
+    let mut found = api.managed_namespaces().await?;
+    let mut names: Vec<String> = found
         .iter()
         .filter_map(|n| crate::gke::view::text(n, &["metadata", "name"]).map(str::to_string))
         .collect();
-    let mut found = namespaces;
+    // and the ones a cluster file declares, labelled or not
+    for d in declared {
+        if names.contains(d) {
+            continue;
+        }
+        let stub =
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": d}});
+        if let Some(ns) = api.get(&stub).await? {
+            found.push(ns);
+        }
+        names.push(d.clone());
+    }
     for stub in crate::controls::guardrails::shipped_objects(&names) {
         let stub = serde_json::to_value(&stub).map_err(|e| KubeError::Kind(e.to_string()))?;
         if let Some(o) = api.get(&stub).await? {

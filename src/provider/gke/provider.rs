@@ -48,11 +48,21 @@ pub fn live_cluster(name: &str, endpoint: Option<&str>) -> Result<Value, Error> 
 /// What a live cluster's Kubernetes API holds of Palisade's objects, for `audit --gke`; when
 /// it cannot be read, why (the guardrail controls then say they could not judge).
 pub fn live_in_cluster(cluster: &Value, settings: &Settings) -> InCluster {
+    read_live_objects(cluster, settings, None)
+}
+
+/// The same, judged against the namespaces a cluster file declares (name, ingress).
+fn read_live_objects(
+    cluster: &Value,
+    settings: &Settings,
+    declared: Option<Vec<(String, bool)>>,
+) -> InCluster {
     let reach = KubeReach::of(settings);
+    let names: Vec<String> = declared.iter().flatten().map(|(n, _)| n.clone()).collect();
     let read = runtime().map_err(|e| e.to_string()).and_then(|rt| {
         rt.block_on(async {
             let api = KubeApi::connect(reach.reach(cluster)).await?;
-            objects::read_in_cluster(&api).await
+            objects::read_in_cluster(&api, &names).await
         })
         .map_err(|e| e.to_string())
     });
@@ -61,6 +71,7 @@ pub fn live_in_cluster(cluster: &Value, settings: &Settings) -> InCluster {
             objects,
             minor: minor_of(cluster),
             unread: None,
+            declared,
         },
         Err(why) => InCluster {
             unread: Some(why),
@@ -102,13 +113,26 @@ impl Provider for GkeProvider {
         })
     }
 
-    fn audit(&self, l: &Loaded, _: &Settings, live: bool) -> Result<Vec<Finding>, Error> {
-        if live {
-            return Err(Error::Unsupported(
-                "--live reads AWS; a GKE cluster is read live with --gke".into(),
-            ));
+    fn audit(&self, l: &Loaded, settings: &Settings, live: bool) -> Result<Vec<Finding>, Error> {
+        let rendered = render(&l.file, &l.profile, &l.source)?;
+        if !live {
+            return Ok(rendered.findings);
         }
-        Ok(render(&l.file, &l.profile, &l.source)?.findings)
+        // the running cluster the file names, with the file's waivers, and its objects judged
+        // against the namespaces the file declares (a removed label hides none of them)
+        let cluster = live_cluster(&rendered.resource_name(), settings.gke_endpoint.as_deref())?;
+        let declared = l
+            .file
+            .namespaces
+            .iter()
+            .map(|n| (n.name.clone(), n.ingress))
+            .collect();
+        let in_cluster = read_live_objects(&cluster, settings, Some(declared));
+        Ok(crate::audit::evaluate_gke(
+            &crate::gke::ClusterView::with_objects(&cluster, &in_cluster),
+            &l.profile,
+            &l.file.waivers,
+        ))
     }
 
     fn plan(&self, l: &Loaded, settings: &Settings) -> Result<Box<dyn Planned>, Error> {

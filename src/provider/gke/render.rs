@@ -315,6 +315,7 @@ pub fn render_for(
             objects: Vec::new(),
             minor,
             unread: None,
+            declared: None,
         }),
     };
     let r = crate::render::render(&target, file, profile, source)?;
