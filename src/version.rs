@@ -9,3 +9,10 @@ pub fn kubernetes_version(v: &str) -> Option<(u32, u32, Option<u32>)> {
     let patch = parts.next().and_then(|p| p.parse().ok());
     Some((major, minor, patch))
 }
+
+/// `v1.N`: the minor version a version string names, as the Pod Security `-version` labels
+/// take it (`1.33.5-gke.1201000` → `v1.33`).
+pub fn minor_label(v: &str) -> Option<String> {
+    let (major, minor, _) = kubernetes_version(v)?;
+    Some(format!("v{major}.{minor}"))
+}

@@ -124,6 +124,12 @@ impl<'a> ClusterView<'a> {
             .unwrap_or_default()
     }
 
+    /// `v1.N` of the control plane (`currentMasterVersion`), when it shows one.
+    pub fn minor(&self) -> Option<String> {
+        self.text(&["currentMasterVersion"])
+            .and_then(crate::version::minor_label)
+    }
+
     /// Whether GKE manages the nodes (Autopilot): per-pool settings are Google's, not the user's.
     pub fn autopilot(&self) -> bool {
         self.flag(&["autopilot", "enabled"]) == Some(true)

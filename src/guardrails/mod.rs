@@ -110,11 +110,6 @@ pub fn namespace(name: &str, ingress: bool) -> Value {
     ])
 }
 
-/// The names of the Namespace objects of `docs`, with whether each is an ingress one.
-pub fn namespaces(docs: &[Value]) -> Vec<(String, bool)> {
-    namespaces_except(docs, &KOPS_EXEMPT)
-}
-
 /// The names of the Namespace objects of `docs` but `system`, with whether each is an ingress
 /// one.
 pub fn namespaces_except(docs: &[Value], system: &Exempt) -> Vec<(String, bool)> {
@@ -132,20 +127,6 @@ pub fn namespaces_except(docs: &[Value], system: &Exempt) -> Vec<(String, bool)>
             Some((name.to_string(), ingress))
         })
         .collect()
-}
-
-/// The object of `kind` named `name` (in `namespace`) among `docs`.
-pub fn find<'a>(
-    docs: &'a [Value],
-    kind: &str,
-    namespace: Option<&str>,
-    name: &str,
-) -> Option<&'a Value> {
-    docs.iter().find(|d| {
-        tree::get_str(d, &["kind"]) == Some(kind)
-            && tree::get_str(d, &["metadata", "name"]) == Some(name)
-            && tree::get_str(d, &["metadata", "namespace"]) == namespace
-    })
 }
 
 /// A `namespaceSelector` matching every namespace but those `system` names.

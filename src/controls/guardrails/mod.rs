@@ -150,12 +150,7 @@ pub fn gke_scope(cluster: &ClusterView<'_>) -> Option<Scope> {
 }
 
 fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<String>) -> Scope {
-    let minor = minor.or_else(|| {
-        cluster
-            .text(&["currentMasterVersion"])
-            .and_then(crate::version::kubernetes_version)
-            .map(|(major, minor, _)| format!("v{major}.{minor}"))
-    });
+    let minor = minor.or_else(|| cluster.minor());
     let network_policy = match crate::controls::network::network_policy::CONTROL
         .check_gke(cluster, &Params::default())
         .into_iter()
@@ -199,9 +194,8 @@ pub(crate) fn admission_off(scope: &Scope) -> Option<Check> {
 
 /// `v1.MINOR` of the spec's kubernetesVersion, for the Pod Security version labels.
 pub(crate) fn minor_version(spec: &KopsSpec) -> Option<String> {
-    let v = tree::get_str(spec.cluster(), &["spec", "kubernetesVersion"])?;
-    let (major, minor, _) = crate::version::kubernetes_version(v)?;
-    Some(format!("v{major}.{minor}"))
+    tree::get_str(spec.cluster(), &["spec", "kubernetesVersion"])
+        .and_then(crate::version::minor_label)
 }
 
 /// Whether `found` is `want` as Palisade ships it: every field but metadata (labels,

@@ -9,7 +9,7 @@ use thiserror::Error;
 use super::client::{GkeClient, GkeError};
 use super::kube::KubeApi;
 use super::plan::GkePlan;
-use super::provider::{minor_of, KubeReach};
+use super::provider::KubeReach;
 
 #[derive(Debug, Error)]
 #[error("{error}\napplied: {}\nnot applied: {}", list(.applied), list(.not_applied))]
@@ -106,7 +106,7 @@ pub async fn apply(
     let api = KubeApi::connect(reach.reach(&live))
         .await
         .map_err(|e| fail(index, GkeError::Kube(e)))?;
-    let minor = minor_of(&live);
+    let minor = crate::gke::ClusterView::new(&live).minor();
     if plan.create.is_some()
         && minor.is_none()
         && plan

@@ -232,66 +232,97 @@ impl KubeApi {
         &self.base
     }
 
-    /// The object as the API has it, or `None` when it does not exist.
-    pub async fn get(&self, object: &Value) -> Result<Option<Value>, KubeError> {
-        let url = format!("{}{}", self.base, path(object)?);
-        let fail = |message: String| KubeError::Request {
-            method: "GET",
-            url: url.clone(),
-            message,
-        };
-        let response = self
-            .http
-            .get(&url)
+    /// Sends `request` (to `url`, with the bearer token), the answer as it comes.
+    async fn send(
+        &self,
+        method: &'static str,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, KubeError> {
+        request
             .bearer_auth(self.token.expose())
             .header("Accept", "application/json")
             .send()
             .await
-            .map_err(|e| fail(error_chain(&e)))?;
-        match response.status().as_u16() {
-            404 => Ok(None),
-            200 => {
-                let got = object_of(response).await.map_err(fail)?;
-                same_identity(&got, object).map_err(fail)?;
-                Ok(Some(got))
-            }
-            code => Err(fail(status_message(code, response).await)),
-        }
+            .map_err(|e| KubeError::Request {
+                method,
+                url: url.to_string(),
+                message: error_chain(&e),
+            })
     }
 
-    /// Server-side applies `object`; the object as the API has it afterwards.
-    pub async fn apply(&self, object: &Value) -> Result<Value, KubeError> {
-        let url = format!("{}{}", self.base, path(object)?);
+    /// The object an answer carries, which must be the one asked about; or what the answer
+    /// says went wrong.
+    async fn answered(
+        method: &'static str,
+        url: &str,
+        response: reqwest::Response,
+        asked: &Value,
+    ) -> Result<Value, KubeError> {
         let fail = |message: String| KubeError::Request {
-            method: "PATCH",
-            url: url.clone(),
+            method,
+            url: url.to_string(),
             message,
         };
-        let body = serde_json::to_vec(object).map_err(|e| fail(e.to_string()))?;
-        let response = self
-            .http
-            .patch(&url)
-            .query(&[("fieldManager", FIELD_MANAGER), ("force", "true")])
-            .bearer_auth(self.token.expose())
-            // JSON is YAML: the apply content type takes either
-            .header("Content-Type", "application/apply-patch+yaml")
-            .header("Accept", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| fail(error_chain(&e)))?;
         match response.status().as_u16() {
             200 | 201 => {
                 let got = object_of(response).await.map_err(fail)?;
-                same_identity(&got, object).map_err(fail)?;
+                same_identity(&got, asked).map_err(fail)?;
                 Ok(got)
             }
             code => Err(fail(status_message(code, response).await)),
         }
     }
-}
 
-impl KubeApi {
+    /// The object as the API has it, or `None` when it does not exist.
+    pub async fn get(&self, object: &Value) -> Result<Option<Value>, KubeError> {
+        let url = format!("{}{}", self.base, path(object)?);
+        let response = self.send("GET", &url, self.http.get(&url)).await?;
+        if response.status().as_u16() == 404 {
+            return Ok(None);
+        }
+        Self::answered("GET", &url, response, object)
+            .await
+            .map(Some)
+    }
+
+    /// Server-side applies `object`; the object as the API has it afterwards.
+    pub async fn apply(&self, object: &Value) -> Result<Value, KubeError> {
+        let url = format!("{}{}", self.base, path(object)?);
+        let body = serde_json::to_vec(object).map_err(|e| KubeError::Kind(e.to_string()))?;
+        let request = self
+            .http
+            .patch(&url)
+            .query(&[("fieldManager", FIELD_MANAGER), ("force", "true")])
+            // JSON is YAML: the apply content type takes either
+            .header("Content-Type", "application/apply-patch+yaml")
+            .body(body);
+        let response = self.send("PATCH", &url, request).await?;
+        Self::answered("PATCH", &url, response, object).await
+    }
+
+    /// Replaces `object` (PUT, conditional on its `metadata.resourceVersion`): for an object
+    /// that carries fields another manager added, which an apply would keep.
+    pub async fn replace(&self, object: &Value) -> Result<Value, KubeError> {
+        let url = format!("{}{}", self.base, path(object)?);
+        let body = serde_json::to_vec(object).map_err(|e| KubeError::Kind(e.to_string()))?;
+        let request = self
+            .http
+            .put(&url)
+            .query(&[("fieldManager", FIELD_MANAGER)])
+            .header("Content-Type", "application/json")
+            .body(body);
+        let response = self.send("PUT", &url, request).await?;
+        if response.status().as_u16() == 409 {
+            return Err(KubeError::Conflict {
+                method: "PUT",
+                url,
+                message: status_message(409, response).await,
+            });
+        }
+        Self::answered("PUT", &url, response, object).await
+    }
+
     /// The Namespaces labelled as Palisade's (`app.kubernetes.io/managed-by=palisade`), as
     /// objects with their kind and apiVersion (a list's items carry neither).
     pub async fn managed_namespaces(&self) -> Result<Vec<Value>, KubeError> {
@@ -315,14 +346,8 @@ impl KubeApi {
                 query.push(("continue", token.clone()));
             }
             let response = self
-                .http
-                .get(&url)
-                .query(&query)
-                .bearer_auth(self.token.expose())
-                .header("Accept", "application/json")
-                .send()
-                .await
-                .map_err(|e| fail(error_chain(&e)))?;
+                .send("GET", &url, self.http.get(&url).query(&query))
+                .await?;
             let list = match response.status().as_u16() {
                 200 => object_of(response).await.map_err(fail)?,
                 code => return Err(fail(status_message(code, response).await)),
@@ -387,44 +412,6 @@ async fn object_of(mut response: reqwest::Response) -> Result<Value, String> {
         Ok(v)
     } else {
         Err("the answer is not a Kubernetes object".into())
-    }
-}
-
-impl KubeApi {
-    /// Replaces `object` (PUT, conditional on its `metadata.resourceVersion`): for an object
-    /// that carries fields another manager added, which an apply would keep.
-    pub async fn replace(&self, object: &Value) -> Result<Value, KubeError> {
-        let url = format!("{}{}", self.base, path(object)?);
-        let fail = |message: String| KubeError::Request {
-            method: "PUT",
-            url: url.clone(),
-            message,
-        };
-        let body = serde_json::to_vec(object).map_err(|e| fail(e.to_string()))?;
-        let response = self
-            .http
-            .put(&url)
-            .query(&[("fieldManager", FIELD_MANAGER)])
-            .bearer_auth(self.token.expose())
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| fail(error_chain(&e)))?;
-        match response.status().as_u16() {
-            200 | 201 => {
-                let got = object_of(response).await.map_err(fail)?;
-                same_identity(&got, object).map_err(fail)?;
-                Ok(got)
-            }
-            409 => Err(KubeError::Conflict {
-                method: "PUT",
-                url: url.clone(),
-                message: status_message(409, response).await,
-            }),
-            code => Err(fail(status_message(code, response).await)),
-        }
     }
 }
 

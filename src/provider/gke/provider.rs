@@ -69,7 +69,7 @@ fn read_live_objects(
     match read {
         Ok(objects) => InCluster {
             objects,
-            minor: minor_of(cluster),
+            minor: crate::gke::ClusterView::new(cluster).minor(),
             unread: None,
             declared,
         },
@@ -157,7 +157,7 @@ impl Provider for GkeProvider {
             }
             Some(live) => {
                 // the objects pinned to the running cluster's version
-                let minor = minor_of(live);
+                let minor = crate::gke::ClusterView::new(live).minor();
                 if minor.is_none() && !l.file.namespaces.is_empty() {
                     return Err(Error::Unsupported(no_version(live)));
                 }
@@ -252,13 +252,6 @@ pub fn no_version(live: &Value) -> String {
             crate::gke::view::text(live, &["currentMasterVersion"]).unwrap_or("none")
         ))
     )
-}
-
-/// `v1.N` of a live cluster's control plane.
-pub fn minor_of(live: &Value) -> Option<String> {
-    crate::gke::view::text(live, &["currentMasterVersion"])
-        .and_then(crate::version::kubernetes_version)
-        .map(|(major, minor, _)| format!("v{major}.{minor}"))
 }
 
 /// How the cluster's Kubernetes API is reached, from the settings.
