@@ -184,15 +184,15 @@ pub trait GkeRule: Sync {
     fn objects(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Puts the Kubernetes objects the control ships on the cluster among `objects` (those to
-    /// apply through the cluster's API); most controls ship none.
-    fn apply_objects(
+    /// The Kubernetes objects the control ships on the cluster (to apply through its API),
+    /// given the objects it carries so far (`cluster.in_cluster`); each replaces the one of
+    /// its id. Most controls ship none.
+    fn build_objects(
         &self,
         _cluster: &ClusterView<'_>,
-        _objects: &mut Vec<serde_yaml::Value>,
         _params: &Params,
-    ) -> Result<(), String> {
-        Ok(())
+    ) -> Result<Vec<serde_yaml::Value>, String> {
+        Ok(Vec::new())
     }
 }
 

@@ -104,18 +104,13 @@ impl GkeRule for OnGke {
         Ok(())
     }
 
-    fn apply_objects(
+    fn build_objects(
         &self,
         cluster: &ClusterView<'_>,
-        objects: &mut Vec<Value>,
         params: &Params,
-    ) -> Result<(), String> {
-        let mut scope = gke_scope(cluster).unwrap_or_else(|| gke_scope_of(cluster, &[], None));
-        scope.objects = objects.clone();
-        for o in self.0.build(&scope, params)? {
-            guardrails::put(objects, o);
-        }
-        Ok(())
+    ) -> Result<Vec<Value>, String> {
+        let scope = gke_scope(cluster).unwrap_or_else(|| gke_scope_of(cluster, &[], None));
+        self.0.build(&scope, params)
     }
 }
 

@@ -203,14 +203,14 @@ impl Target for GkeTarget {
     ) -> Option<Result<(), String>> {
         let rule = control.gke?;
         Some(rule.apply(cluster, params, &self.ctx).and_then(|()| {
-            let now = self.in_cluster.borrow().clone();
-            let mut objects = now.objects.clone();
-            rule.apply_objects(
-                &ClusterView::with_objects(cluster, &now),
-                &mut objects,
-                params,
-            )?;
-            self.in_cluster.borrow_mut().objects = objects;
+            let built = {
+                let now = self.in_cluster.borrow();
+                rule.build_objects(&ClusterView::with_objects(cluster, &now), params)?
+            };
+            let mut in_cluster = self.in_cluster.borrow_mut();
+            for o in built {
+                crate::guardrails::put(&mut in_cluster.objects, o);
+            }
             Ok(())
         }))
     }
