@@ -6,7 +6,6 @@
 //! does. Responses carry enums as numbers, as GKE answers `$alt=json;enum-encoding=int`.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
@@ -128,48 +127,7 @@ impl FakeGke {
 }
 
 fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_string();
-        let target = parts.next().unwrap_or("").to_string();
-        let mut length = 0usize;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0u8; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let (code, reply) = handle(&state, &method, &target, &body);
-        let text = reply.to_string();
-        let head = format!(
-            "HTTP/1.1 {code} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            if code == 200 { "OK" } else { "Error" },
-            text.len()
-        );
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
-        {
-            return;
-        }
-    }
+    super::http::serve_json(stream, |r| handle(&state, &r.method, &r.target, &r.body));
 }
 
 /// (request schema, call name) of a mutating route, from the method and the path's tail.

@@ -8,7 +8,7 @@
 //! the server's fields and defaults, as a real GET would show them.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -379,66 +379,22 @@ impl FakeKube {
 }
 
 fn serve(stream: TcpStream, fake: &FakeKube, validator: &Mutex<Validator>) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_string();
-        let target = parts.next().unwrap_or("").to_string();
-        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-        let mut req = Request {
-            method,
+    super::http::serve_json(stream, |r| {
+        let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+        let req = Request {
+            method: r.method.clone(),
             path: path.to_string(),
             query: query.to_string(),
-            content_type: String::new(),
-            authorization: String::new(),
+            content_type: r.header("content-type"),
+            authorization: r.header("authorization"),
         };
-        let mut length = 0usize;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                let v = v.trim().to_string();
-                match k.to_ascii_lowercase().as_str() {
-                    "content-length" => length = v.parse().unwrap_or(0),
-                    "content-type" => req.content_type = v,
-                    "authorization" => req.authorization = v,
-                    _ => {}
-                }
-            }
+        let (code, reply) = fake.handle(validator, &req, &r.body);
+        let mut st = fake.state.lock().expect("lock");
+        if code >= 400 && code != 404 {
+            st.rejected
+                .push(format!("{} {}: {}", req.method, req.path, reply["message"]));
         }
-        let mut body = vec![0u8; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let (code, reply) = fake.handle(validator, &req, &body);
-        {
-            let mut st = fake.state.lock().expect("lock");
-            if code >= 400 && code != 404 {
-                st.rejected
-                    .push(format!("{} {}: {}", req.method, req.path, reply["message"]));
-            }
-            st.requests.push(req);
-        }
-        let text = reply.to_string();
-        let head = format!(
-            "HTTP/1.1 {code} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            if code < 300 { "OK" } else { "Error" },
-            text.len()
-        );
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
-        {
-            return;
-        }
-    }
+        st.requests.push(req);
+        (code, reply)
+    });
 }

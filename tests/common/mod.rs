@@ -240,6 +240,7 @@ where
     assert_eq!(winners, 1);
 }
 pub mod gke_fake;
+pub mod http;
 pub mod kube_fake;
 
 /// The Python that has kubernetes-validate (scripts/test.sh installs it and sets this).
