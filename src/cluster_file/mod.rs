@@ -136,10 +136,31 @@ pub struct NodeGroup {
     pub zones: Option<Vec<String>>,
 }
 
-/// A GKE Standard cluster, created and remediated through the container v1 API.
+/// How a GKE cluster's nodes are run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GkeMode {
+    /// Node pools the cluster file describes (machine types, sizes).
+    #[default]
+    Standard,
+    /// GKE provisions and manages the nodes from the workloads' requests; no node pools.
+    Autopilot,
+}
+
+impl GkeMode {
+    fn is_standard(&self) -> bool {
+        *self == GkeMode::Standard
+    }
+}
+
+/// A GKE cluster (Standard or Autopilot), created and remediated through the container v1 API.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GkeSection {
+    /// `standard` (default: the node pools below) or `autopilot` (GKE runs the nodes; a
+    /// regional location, no node pools, Dataplane V2).
+    #[serde(default, skip_serializing_if = "GkeMode::is_standard")]
+    pub mode: GkeMode,
     /// Project id, e.g. `acme-prod`.
     pub project: String,
     /// A region (regional cluster, the recommended kind) or a zone.
@@ -157,10 +178,11 @@ pub struct GkeSection {
     /// `regular` (default), `stable`, `rapid` or `extended`.
     #[serde(default = "regular")]
     pub release_channel: String,
-    /// What enforces NetworkPolicy: `calico` (default) or `dataplane-v2`. Neither can be
-    /// switched on an existing cluster without re-creating nodes (Dataplane V2: a new cluster).
-    #[serde(default = "calico")]
-    pub network_policy: String,
+    /// What enforces NetworkPolicy: `calico` (default on Standard) or `dataplane-v2` (the only
+    /// one on Autopilot). Neither can be switched on an existing cluster without re-creating
+    /// nodes (Dataplane V2: a new cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<String>,
     /// Cloud KMS key for application-layer secrets encryption:
     /// `projects/P/locations/L/keyRings/R/cryptoKeys/K`, in the cluster's location.
     #[serde(default)]
@@ -168,7 +190,24 @@ pub struct GkeSection {
     /// Service account the nodes run as (not the Compute Engine default); per pool override.
     #[serde(default)]
     pub node_service_account: Option<String>,
+    /// Standard only (at least one); Autopilot makes its own.
+    #[serde(default)]
     pub node_pools: Vec<GkeNodePool>,
+}
+
+impl GkeSection {
+    pub fn autopilot(&self) -> bool {
+        self.mode == GkeMode::Autopilot
+    }
+
+    /// The NetworkPolicy engine: as written, else Calico on Standard, Dataplane V2 on Autopilot.
+    pub fn network_policy(&self) -> &str {
+        match (&self.network_policy, self.autopilot()) {
+            (Some(engine), _) => engine,
+            (None, true) => "dataplane-v2",
+            (None, false) => "calico",
+        }
+    }
 }
 
 fn pods_range() -> String {
@@ -179,9 +218,6 @@ fn services_range() -> String {
 }
 fn regular() -> String {
     "regular".into()
-}
-fn calico() -> String {
-    "calico".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]

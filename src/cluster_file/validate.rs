@@ -156,7 +156,42 @@ fn gke_cluster_name(name: &str, out: &mut Problems) {
 
 fn gke_section(g: &GkeSection, out: &mut Problems) {
     gke_place(g, out);
-    gke_pools(g, out);
+    if g.autopilot() {
+        autopilot(g, out);
+    } else {
+        gke_pools(g, out);
+    }
+}
+
+/// What an Autopilot cluster cannot have: GKE makes its nodes, in a region, with Dataplane V2
+/// (GKE's Autopilot overview: regional only, pre-configured Dataplane V2; the API refuses the
+/// rest).
+fn autopilot(g: &GkeSection, out: &mut Problems) {
+    if !g.node_pools.is_empty() {
+        out.push((
+            "gke.nodePools".into(),
+            Code::AutopilotNodePools,
+            "an Autopilot cluster makes its own nodes from the workloads' requests: remove nodePools, or set mode: standard".into(),
+        ));
+    }
+    if is_gke_location(&g.location) && g.location.split('-').count() == 3 {
+        out.push((
+            "gke.location".into(),
+            Code::AutopilotZonal,
+            format!(
+                "{:?} is a zone; Autopilot clusters are regional: use its region {:?}",
+                g.location,
+                g.location.rsplit_once('-').map_or("", |(r, _)| r)
+            ),
+        ));
+    }
+    if g.network_policy() == "calico" {
+        out.push((
+            "gke.networkPolicy".into(),
+            Code::AutopilotCalico,
+            "Autopilot enforces NetworkPolicy with Dataplane V2 and offers no Calico: set networkPolicy: dataplane-v2, or leave it out".into(),
+        ));
+    }
 }
 
 /// Project, location, network and ranges, channel, policy engine, keys and accounts.
@@ -225,13 +260,13 @@ fn gke_place(g: &GkeSection, out: &mut Problems) {
             ),
         ));
     }
-    if !["calico", "dataplane-v2"].contains(&g.network_policy.as_str()) {
+    if !["calico", "dataplane-v2"].contains(&g.network_policy()) {
         out.push((
             "gke.networkPolicy".into(),
             Code::UnknownNetworkPolicyEngine,
             format!(
                 "network policy engine {:?}: expected calico or dataplane-v2",
-                g.network_policy
+                g.network_policy()
             ),
         ));
     }

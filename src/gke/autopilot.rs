@@ -9,7 +9,8 @@
 //! ("Pre-configured" in GKE's Autopilot and Standard feature comparison,
 //! docs.cloud.google.com/kubernetes-engine/docs/resources/autopilot-standard-feature-comparison,
 //! for every Autopilot version), and are Shielded GKE Nodes with Secure Boot and integrity
-//! monitoring (GKE's Autopilot security measures; the pools Autopilot makes show it). Everything
+//! monitoring (GKE's Autopilot security measures; the pools Autopilot makes show it), and run the
+//! GKE metadata server (Workload Identity Federation is always on in Autopilot). Everything
 //! else — the service account, the OAuth scopes, the kubelet read-only port — is judged as the
 //! API shows it: those are the user's to set, and an unset one is GKE's default.
 
@@ -124,6 +125,13 @@ const AUTOPILOT_FIXED: &[Fixed] = &[
         &["management", "autoRepair"],
         || Value::from(true),
         "Autopilot always auto-repairs its nodes",
+    ),
+    // Workload Identity Federation is always on for Autopilot, its nodes always run the GKE
+    // metadata server (GKE security overview; the pools Autopilot makes show GKE_METADATA)
+    (
+        &["config", "workloadMetadataConfig", "mode"],
+        || Value::from("GKE_METADATA"),
+        "Autopilot nodes always run the GKE metadata server (Workload Identity Federation)",
     ),
     // Shielded GKE Nodes with secure boot and integrity monitoring: what the pools Autopilot
     // makes carry even where its defaults do not say so (tests/fixtures/gke-captures)

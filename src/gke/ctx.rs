@@ -42,6 +42,12 @@ impl GkeCtx {
 
     /// Whether NetworkPolicy is enforced by Dataplane V2 rather than Calico.
     pub fn dataplane_v2(&self) -> bool {
-        self.section.network_policy == "dataplane-v2"
+        self.section.network_policy() == "dataplane-v2"
+    }
+
+    /// Whether GKE runs the nodes (Autopilot): no node pools to set, their settings go to the
+    /// cluster's auto-provisioning defaults.
+    pub fn autopilot(&self) -> bool {
+        self.section.autopilot()
     }
 }

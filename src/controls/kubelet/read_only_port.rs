@@ -33,7 +33,7 @@ pub static CONTROL: Control = Control {
     detection: concat!(
         "Fails unless readOnlyPort is 0 in every kubelet scope that sets it; unset fails \
                 because kops before 1.36 leaves the port open.",
-        " GKE: fails for each node pool whose config.kubeletConfig.insecureKubeletReadonlyPortEnabled is true, or unset while nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig does not set it false (port 10255 was open by default before 1.32); changed in place with clusters.update desiredNodeKubeletConfig and nodePools.update kubeletConfig."
+        " GKE: fails for each node pool whose config.kubeletConfig.insecureKubeletReadonlyPortEnabled is true, or unset while nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig does not set it false (port 10255 was open by default before 1.32); changed in place with clusters.update desiredNodeKubeletConfig and nodePools.update kubeletConfig. Autopilot and auto-provisioned nodes: nodePoolAutoConfig.nodeKubeletConfig.insecureKubeletReadonlyPortEnabled, changed with clusters.update desiredNodePoolAutoConfigKubeletConfig (GKE: disable-kubelet-readonly-port)."
     ),
     params: &[],
     kops: &KubeletRule {
@@ -56,6 +56,7 @@ impl crate::controls::GkeRule for Gke {
         &[
             "nodePoolDefaults.nodeConfigDefaults.nodeKubeletConfig.insecureKubeletReadonlyPortEnabled",
             "nodePools[].config.kubeletConfig.insecureKubeletReadonlyPortEnabled",
+            "nodePoolAutoConfig.nodeKubeletConfig.insecureKubeletReadonlyPortEnabled",
         ]
     }
 
@@ -110,10 +111,20 @@ impl crate::controls::GkeRule for Gke {
         &self,
         cluster: &mut serde_json::Value,
         _: &crate::controls::Params,
-        _: &crate::gke::GkeCtx,
+        ctx: &crate::gke::GkeCtx,
     ) -> Result<(), String> {
         use crate::gke::view::{pools_mut, set};
         const KEY: &str = "insecureKubeletReadonlyPortEnabled";
+        if ctx.autopilot() {
+            // GKE refuses nodePoolDefaults' kubelet config on Autopilot: its nodes take it from
+            // nodePoolAutoConfig (changed in place with desiredNodePoolAutoConfigKubeletConfig)
+            set(
+                cluster,
+                &["nodePoolAutoConfig", "nodeKubeletConfig", KEY],
+                serde_json::Value::from(false),
+            );
+            return Ok(());
+        }
         set(
             cluster,
             &[

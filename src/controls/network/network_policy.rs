@@ -236,6 +236,15 @@ impl crate::controls::GkeRule for Gke {
         ctx: &crate::gke::GkeCtx,
     ) -> Result<(), String> {
         use crate::gke::view::set;
+        if ctx.autopilot() {
+            // Autopilot runs Dataplane V2 and refuses the network-policy add-on's settings
+            set(
+                cluster,
+                &["networkConfig", "datapathProvider"],
+                serde_json::Value::from("ADVANCED_DATAPATH"),
+            );
+            return Ok(());
+        }
         if ctx.dataplane_v2() {
             set(
                 cluster,

@@ -22,7 +22,9 @@ pub static CONTROL: Control = Control {
     kops_fields: &[],
     detection: "Fails for each pool whose config.serviceAccount is unset, `default` or \
                 *-compute@developer.gserviceaccount.com. Set only when a pool is created: an \
-                existing pool needs a new pool.",
+                existing pool needs a new pool. On Autopilot (and for node auto-provisioning) the \
+                account is autoscaling.autoprovisioningNodePoolDefaults.serviceAccount, set \
+                only when the cluster is created (GKE hardening guide, immutable settings).",
     params: &[],
     kops: &NotOnKops,
     gke: Some(&Rule),
@@ -31,6 +33,13 @@ pub static CONTROL: Control = Control {
 };
 
 struct Rule;
+
+/// Where an Autopilot cluster's (and node auto-provisioning's) nodes get their account.
+const AUTO_SA: &[&str] = &[
+    "autoscaling",
+    "autoprovisioningNodePoolDefaults",
+    "serviceAccount",
+];
 
 pub fn is_default_account(sa: &str) -> bool {
     sa == "default" || sa.ends_with("-compute@developer.gserviceaccount.com")
@@ -41,7 +50,10 @@ impl GkeRule for Rule {
         Some("gke.nodeServiceAccount")
     }
     fn fields(&self) -> &'static [&'static str] {
-        &["nodePools[].config.serviceAccount"]
+        &[
+            "nodePools[].config.serviceAccount",
+            "autoscaling.autoprovisioningNodePoolDefaults.serviceAccount",
+        ]
     }
 
     fn check(&self, cluster: &ClusterView<'_>, _: &Params) -> Vec<Check> {
@@ -65,6 +77,13 @@ impl GkeRule for Rule {
     }
 
     fn apply(&self, cluster: &mut Value, _: &Params, ctx: &GkeCtx) -> Result<(), String> {
+        if ctx.autopilot() {
+            let Some(sa) = ctx.section.node_service_account.as_deref() else {
+                return Err("no service account for the Autopilot nodes: set gke.nodeServiceAccount (a service account with roles/container.defaultNodeServiceAccount); it is set only when the cluster is created".into());
+            };
+            set(cluster, AUTO_SA, Value::from(sa));
+            return Ok(());
+        }
         let mut missing = Vec::new();
         for pool in pools_mut(cluster) {
             let name = text(pool, &["name"]).unwrap_or("").to_string();

@@ -87,7 +87,8 @@ fn subnetwork_path(g: &GkeSection) -> String {
     }
 }
 
-/// What the cluster file itself says: name, network, node pools and their sizes.
+/// What the cluster file itself says: name, network, node pools and their sizes (Autopilot: the
+/// mode, and no pools).
 fn base(file: &ClusterFile, g: &GkeSection) -> Value {
     let pools: Vec<Value> = g
         .node_pools
@@ -113,13 +114,23 @@ fn base(file: &ClusterFile, g: &GkeSection) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut cluster = json!({
         "name": file.name,
         "description": "Managed by Palisade; see the cluster file in Git before changing it by hand",
         "network": network_path(g),
         "subnetwork": subnetwork_path(g),
-        "nodePools": pools,
-    })
+    });
+    if g.autopilot() {
+        // GKE makes the nodes; what they run as is the auto-provisioning defaults' (access
+        // granted through the service account's IAM roles, as for a pool)
+        cluster["autopilot"] = json!({"enabled": true});
+        cluster["autoscaling"] = json!({"autoprovisioningNodePoolDefaults": {
+            "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
+        }});
+    } else {
+        cluster["nodePools"] = Value::from(pools);
+    }
+    cluster
 }
 
 /// Every leaf of a cluster, by path; pools are named by their name, not their index, so that a

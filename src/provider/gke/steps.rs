@@ -160,10 +160,22 @@ fn sub(c: &Value, path: &[&str]) -> Value {
 const BASIC_AUTH_REMEDY: &str =
     "basic auth is removed by upgrading the cluster past GKE 1.19; Palisade never sends the deprecated masterAuth fields";
 
+/// The auto-provisioned nodes' identity (Autopilot's service account and scopes): GKE's
+/// hardening guide lists the node service account among the settings made only at creation,
+/// and an update of the defaults reaches only node pools made after it.
+const AUTOPROVISIONING_REMEDY: &str =
+    "the auto-provisioned nodes' service account and scopes are set when the cluster is created (an update reaches only pools made later): create a new cluster with them and move the workloads";
+
 /// Cluster-level routes by field prefix, in the order the steps run. Order matters once: the
 /// network-policy add-on must be on before `setNetworkPolicy` turns enforcement on.
 static CLUSTER_ROUTES: &[(&str, Route)] = &[
     ("description", Route::Ignore),
+    // Standard and Autopilot are two kinds of cluster: no call turns one into the other
+    ("autopilot.", Route::Recreate),
+    (
+        "autoscaling.autoprovisioningNodePoolDefaults.",
+        Route::Manual(AUTOPROVISIONING_REMEDY),
+    ),
     ("network", Route::Recreate),
     ("subnetwork", Route::Recreate),
     ("ipAllocationPolicy.", Route::Recreate),
@@ -256,6 +268,12 @@ static CLUSTER_ROUTES: &[(&str, Route)] = &[
                     "nodeKubeletConfig",
                 ],
             )
+        }),
+    ),
+    (
+        "nodePoolAutoConfig.nodeKubeletConfig.",
+        Route::Update("desiredNodePoolAutoConfigKubeletConfig", |c| {
+            sub(c, &["nodePoolAutoConfig", "nodeKubeletConfig"])
         }),
     ),
     (
@@ -566,8 +584,19 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
     let steps = calls(desired, live, &mut sorted, trace);
     let blocked = blocked(desired, live, sorted);
     let mut notes = Vec::new();
+    let autopilot = at(live, &["autopilot", "enabled"]) == Some(&Value::Bool(true));
     if let Some(pools) = live.get("nodePools").and_then(Value::as_array) {
-        for p in pools {
+        if autopilot && !pools.is_empty() {
+            let names: Vec<&str> = pools
+                .iter()
+                .map(|p| p.get("name").and_then(Value::as_str).unwrap_or("?"))
+                .collect();
+            notes.push(format!(
+                "node pools {} are Autopilot's own: GKE makes and changes them from the cluster's auto-provisioning settings",
+                names.join(", ")
+            ));
+        }
+        for p in pools.iter().filter(|_| !autopilot) {
             let pool = p.get("name").and_then(Value::as_str).unwrap_or("?");
             if pool_by_name(desired, pool).is_none() {
                 notes.push(format!(
