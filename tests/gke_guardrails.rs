@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::process::Output;
 
 use common::gke_fake::FakeGke;
@@ -262,40 +261,16 @@ fn raw(
     token: &str,
     body: &str,
 ) -> (u16, String) {
-    let addr = kube.url.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: {content_type}\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
+    common::http::request(
+        &kube.url,
+        method,
+        target,
+        &[
+            ("content-type", content_type),
+            ("authorization", &format!("Bearer {token}")),
+        ],
+        body,
     )
-    .expect("write");
-    // the status line and headers, then as many bytes as content-length says
-    let mut reader = std::io::BufReader::new(s);
-    let mut answer = String::new();
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if std::io::BufRead::read_line(&mut reader, &mut line).expect("read") == 0 {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().expect("length");
-        }
-        answer.push_str(&line);
-        if line == "\r\n" {
-            break;
-        }
-    }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).expect("body");
-    answer.push_str(&String::from_utf8_lossy(&body));
-    let code = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (code, answer)
 }
 
 #[test]

@@ -258,6 +258,15 @@ fn handle(state: &Arc<Mutex<State>>, method: &str, target: &str, raw: &[u8]) -> 
         return error(412, "Cluster is running incompatible operation");
     }
     let current = st.clusters.get(&cluster_name).cloned();
+    let autopilot_refusal = match (call, &current) {
+        ("clusters.create", None) => autopilot_create(&cluster_name, &named["cluster"]),
+        (_, Some(c)) => autopilot_call(&label, &named, c),
+        _ => None,
+    };
+    if let Some(why) = autopilot_refusal {
+        st.rejected.push(format!("{label}: {why}"));
+        return error(400, &why);
+    }
     let result = match (call, current) {
         ("clusters.create", Some(_)) => return error(409, "Already exists"),
         ("clusters.create", None) => created(&named["cluster"]),
@@ -347,8 +356,125 @@ fn get(st: &mut State, path: &str, segments: &[&str]) -> (u16, Value) {
 }
 
 /// What GKE adds to a new cluster: output-only fields and the defaults that matter here.
+/// What GKE refuses in an Autopilot create, with the messages it gives where they are public:
+/// a zonal location ("Autopilot clusters must be regional clusters."), Standard's kubelet
+/// defaults (the error GoogleCloudPlatform/ai-on-gke#820 shows), and the network-policy
+/// add-on, Calico or a datapath other than Dataplane V2 (fields terraform-provider-google marks
+/// as conflicting with enable_autopilot; Autopilot enforces NetworkPolicy with Dataplane V2).
+fn autopilot_create(name: &str, cluster: &Value) -> Option<String> {
+    if cluster["autopilot"]["enabled"] != json!(true) {
+        return None;
+    }
+    let location = name.split('/').nth(3).unwrap_or("");
+    if location.split('-').count() == 3 {
+        return Some("Autopilot clusters must be regional clusters.".into());
+    }
+    if !cluster["nodePoolDefaults"]["nodeConfigDefaults"]["nodeKubeletConfig"].is_null() {
+        return Some("Setting node_pool_defaults.node_config_defaults.node_kubelet_config is not allowed on GKE Autopilot clusters.".into());
+    }
+    if !cluster["networkPolicy"].is_null()
+        || !cluster["addonsConfig"]["networkPolicyConfig"].is_null()
+    {
+        return Some("Network policy and the network policy add-on cannot be configured on Autopilot clusters.".into());
+    }
+    match cluster["networkConfig"]["datapathProvider"].as_str() {
+        None | Some("ADVANCED_DATAPATH") => {}
+        Some(other) => {
+            return Some(format!(
+                "Autopilot clusters use ADVANCED_DATAPATH, not {other}."
+            ))
+        }
+    }
+    None
+}
+
+/// What GKE refuses on a running Autopilot cluster: any change to its node pools ("Autopilot
+/// node pools cannot be accessed or modified.", turbot/steampipe-plugin-gcp#585), Standard's
+/// kubelet defaults, the network-policy add-on.
+fn autopilot_call(label: &str, body: &Value, cluster: &Value) -> Option<String> {
+    if cluster["autopilot"]["enabled"] != json!(true) {
+        return None;
+    }
+    if label.starts_with("nodePools.") {
+        return Some("Autopilot node pools cannot be accessed or modified.".into());
+    }
+    match label {
+        "clusters.update desiredNodeKubeletConfig" => Some("Setting node_pool_defaults.node_config_defaults.node_kubelet_config is not allowed on GKE Autopilot clusters.".into()),
+        "clusters.setNetworkPolicy" => Some("Network policy cannot be configured on Autopilot clusters.".into()),
+        "clusters.setAddons" | "clusters.update desiredAddonsConfig"
+            if !body["addonsConfig"]["networkPolicyConfig"].is_null()
+                || !body["update"]["desiredAddonsConfig"]["networkPolicyConfig"].is_null() =>
+        {
+            Some("The network policy add-on cannot be configured on Autopilot clusters.".into())
+        }
+        _ => None,
+    }
+}
+
+/// An Autopilot cluster as GKE shows it once made: node auto-provisioning on with its limits,
+/// Dataplane V2, intranode visibility, Shielded nodes, Workload Identity, and a pool of its own
+/// whose nodes carry the auto-provisioning defaults (as tests/fixtures/gke-captures shows).
+fn autopilot_made(c: &mut Value) {
+    let project = c["network"]
+        .as_str()
+        .and_then(|n| n.split('/').nth(1))
+        .unwrap_or("p")
+        .to_string();
+    c["autoscaling"]["enableNodeAutoprovisioning"] = json!(true);
+    c["autoscaling"]["resourceLimits"] = json!([
+        {"resourceType": "cpu", "maximum": "1000000000"},
+        {"resourceType": "memory", "maximum": "1000000000"},
+    ]);
+    c["autoscaling"]["autoscalingProfile"] = json!("OPTIMIZE_UTILIZATION");
+    let defaults = c["autoscaling"]["autoprovisioningNodePoolDefaults"].clone();
+    for (k, v) in [
+        ("imageType", json!("COS_CONTAINERD")),
+        (
+            "management",
+            json!({"autoUpgrade": true, "autoRepair": true}),
+        ),
+        ("upgradeSettings", json!({"maxSurge": 1})),
+    ] {
+        if c["autoscaling"]["autoprovisioningNodePoolDefaults"][k].is_null() {
+            c["autoscaling"]["autoprovisioningNodePoolDefaults"][k] = v;
+        }
+    }
+    c["networkConfig"]["datapathProvider"] = json!("ADVANCED_DATAPATH");
+    c["networkConfig"]["enableIntraNodeVisibility"] = json!(true);
+    c["shieldedNodes"] = json!({"enabled": true});
+    if c["workloadIdentityConfig"].is_null() {
+        c["workloadIdentityConfig"] = json!({"workloadPool": format!("{project}.svc.id.goog")});
+    }
+    c["verticalPodAutoscaling"] = json!({"enabled": true});
+    let mut config = json!({
+        "machineType": "e2-medium",
+        "imageType": "COS_CONTAINERD",
+        "serviceAccount": defaults.get("serviceAccount").cloned().unwrap_or(json!("default")),
+        "oauthScopes": defaults.get("oauthScopes").cloned().unwrap_or(json!([])),
+        "workloadMetadataConfig": {"mode": "GKE_METADATA"},
+        "shieldedInstanceConfig": {"enableSecureBoot": true, "enableIntegrityMonitoring": true},
+    });
+    if let Some(port) =
+        c["nodePoolAutoConfig"]["nodeKubeletConfig"].get("insecureKubeletReadonlyPortEnabled")
+    {
+        config["kubeletConfig"] = json!({"insecureKubeletReadonlyPortEnabled": port});
+    }
+    c["nodePools"] = json!([{
+        "name": "default-pool",
+        "config": config,
+        "initialNodeCount": 1,
+        "autoscaling": {"enabled": true, "maxNodeCount": 1000, "autoprovisioned": true},
+        "management": {"autoUpgrade": true, "autoRepair": true},
+        "maxPodsConstraint": {"maxPodsPerNode": "32"},
+        "upgradeSettings": {"maxSurge": 1},
+    }]);
+}
+
 fn created(request: &Value) -> Value {
     let mut c = request.clone();
+    if c["autopilot"]["enabled"] == json!(true) {
+        autopilot_made(&mut c);
+    }
     c["status"] = json!("RUNNING");
     c["currentMasterVersion"] = json!("1.33.5-gke.1201000");
     c["endpoint"] = json!("10.0.0.2");
@@ -428,6 +554,16 @@ fn mutate(call: &str, body: &Value, mut c: Value, pool: Option<&str>) -> Result<
                     "nodeKubeletConfig",
                 ],
                 "desiredAddonsConfig" => &["addonsConfig"],
+                "desiredNodePoolAutoConfigKubeletConfig" => {
+                    c["nodePoolAutoConfig"]["nodeKubeletConfig"] = value.clone();
+                    // GKE rolls the change out to the nodes it made
+                    if let Some(pools) = c["nodePools"].as_array_mut() {
+                        for p in pools {
+                            p["config"]["kubeletConfig"] = value.clone();
+                        }
+                    }
+                    return Ok(c);
+                }
                 other => return Err(format!("the fake does not model {other}")),
             };
             let mut node = &mut c;

@@ -77,3 +77,53 @@ pub fn serve_json(stream: TcpStream, mut handle: impl FnMut(HttpRequest) -> (u16
         }
     }
 }
+
+/// One request to a loopback server at `url` (`http://ADDR`) on a connection of its own:
+/// (status, status line + headers + body as text).
+pub fn request(
+    url: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    use std::io::Read;
+    let addr = url.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let mut head = format!("{method} {target} HTTP/1.1\r\nhost: {addr}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    write!(
+        s,
+        "{head}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    // the status line and headers, then as many bytes as content-length says
+    let mut reader = BufReader::new(s);
+    let mut answer = String::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().expect("length");
+        }
+        answer.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut bytes = vec![0u8; length];
+    reader.read_exact(&mut bytes).expect("body");
+    answer.push_str(&String::from_utf8_lossy(&bytes));
+    let code = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, answer)
+}
