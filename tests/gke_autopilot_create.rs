@@ -89,9 +89,20 @@ fn the_autopilot_request_sets_what_autopilot_reads_and_nothing_it_refuses() {
         json!("PROJECT_SINGLETON_POLICY_ENFORCE")
     );
     // what GKE refuses on Autopilot is not sent
-    for absent in ["nodePoolDefaults", "networkPolicy", "addonsConfig"] {
+    for absent in [
+        "nodePoolDefaults",
+        "networkPolicy",
+        "addonsConfig",
+        "shieldedNodes",
+    ] {
         assert!(c.get(absent).is_none(), "{absent} sent: {c:#}");
     }
+    assert!(
+        c["networkConfig"]
+            .get("enableIntraNodeVisibility")
+            .is_none(),
+        "{c:#}"
+    );
     // the request judged as audit judges a cluster: every pool-level control on the
     // auto-provisioned nodes, passing on the fields that govern them
     let path = std::env::temp_dir().join(format!("palisade-ap-{}.json", std::process::id()));
@@ -226,6 +237,100 @@ fn a_weakened_autopilot_cluster_gets_the_calls_autopilot_takes() {
         again["cannot_change_in_place"],
         plan["cannot_change_in_place"]
     );
+}
+
+#[test]
+fn what_autopilot_fixes_is_not_planned_and_a_standard_file_gets_only_a_new_cluster() {
+    let fake = FakeGke::start();
+    let apply = against(&fake, &["apply", "-f", EXAMPLE, "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", both(&apply));
+    // the API showing none of what Autopilot fixes, on the cluster or on its own pool
+    let mut live = fake.cluster(CLUSTER).expect("created");
+    let obj = live.as_object_mut().expect("cluster");
+    obj.remove("shieldedNodes");
+    obj["networkConfig"]
+        .as_object_mut()
+        .expect("networkConfig")
+        .remove("enableIntraNodeVisibility");
+    let config = live["nodePools"][0]["config"]
+        .as_object_mut()
+        .expect("config");
+    config.remove("shieldedInstanceConfig");
+    config.remove("workloadMetadataConfig");
+    fake.put_cluster(PARENT, live);
+
+    let plan = against(&fake, &["plan", "-f", EXAMPLE, "-o", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", both(&plan));
+    let plan: Value = serde_json::from_slice(&plan.stdout).expect("plan");
+    assert_eq!(plan["changes"], json!([]), "{plan:#}");
+
+    let audit = against(
+        &fake,
+        &[
+            "audit",
+            "--gke",
+            CLUSTER,
+            "--profile",
+            "strict",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(audit.status.code(), Some(0), "{}", both(&audit));
+    let report: Value = serde_json::from_slice(&audit.stdout).expect("report");
+    let finding = |control: &str, object: &str| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["control"] == control && f["object"] == object)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {control} finding on {object}: {report:#}"))
+    };
+    let pool = "NodePool/storefront-prod/default-pool";
+    for control in [
+        "metadata-api-blocked",
+        "secure-boot",
+        "integrity-monitoring",
+    ] {
+        let f = finding(control, pool);
+        assert_eq!(f["verdict"], json!("pass"), "{f:#}");
+        assert!(f.to_string().contains("Autopilot manages it"), "{f:#}");
+    }
+    assert_eq!(
+        finding("shielded-nodes", "Cluster/storefront-prod")["verdict"],
+        json!("pass")
+    );
+    assert_eq!(
+        finding("intranode-visibility", "Cluster/storefront-prod")["verdict"],
+        json!("not-applicable")
+    );
+
+    // a Standard cluster file against this Autopilot cluster: one blocked change, no calls
+    let dir = tempfile::tempdir().expect("tempdir");
+    let standard = std::fs::read_to_string(root().join(EXAMPLE))
+        .expect("example")
+        .replace("  mode: autopilot\n", "")
+        .replace(
+            "  releaseChannel: regular\n",
+            "  releaseChannel: regular\n  nodePools:\n  - {name: system, machineType: e2-standard-4, minNodes: 1, maxNodes: 3}\n",
+        );
+    let file = dir.path().join("standard.yaml");
+    std::fs::write(&file, standard).expect("write");
+    let file = file.display().to_string();
+    let plan = against(&fake, &["plan", "-f", &file, "-o", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", both(&plan));
+    let plan: Value = serde_json::from_slice(&plan.stdout).expect("plan");
+    assert_eq!(plan["changes"], json!([]), "{plan:#}");
+    let blocked = plan["cannot_change_in_place"].to_string();
+    assert!(
+        blocked.contains("needs a new cluster") && blocked.contains("autopilot.enabled"),
+        "{blocked}"
+    );
+    let before = fake.calls().len();
+    let _ = against(&fake, &["apply", "-f", &file, "--yes"]);
+    assert_eq!(fake.calls().len(), before, "{:?}", fake.calls());
+    assert_eq!(fake.rejected(), Vec::<String>::new());
 }
 
 #[test]

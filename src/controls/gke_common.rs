@@ -128,6 +128,43 @@ impl GkeRule for ClusterFields {
     }
 }
 
+/// Cluster fields that Autopilot sets itself and a request for an Autopilot cluster may not
+/// carry: set on Standard clusters only. On an Autopilot cluster a field the API shows is
+/// judged as shown; one it does not show gets `absent` with `says`.
+pub struct UnlessAutopilot {
+    pub fields: ClusterFields,
+    pub absent: super::Verdict,
+    pub says: &'static str,
+}
+
+impl GkeRule for UnlessAutopilot {
+    fn fields(&self) -> &'static [&'static str] {
+        self.fields.doc
+    }
+
+    fn check(&self, cluster: &ClusterView<'_>, params: &Params) -> Vec<Check> {
+        if !cluster.autopilot() {
+            return self.fields.check(cluster, params);
+        }
+        let object = cluster.object();
+        self.fields
+            .fields
+            .iter()
+            .map(|f| match at(cluster.json, f.path) {
+                Some(_) => check_field(cluster.json, &object, f),
+                None => Check::new(self.absent, &object, &f.path.join("."), self.says),
+            })
+            .collect()
+    }
+
+    fn apply(&self, cluster: &mut Value, params: &Params, ctx: &GkeCtx) -> Result<(), String> {
+        if ctx.autopilot() {
+            return Ok(());
+        }
+        self.fields.apply(cluster, params, ctx)
+    }
+}
+
 /// A control made of node-pool fields with fixed values, judged on every pool.
 pub struct PoolFields {
     pub fields: &'static [GkeField],
@@ -151,7 +188,7 @@ pub fn each_pool(
             "the cluster has no node pools to judge",
         )];
     }
-    let mut out: Vec<Check> = pools.iter().flat_map(&judge).collect();
+    let mut out = each_real_pool(cluster, &judge);
     if let Some(auto) = &auto {
         let view = crate::gke::view::PoolView::auto(cluster.name(), &auto.json);
         for mut c in judge(&view) {
@@ -164,6 +201,32 @@ pub fn each_pool(
                 _ => c.message = c.message.replace(&c.path, &real),
             }
             c.path = real;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One check per node pool the cluster lists. The pools of an Autopilot cluster are GKE's own:
+/// what Autopilot fixes is filled in where such a pool does not show it, and said so.
+pub fn each_real_pool(
+    cluster: &ClusterView<'_>,
+    judge: impl Fn(&crate::gke::view::PoolView<'_>) -> Vec<Check>,
+) -> Vec<Check> {
+    let mut out: Vec<Check> = Vec::new();
+    for pool in &cluster.pools() {
+        if !cluster.autopilot() {
+            out.extend(judge(pool));
+            continue;
+        }
+        let (json, fixed) = crate::gke::autopilot::autopilot_pool(pool.json);
+        let view = crate::gke::view::PoolView::of(cluster.name(), &json);
+        for mut c in judge(&view) {
+            if let Some((_, what)) = fixed.iter().find(|(p, _)| *p == c.path) {
+                if c.verdict == super::Verdict::Pass {
+                    c.message = format!("{what} (Autopilot manages it; the pool does not show it)");
+                }
+            }
             out.push(c);
         }
     }

@@ -187,16 +187,26 @@ pub fn auto_pool(cluster: &Value) -> Option<AutoPool> {
         }
         paths.push((pool_path.join("."), from.join(".")));
     }
+    let (json, fixed) = if autopilot {
+        autopilot_pool(&json)
+    } else {
+        (json, Vec::new())
+    };
+    Some(AutoPool { json, paths, fixed })
+}
+
+/// A node pool Autopilot made, with what Autopilot fixes filled in where the pool does not show
+/// it, and the pool paths so filled with what to say of each.
+pub fn autopilot_pool(pool: &Value) -> (Value, Vec<(String, &'static str)>) {
+    let mut json = pool.clone();
     let mut fixed = Vec::new();
-    if autopilot {
-        for (path, value, what) in AUTOPILOT_FIXED {
-            if at(&json, path).is_none() {
-                set(&mut json, path, value());
-                fixed.push((path.join("."), *what));
-            }
+    for (path, value, what) in AUTOPILOT_FIXED {
+        if at(&json, path).is_none() {
+            set(&mut json, path, value());
+            fixed.push((path.join("."), *what));
         }
     }
-    Some(AutoPool { json, paths, fixed })
+    (json, fixed)
 }
 
 impl AutoPool {

@@ -146,6 +146,16 @@ pub struct PoolView<'a> {
 }
 
 impl<'a> PoolView<'a> {
+    /// A node pool of `cluster` held outside the cluster's JSON (an Autopilot pool with what
+    /// Autopilot fixes filled in, see `gke::autopilot`).
+    pub fn of(cluster: &'a str, json: &'a Value) -> Self {
+        PoolView {
+            cluster,
+            json,
+            auto: false,
+        }
+    }
+
     /// The auto-provisioned nodes of `cluster`, gathered into `json` (see `gke::autopilot`).
     pub fn auto(cluster: &'a str, json: &'a Value) -> Self {
         PoolView {

@@ -169,28 +169,31 @@ impl crate::controls::GkeRule for Gke {
                 ),
             },
         ];
-        for pool in cluster.pools() {
-            let path = "config.workloadMetadataConfig.mode";
-            out.push(
-                match pool.text(&["config", "workloadMetadataConfig", "mode"]) {
-                    Some("GKE_METADATA") => crate::controls::Check::pass(
-                        &pool.object(),
-                        path,
-                        "pods see the GKE metadata server",
-                    ),
-                    Some(other) => crate::controls::Check::fail(
-                        &pool.object(),
-                        path,
-                        format!("{path} is {other}: pods reach the node's credentials"),
-                    ),
-                    None => crate::controls::Check::fail(
-                        &pool.object(),
-                        path,
-                        "not set: pods reach the node's credentials (GCE_METADATA)",
-                    ),
-                },
-            );
-        }
+        out.extend(crate::controls::gke_common::each_real_pool(
+            cluster,
+            |pool| {
+                let path = "config.workloadMetadataConfig.mode";
+                vec![
+                    match pool.text(&["config", "workloadMetadataConfig", "mode"]) {
+                        Some("GKE_METADATA") => crate::controls::Check::pass(
+                            &pool.object(),
+                            path,
+                            "pods see the GKE metadata server",
+                        ),
+                        Some(other) => crate::controls::Check::fail(
+                            &pool.object(),
+                            path,
+                            format!("{path} is {other}: pods reach the node's credentials"),
+                        ),
+                        None => crate::controls::Check::fail(
+                            &pool.object(),
+                            path,
+                            "not set: pods reach the node's credentials (GCE_METADATA)",
+                        ),
+                    },
+                ]
+            },
+        ));
         out
     }
 

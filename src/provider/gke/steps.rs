@@ -580,6 +580,13 @@ fn blocked(desired: &Value, live: &Value, sorted: Sorted) -> Vec<Blocked> {
 /// The steps from `live` to `desired` (both `Cluster` JSON with enum names). `trace` says what
 /// wants each desired leaf.
 pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> Steps {
+    if let Some(blocked) = other_kind(desired, live) {
+        return Steps {
+            steps: Vec::new(),
+            blocked: vec![blocked],
+            notes: Vec::new(),
+        };
+    }
     let mut sorted = sort_changes(desired, live, trace);
     let steps = calls(desired, live, &mut sorted, trace);
     let blocked = blocked(desired, live, sorted);
@@ -610,6 +617,33 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
         blocked,
         notes,
     }
+}
+
+/// A Standard cluster file against a live Autopilot cluster, or the other way round: no call
+/// turns one kind into the other, and the calls of one kind are refused by the other, so the
+/// plan is that one blocked change and nothing else.
+fn other_kind(desired: &Value, live: &Value) -> Option<Blocked> {
+    let autopilot = |c: &Value| at(c, &["autopilot", "enabled"]) == Some(&Value::Bool(true));
+    let (want, have) = (autopilot(desired), autopilot(live));
+    if want == have {
+        return None;
+    }
+    let name = desired.get("name").and_then(Value::as_str).unwrap_or("?");
+    let kind = |a: bool| if a { "an Autopilot" } else { "a Standard" };
+    Some(Blocked {
+        object: format!("Cluster/{name}"),
+        remedy: format!(
+            "needs a new cluster: the cluster file asks for {} cluster and the live one is {} cluster (gke.mode); no call turns one kind into the other, so no other change is planned",
+            kind(want),
+            kind(have)
+        ),
+        fields: vec![FieldChange {
+            path: "autopilot.enabled".into(),
+            old: Some(Value::Bool(have)),
+            new: Value::Bool(want),
+            because: "gke.mode".into(),
+        }],
+    })
 }
 
 /// How a `Cluster` field (a control's GKE field: `nodePools[].` for every pool) is changed on a
