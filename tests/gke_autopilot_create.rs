@@ -248,10 +248,10 @@ fn what_autopilot_fixes_is_not_planned_and_a_standard_file_gets_only_a_new_clust
     let mut live = fake.cluster(CLUSTER).expect("created");
     let obj = live.as_object_mut().expect("cluster");
     obj.remove("shieldedNodes");
-    obj["networkConfig"]
-        .as_object_mut()
-        .expect("networkConfig")
-        .remove("enableIntraNodeVisibility");
+    let network = obj["networkConfig"].as_object_mut().expect("networkConfig");
+    network.remove("enableIntraNodeVisibility");
+    // as the real Autopilot captures read: Dataplane V2 runs, the field is not shown
+    network.remove("datapathProvider");
     let config = live["nodePools"][0]["config"]
         .as_object_mut()
         .expect("config");
@@ -263,6 +263,7 @@ fn what_autopilot_fixes_is_not_planned_and_a_standard_file_gets_only_a_new_clust
     assert_eq!(plan.status.code(), Some(0), "{}", both(&plan));
     let plan: Value = serde_json::from_slice(&plan.stdout).expect("plan");
     assert_eq!(plan["changes"], json!([]), "{plan:#}");
+    assert_eq!(plan["cannot_change_in_place"], json!([]), "{plan:#}");
 
     let audit = against(
         &fake,
@@ -299,6 +300,10 @@ fn what_autopilot_fixes_is_not_planned_and_a_standard_file_gets_only_a_new_clust
     }
     assert_eq!(
         finding("shielded-nodes", "Cluster/storefront-prod")["verdict"],
+        json!("pass")
+    );
+    assert_eq!(
+        finding("network-policy", "Cluster/storefront-prod")["verdict"],
         json!("pass")
     );
     assert_eq!(

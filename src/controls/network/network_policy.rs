@@ -40,7 +40,7 @@ pub static CONTROL: Control = Control {
                 never. Any other CNI (cni, flannel, kopeio, amazonvpc, kubenet, gce…) fails. \
                 Changing the CNI of a running cluster is a migration, so harden reports it \
                 instead of editing it.",
-        " GKE: passes with Dataplane V2 (networkConfig.datapathProvider ADVANCED_DATAPATH, which always enforces NetworkPolicy), or with Calico: networkPolicy.enabled true and the networkPolicyConfig add-on not disabled; Calico is turned on in two steps (setAddons, then setNetworkPolicy, which re-creates nodes); Dataplane V2 needs a new cluster."
+        " GKE: passes with Dataplane V2 (networkConfig.datapathProvider ADVANCED_DATAPATH, which always enforces NetworkPolicy; an Autopilot cluster always runs it, so one whose API does not show the field passes — GKE documents Dataplane V2 as on in every Autopilot cluster), or with Calico: networkPolicy.enabled true and the networkPolicyConfig add-on not disabled; Calico is turned on in two steps (setAddons, then setNetworkPolicy, which re-creates nodes); Dataplane V2 needs a new cluster."
     ),
     params: &[ParamSpec {
         name: "cni",
@@ -217,6 +217,17 @@ impl crate::controls::GkeRule for Gke {
                 &object,
                 "networkConfig.datapathProvider",
                 "Dataplane V2 enforces NetworkPolicy",
+            )];
+        }
+        if cluster.autopilot()
+            && cluster
+                .enum_name(&["networkConfig", "datapathProvider"])
+                .is_none()
+        {
+            return vec![crate::controls::Check::pass(
+                &object,
+                "networkConfig.datapathProvider",
+                "Autopilot clusters always run Dataplane V2, which enforces NetworkPolicy (Autopilot manages networkConfig.datapathProvider; the API does not show it)",
             )];
         }
         let enabled = cluster.flag(&["networkPolicy", "enabled"]) == Some(true);

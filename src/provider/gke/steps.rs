@@ -587,6 +587,8 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
             notes: Vec::new(),
         };
     }
+    let shown = autopilot_shown(live);
+    let live = shown.as_ref().unwrap_or(live);
     let mut sorted = sort_changes(desired, live, trace);
     let steps = calls(desired, live, &mut sorted, trace);
     let blocked = blocked(desired, live, sorted);
@@ -617,6 +619,20 @@ pub fn diff(desired: &Value, live: &Value, trace: &BTreeMap<String, String>) -> 
         blocked,
         notes,
     }
+}
+
+/// A live Autopilot cluster with what Autopilot always runs and the API may not show filled in
+/// (Dataplane V2: real Autopilot clusters are read without `networkConfig.datapathProvider`,
+/// tests/fixtures/gke-captures), so plan does not ask for a new cluster to get it.
+fn autopilot_shown(live: &Value) -> Option<Value> {
+    let path = ["networkConfig", "datapathProvider"];
+    if at(live, &["autopilot", "enabled"]) != Some(&Value::Bool(true)) || at(live, &path).is_some()
+    {
+        return None;
+    }
+    let mut filled = live.clone();
+    crate::gke::view::set(&mut filled, &path, Value::from("ADVANCED_DATAPATH"));
+    Some(filled)
 }
 
 /// A Standard cluster file against a live Autopilot cluster, or the other way round: no call
