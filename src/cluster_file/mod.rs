@@ -99,6 +99,10 @@ pub struct KopsSection {
     /// `file://PATH` or `s3://BUCKET[/PREFIX]`.
     #[serde(default)]
     pub state_store: Option<String>,
+    /// The AWS region of the `s3://` state store's bucket (default: `AWS_REGION`, then the
+    /// AWS config file's).
+    #[serde(default)]
+    pub state_store_region: Option<String>,
     /// Public S3 bucket for the service-account issuer documents (IRSA).
     #[serde(default)]
     pub discovery_store: Option<String>,
