@@ -35,6 +35,7 @@ fn main() {
         kms_key_id: None,
         endpoint_url: Some(endpoint),
         lease: None,
+        region: None,
     };
     let store = S3Store::open(&url, &bucket, "", options).expect("store");
     // a realistic object size: one instance group document

@@ -552,24 +552,38 @@ fn an_old_cluster_gets_the_calls_it_can_take_and_the_rest_is_flagged() {
     assert_eq!(stored["ipAllocationPolicy"]["useRoutes"], json!(true));
 }
 
+/// Issue 13: off Google Cloud (the DMI product name of an ordinary VM, no GCE_METADATA_HOST)
+/// and without a credentials file, a GKE command fails at once: no metadata server can hand
+/// out a token, so there is nothing to wait 15 seconds for.
 #[test]
-fn without_credentials_plan_says_so() {
+fn without_credentials_off_google_cloud_plan_fails_at_once() {
     let home = tempfile::tempdir().unwrap();
+    let dmi = home.path().join("product_name");
+    std::fs::write(&dmi, "Standard PC (Q35 + ICH9, 2009)\n").unwrap();
+    let started = std::time::Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["plan", "-f", EXAMPLE])
+        .args(["plan", "-f", "examples/gke-private.yaml"])
         .current_dir(root())
         .env("HOME", home.path())
+        .env("PALISADE_DMI_PRODUCT_NAME", &dmi)
+        .env_remove("GCE_METADATA_HOST")
         .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
         .env_remove("CLOUDSDK_CONFIG")
         .env_remove("PALISADE_GKE_ENDPOINT")
         .output()
         .unwrap();
+    let elapsed = started.elapsed();
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
         err.contains("no Google credentials")
+            && err.contains("not on Google Cloud")
             && err.contains("gcloud auth application-default login"),
         "{err}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(1),
+        "took {elapsed:?}: it waited for a metadata server that cannot exist here"
     );
 }
 

@@ -119,6 +119,7 @@ fn the_s3_store_refuses_keys_that_are_not_keys() {
             kms_key_id: None,
             endpoint_url: Some(moto()),
             lease: None,
+            region: None,
         },
     )
     .expect("store");

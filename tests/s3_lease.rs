@@ -54,6 +54,7 @@ fn stored(url: &str, key: &str) -> String {
             kms_key_id: None,
             endpoint_url: Some(moto()),
             lease: None,
+            region: None,
         },
     )
     .expect("store");

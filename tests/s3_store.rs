@@ -25,6 +25,7 @@ fn s3(url: &str, bucket: &str, prefix: &str) -> S3Store {
             kms_key_id: None,
             endpoint_url: Some(moto()),
             lease: None,
+            region: None,
         },
     )
     .expect("s3 store")
@@ -257,6 +258,7 @@ fn an_s3_outage_mid_apply_fails_cleanly_and_the_next_apply_converges() {
         endpoint_url: Some(outage.url()),
         // the apply cut off by the outage cannot release its lease: it runs out after 3 s
         lease: Some(std::time::Duration::from_secs(3)),
+        region: None,
     };
     let store = S3Store::open(&url, &b, "state", options.clone()).expect("store");
     let (plan, _) = plan_for(&example("kops-private-ha.yaml"), &url);

@@ -55,6 +55,22 @@ pub fn evaluate_live(
     )
 }
 
+/// The store halves over an `s3://` state store's bucket (`plan`, `audit --state`): the same
+/// levels and waivers as every other finding. Controls without a store half are left out.
+pub fn evaluate_store(
+    bucket: &crate::state::bucket::BucketFacts,
+    profile: &ResolvedProfile,
+    waivers: &[Waiver],
+) -> Vec<Finding> {
+    findings(
+        profile,
+        waivers,
+        &format!("Bucket/{}", bucket.bucket),
+        |c| c.store.is_some(),
+        |c, params| c.check_store(bucket, params),
+    )
+}
+
 fn findings(
     profile: &ResolvedProfile,
     waivers: &[Waiver],

@@ -6,7 +6,7 @@ mod formats;
 mod report;
 pub mod verdict;
 
-pub use evaluate::{evaluate, evaluate_gke, evaluate_live};
+pub use evaluate::{evaluate, evaluate_gke, evaluate_live, evaluate_store};
 pub use finding::{Finding, WaiverNote};
 pub use formats::{to_junit, to_sarif};
 pub use report::{Report, Summary, FORMAT_VERSION};

@@ -75,6 +75,8 @@ pub fn warnings(
         } else if !findings
             .iter()
             .any(|f| f.control == w.control && f.verdict == Verdict::Waived)
+            // a control judged on the state store's bucket is not judged here
+            && !crate::controls::find(&w.control).is_some_and(|c| c.store.is_some())
         {
             out.push(format!(
                 "waiver for `{}` is not needed: the control passes; remove it",

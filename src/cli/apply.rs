@@ -17,7 +17,8 @@ pub struct Args {
     /// The cluster file (when no saved plan is given).
     #[arg(short = 'f', long = "file", conflicts_with = "plan")]
     file: Option<PathBuf>,
-    /// The kops state store (file://PATH); default as for plan.
+    /// The kops state store: s3://BUCKET[/PREFIX] (kops runs clusters from it) or file://PATH
+    /// (offline review; kops cannot run a cluster from it). Default as for plan.
     #[arg(long = "state")]
     state: Option<String>,
     /// Apply without asking.
@@ -87,6 +88,17 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             plan_cluster_file(&file, &s, o)?
         }
     };
+    // a store kops cannot run a cluster from is refused before anything is written
+    let next = planned.kops_update();
+    let apply_again = match (&a.plan, &a.file) {
+        (None, Some(f)) => format!("palisade apply -f {}", f.display()),
+        (None, None) => "palisade apply".to_string(),
+        (Some(_), _) => "palisade apply -f CLUSTER_FILE".to_string(),
+    };
+    let unrunnable = next.as_ref().and_then(|k| k.unrunnable(&apply_again));
+    if let (true, Some(why)) = (a.run_kops, &unrunnable) {
+        anyhow::bail!("--run-kops refused, nothing was written: {why}");
+    }
     o.print(&to_text(planned.document(), o.color))?;
     if planned.has_changes() {
         if !a.yes && !o.confirm(&planned.question())? {
@@ -100,9 +112,14 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             o.print(&format!("{line}\n"))?;
         }
     }
-    let Some(args) = planned.kops_update(true) else {
+    let Some(next) = next else {
         return Ok(exit::OK);
     };
+    if let Some(why) = unrunnable {
+        o.print(&format!("Next: {why}\n"))?;
+        return Ok(exit::OK);
+    }
+    let args = next.args(true);
     if !a.run_kops {
         o.print(&format!("Next: kops {}\n", args.join(" ")))?;
         return Ok(exit::OK);

@@ -21,7 +21,8 @@ pub struct Args {
     /// A cluster in the state store (with --state).
     #[arg(long = "name")]
     name: Option<String>,
-    /// The kops state store for --name; default $KOPS_STATE_STORE, then file://./.palisade/state.
+    /// The kops state store for --name (s3://BUCKET[/PREFIX] or file://PATH); default
+    /// $KOPS_STATE_STORE, then file://./.palisade/state.
     #[arg(long = "state", requires = "name")]
     state: Option<String>,
     /// Profile name or file (repeat to merge). Default: the cluster file's, else baseline.
@@ -88,6 +89,10 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 &spec,
                 &profile,
             )?);
+            // the store's own bucket (s3://): private, encrypted, versioned, TLS only
+            findings.extend(crate::provider::kops::store_bucket::store_findings(
+                &spec, &url, &profile, &[], &s,
+            )?);
             if a.live {
                 findings.extend(live_findings(&spec, &profile, &[], &s)?);
             }
@@ -124,7 +129,7 @@ fn audit_gke(a: &Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let mut clusters = Vec::new();
     if let Some(name) = &a.gke_cluster {
         let s = settings(None, None, a.gke_endpoint.clone());
-        let cluster = crate::provider::gke::live_cluster(name, s.gke_endpoint.as_deref())?;
+        let cluster = crate::provider::gke::live_cluster(name, &s)?;
         // and Palisade's objects, through the cluster's own API
         let in_cluster = crate::provider::gke::live_in_cluster(&cluster, &s);
         if in_cluster.unread.is_none() {

@@ -25,6 +25,28 @@ pub fn credentials_present() -> bool {
     home.is_some_and(|h| h.join(".aws/credentials").exists() || h.join(".aws/config").exists())
 }
 
+/// Names a file that stands in for the DMI product name (tests).
+pub const DMI_PRODUCT_ENV: &str = "PALISADE_DMI_PRODUCT_NAME";
+const DMI_PRODUCT: &str = "/sys/class/dmi/id/product_name";
+
+/// Whether a Google metadata server can answer here: `GCE_METADATA_HOST` names one, or the
+/// machine says it is a Compute Engine VM (its DMI product name is "Google Compute Engine",
+/// as Google's own client libraries check). Reads one small file; asks no server.
+pub fn google_metadata_possible() -> bool {
+    if std::env::var_os("GCE_METADATA_HOST").is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
+    let path = std::env::var_os(DMI_PRODUCT_ENV)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| std::path::PathBuf::from(DMI_PRODUCT), std::path::PathBuf::from);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut name = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::Read::take(file, 256), &mut name);
+    name.trim().starts_with("Google")
+}
+
 /// Zone and instance-type checks for a loaded cluster file.
 pub fn check_cluster_file(l: &Loaded, o: &mut Output<'_>) -> anyhow::Result<()> {
     let Some(k) = &l.file.kops else { return Ok(()) };

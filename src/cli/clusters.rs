@@ -4,7 +4,8 @@ use super::{exit, Output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The kops state store; default $KOPS_STATE_STORE, then file://./.palisade/state.
+    /// The kops state store (s3://BUCKET[/PREFIX] or file://PATH); default $KOPS_STATE_STORE,
+    /// then file://./.palisade/state.
     #[arg(long = "state")]
     state: Option<String>,
 }

@@ -128,6 +128,7 @@ pub fn settings(
     Settings {
         state,
         state_env: kops_state_env(),
+        state_region: None,
         state_kms_key,
         s3_path_style: custom_s3,
         gke_endpoint: gke_endpoint.or_else(|| {
@@ -142,6 +143,7 @@ pub fn settings(
             .ok()
             .filter(|s| !s.is_empty())
             .map(crate::secrets::Secret::new),
+        google_metadata: super::cloud::google_metadata_possible(),
         // asked only where it matters (audit --live): it looks at the filesystem
         aws_credentials: false,
         lease_seconds: std::env::var(crate::provider::kops::LEASE_ENV)

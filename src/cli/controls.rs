@@ -70,6 +70,7 @@ fn item(c: &Control) -> serde_json::Value {
         "gke_fields": c.gke.map(|g| g.fields()).unwrap_or_default(),
         "gke_objects": c.gke.map(|g| g.objects()).unwrap_or_default(),
         "live_fields": c.live.map(|l| l.fields()).unwrap_or_default(),
+        "store_fields": c.store.map(|s| s.fields()).unwrap_or_default(),
         "status": c.status,
         "params": c.params.iter().map(|p| p.name).collect::<Vec<_>>(),
     })
@@ -120,6 +121,15 @@ pub fn explain(c: &Control) -> String {
     if let Some(l) = c.live {
         let _ = writeln!(t, "\nLive on AWS (audit --live)");
         for f in l.fields() {
+            let _ = writeln!(t, "  {f}");
+        }
+    }
+    if let Some(st) = c.store {
+        let _ = writeln!(
+            t,
+            "\nThe s3:// state store's bucket (plan, apply, audit --state, state-bucket check)"
+        );
+        for f in st.fields() {
             let _ = writeln!(t, "  {f}");
         }
     }

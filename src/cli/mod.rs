@@ -18,6 +18,7 @@ mod profiles;
 mod render;
 mod rotate;
 mod schema;
+mod state_bucket;
 mod unlock;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -56,6 +57,9 @@ pub enum Command {
     RotateEncryptionKey(rotate::Args),
     /// Show the apply lease of a cluster in an S3 state store, and break it (with confirmation).
     ForceUnlock(unlock::Args),
+    /// The S3 bucket of a kops state store, protected (state-store-protected).
+    #[command(subcommand)]
+    StateBucket(state_bucket::Action),
     /// Harden an existing provider spec, keeping every field no control touches.
     #[command(subcommand)]
     Harden(harden::Target),
@@ -101,6 +105,7 @@ pub fn run(
         Command::Apply(a) => apply::run(a, &mut o),
         Command::RotateEncryptionKey(a) => rotate::run(a, &mut o),
         Command::ForceUnlock(a) => unlock::run(a, &mut o),
+        Command::StateBucket(a) => state_bucket::run(a, &mut o),
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
         Command::Clusters(a) => clusters::run(a, &mut o),

@@ -13,8 +13,9 @@ pub struct Args {
     /// The cluster file.
     #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
     file: PathBuf,
-    /// The kops state store (file://PATH); default: the file's kops.stateStore, then
-    /// $KOPS_STATE_STORE, then file://./.palisade/state.
+    /// The kops state store: s3://BUCKET[/PREFIX] (kops runs clusters from it) or file://PATH
+    /// (offline review; kops cannot run a cluster from it). Default: the file's
+    /// kops.stateStore, then $KOPS_STATE_STORE, then file://./.palisade/state.
     #[arg(long = "state")]
     state: Option<String>,
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
@@ -61,7 +62,7 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         ReportFormat::Text => o.print(&to_text(doc, o.color))?,
     }
     if a.kops_preview {
-        if let Some(args) = planned.kops_update(false) {
+        if let Some(args) = planned.kops_update().map(|k| k.args(false)) {
             let run = crate::provider::kops::wrapper::run(&a.kops_bin, &args)?;
             let shown = format!("\nkops preview (kops {}):\n{}", args.join(" "), run.stdout);
             // stdout stays one JSON document under -o json: the preview goes to stderr

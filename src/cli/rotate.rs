@@ -51,6 +51,13 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         kops_secret_json(&rotated).expose(),
         &Precondition::Matches(object.version),
     )?;
+    if url.starts_with("file://") {
+        // no kops runs a cluster from a file:// store: nothing to roll out from here
+        o.print(&format!(
+            "Rotated: new Secrets are encrypted with {name}; the old keys still decrypt.\nno cluster runs from the file:// store {url} (kops cannot run one from it); `palisade apply --state s3://BUCKET` gives the cluster its own key there.\n"
+        ))?;
+        return Ok(exit::OK);
+    }
     o.print(&format!(
         "Rotated: new Secrets are encrypted with {name}; the old keys still decrypt.\nNext: kops update cluster --name {c} --state {url} --yes && kops rolling-update cluster --name {c} --state {url} --yes,\nthen rewrite every Secret (kubectl get secrets -A -o json | kubectl replace -f -) before removing an old key.\n",
         c = loaded.file.name

@@ -17,11 +17,12 @@ pub mod logging;
 pub mod network;
 pub mod nodes;
 pub mod secrets;
+pub mod state;
 pub mod workloads;
 
 pub use params::{ParamSpec, ParamValue, Params};
 pub use registry::{all, find, is_known};
 pub use types::{
     ApplyCtx, Check, Control, GkeRule, KopsRule, LiveRule, Mode, NotOnKops, Reference, Severity,
-    Status, Verdict,
+    Status, StoreRule, Verdict,
 };

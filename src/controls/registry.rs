@@ -1,7 +1,7 @@
 //! The one list of controls. Adding a control adds one line here.
 
 use super::types::Control;
-use super::{api_server, guardrails, kubelet, logging, network, nodes, secrets, workloads};
+use super::{api_server, guardrails, kubelet, logging, network, nodes, secrets, state, workloads};
 
 static ALL: &[&Control] = &[
     &api_server::rbac::CONTROL,
@@ -23,6 +23,7 @@ static ALL: &[&Control] = &[
     &nodes::etcd_volume_encryption::CONTROL,
     &nodes::irsa::CONTROL,
     &secrets::encryption_at_rest::CONTROL,
+    &state::state_store_protected::CONTROL,
     &api_server::profiling_disabled::CONTROL,
     &api_server::tls_min_version::CONTROL,
     &api_server::pod_security_admission::CONTROL,

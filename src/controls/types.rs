@@ -8,6 +8,7 @@ use super::params::{ParamSpec, Params};
 use crate::gke::{ClusterView, GkeCtx};
 use crate::kops::live::LiveState;
 use crate::kops::{Cloud, KopsSpec};
+use crate::state::bucket::BucketFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -205,6 +206,15 @@ pub trait LiveRule: Sync {
     fn check(&self, spec: &KopsSpec, live: &LiveState, params: &Params) -> Vec<Check>;
 }
 
+/// The store half of a control: judges the bucket of a kops cluster's `s3://` state store
+/// (its own protection, not the documents in it), for `plan` and `audit --state`.
+pub trait StoreRule: Sync {
+    /// What it reads, for `controls explain` (S3 API calls and fields).
+    fn fields(&self) -> &'static [&'static str];
+    /// One check per setting looked at.
+    fn check(&self, bucket: &BucketFacts, params: &Params) -> Vec<Check>;
+}
+
 /// Whether a control is settled. A preview control is never enforced by a built-in profile, so
 /// adding one cannot start refusing cluster files users already have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -251,6 +261,8 @@ pub struct Control {
     pub gke: Option<&'static dyn GkeRule>,
     /// The live half (`audit --live` on AWS); `None` when the control reads no live state.
     pub live: Option<&'static dyn LiveRule>,
+    /// The store half (the `s3://` state store's bucket); `None` for nearly every control.
+    pub store: Option<&'static dyn StoreRule>,
     pub status: Status,
 }
 
@@ -301,6 +313,14 @@ impl Control {
     pub fn check_live(&self, spec: &KopsSpec, live: &LiveState, params: &Params) -> Vec<Check> {
         match self.live {
             Some(rule) => rule.check(spec, live, params),
+            None => Vec::new(),
+        }
+    }
+
+    /// The control's store check; empty for a control without a store half.
+    pub fn check_store(&self, bucket: &BucketFacts, params: &Params) -> Vec<Check> {
+        match self.store {
+            Some(rule) => rule.check(bucket, params),
             None => Vec::new(),
         }
     }

@@ -33,6 +33,8 @@ pub struct Settings {
     pub state: Option<String>,
     /// `$KOPS_STATE_STORE`.
     pub state_env: Option<String>,
+    /// The S3 state store bucket's region, when the cluster file names it.
+    pub state_region: Option<String>,
     /// `--state-kms-key` (kops on S3).
     pub state_kms_key: Option<String>,
     /// S3 addressing: path-style when an endpoint other than AWS is set.
@@ -44,6 +46,10 @@ pub struct Settings {
     pub kube_endpoint: Option<String>,
     /// `$PALISADE_KUBE_TOKEN`: the bearer token for that API instead of the ADC access token.
     pub kube_token: Option<crate::secrets::Secret<String>>,
+    /// Whether this machine can have a Google metadata server (it is on Google Cloud, or
+    /// `GCE_METADATA_HOST` names one): without one, GKE commands without a credentials file
+    /// fail at once.
+    pub google_metadata: bool,
     /// Whether the standard AWS chain has credentials (for `audit --live`).
     pub aws_credentials: bool,
     /// `$PALISADE_LEASE_SECONDS`: how long an S3 apply lease lasts without renewal.
@@ -153,9 +159,9 @@ pub trait Planned {
     fn cancelled(&self) -> &'static str;
     /// Carries the plan out, reporting each step to `progress`; the closing lines.
     fn apply(&self, progress: &mut dyn FnMut(&str)) -> Result<Vec<String>, Error>;
-    /// The `kops update cluster` arguments that continue after apply (`yes`) or preview it;
-    /// `None` for a provider that needs no second tool.
-    fn kops_update(&self, yes: bool) -> Option<Vec<String>>;
+    /// The `kops update cluster` that continues after apply, or previews it; `None` for a
+    /// provider that needs no second tool.
+    fn kops_update(&self) -> Option<kops::wrapper::KopsUpdate>;
 }
 
 /// The provider of a loaded cluster file: the one place kops and GKE are told apart.

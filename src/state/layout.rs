@@ -163,3 +163,50 @@ mod tests {
         assert!(check_cluster_name("prod.k8s.example.com").is_ok());
     }
 }
+
+/// What kops and Palisade keep under a cluster's prefix (`CLUSTER/…`), and the apply leases
+/// beside them: every other key of a state store bucket is something else's.
+pub fn is_state_key(key: &str) -> bool {
+    if key.starts_with(".palisade-lease-") {
+        return true;
+    }
+    let Some((cluster, rest)) = key.split_once('/') else {
+        return false;
+    };
+    if cluster.is_empty() {
+        return false;
+    }
+    const FILES: [&str; 3] = ["config", "cluster-completed.spec", "kops-version.txt"];
+    const DIRS: [&str; 8] = [
+        "instancegroup/",
+        "secrets/",
+        "pki/",
+        "clusteraddons/",
+        "addons/",
+        "manifests/",
+        "backups/",
+        "igconfig/",
+    ];
+    FILES.contains(&rest) || DIRS.iter().any(|d| rest.starts_with(d))
+}
+
+#[cfg(test)]
+mod state_keys {
+    use super::is_state_key;
+
+    #[test]
+    fn state_keys_are_told_from_other_objects() {
+        for k in [
+            "dev.example.com/config",
+            "dev.example.com/instancegroup/nodes",
+            "dev.example.com/secrets/encryptionconfig",
+            "dev.example.com/pki/private/ca/1.key",
+            ".palisade-lease-dev.example.com",
+        ] {
+            assert!(is_state_key(k), "{k}");
+        }
+        for k in ["photos/cat.jpg", "config", "/config", "dev.example.com/notes.txt"] {
+            assert!(!is_state_key(k), "{k}");
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! Every write is conditional: create-only, or replace-if-unchanged against the version read.
 //! A failed condition means someone else changed the store since it was read.
 
+pub mod bucket;
 mod file;
 mod layout;
 mod lease;
@@ -14,7 +15,9 @@ mod url;
 use thiserror::Error;
 
 pub use file::FileStore;
-pub use layout::{check_cluster_name, check_key, Layout, ENCRYPTION_SECRET_NAME, MAX_OBJECT_BYTES};
+pub use layout::{
+    check_cluster_name, check_key, is_state_key, Layout, ENCRYPTION_SECRET_NAME, MAX_OBJECT_BYTES,
+};
 pub use lease::{lease_key, LeaseRecord, DEFAULT_LEASE, MAX_LEASE};
 pub use s3::{RequestCounter, S3Options, S3Store};
 pub use url::{open, open_with, StateUrl};

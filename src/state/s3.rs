@@ -39,6 +39,9 @@ pub struct S3Options {
     pub endpoint_url: Option<String>,
     /// How long an apply lease lasts without renewal (default [`DEFAULT_LEASE`]).
     pub lease: Option<Duration>,
+    /// The bucket's region (the cluster file's `kops.stateStoreRegion`); `None`: the AWS
+    /// chain's (`AWS_REGION`, the config file).
+    pub region: Option<String>,
 }
 
 /// Requests sent, by kind (`list`, `get`, `put`, `delete`, `other`): for `-vv` and for tests
@@ -151,9 +154,11 @@ impl S3Store {
             .enable_all()
             .build()
             .map_err(|e| StoreError::io("tokio runtime", e))?;
-        let shared = runtime.block_on(aws_config::load_defaults(
-            aws_config::BehaviorVersion::latest(),
-        ));
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(region) = &options.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        let shared = runtime.block_on(loader.load());
         let counter = RequestCounter::default();
         let mut builder = aws_sdk_s3::config::Builder::from(&shared)
             .force_path_style(options.path_style || options.endpoint_url.is_some())

@@ -45,5 +45,6 @@ pub static CONTROL: Control = Control {
     },
     gke: Some(&ClusterFields { fields: &[GkeField::new(&["anonymousAuthenticationConfig", "mode"], Want::Str("LIMITED"))], doc: &["anonymousAuthenticationConfig.mode"] }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

@@ -25,6 +25,7 @@ pub static CONTROL: Control = Control {
     kops: &NotOnKops,
     gke: Some(&Rule),
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

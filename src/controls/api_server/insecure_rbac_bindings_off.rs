@@ -21,5 +21,6 @@ pub static CONTROL: Control = Control {
         doc: &["rbacBindingConfig.enableInsecureBindingSystemUnauthenticated", "rbacBindingConfig.enableInsecureBindingSystemAuthenticated"],
     }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

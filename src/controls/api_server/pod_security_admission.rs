@@ -58,6 +58,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: None,
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

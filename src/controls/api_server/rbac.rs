@@ -38,6 +38,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: Some(&ClusterFields { fields: &[GkeField::new(&["legacyAbac", "enabled"], Want::Bool(false))], doc: &["legacyAbac.enabled"] }),
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

@@ -33,6 +33,7 @@ pub static CONTROL: Control = Control {
     kops: &OnKops(&Rule),
     gke: Some(&OnGke(&Rule)),
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

@@ -29,5 +29,6 @@ pub static CONTROL: Control = Control {
     },
     gke: None,
     live: None,
+    store: None,
     status: Status::Stable,
 };

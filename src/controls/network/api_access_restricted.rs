@@ -35,6 +35,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: Some(&Gke),
     live: Some(&Live),
+    store: None,
     status: Status::Stable,
 };
 

@@ -21,6 +21,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: None,
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

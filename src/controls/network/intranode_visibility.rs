@@ -25,5 +25,6 @@ pub static CONTROL: Control = Control {
         says: "Autopilot decides intranode visibility itself and a request for an Autopilot cluster may not set it; the API does not show it here",
     }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

@@ -53,6 +53,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: Some(&Gke),
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

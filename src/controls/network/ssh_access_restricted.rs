@@ -26,6 +26,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: None,
     live: Some(&Live),
+    store: None,
     status: Status::Stable,
 };
 

@@ -26,5 +26,6 @@ pub static CONTROL: Control = Control {
     },
     gke: None,
     live: None,
+    store: None,
     status: Status::Stable,
 };

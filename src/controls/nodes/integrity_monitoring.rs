@@ -21,5 +21,6 @@ pub static CONTROL: Control = Control {
         doc: &["nodePools[].config.shieldedInstanceConfig.enableIntegrityMonitoring"],
     }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

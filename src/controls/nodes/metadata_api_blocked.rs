@@ -37,6 +37,7 @@ pub static CONTROL: Control = Control {
     kops: &Rule,
     gke: Some(&Gke),
     live: Some(&Live),
+    store: None,
     status: Status::Stable,
 };
 

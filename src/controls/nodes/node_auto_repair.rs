@@ -21,5 +21,6 @@ pub static CONTROL: Control = Control {
         doc: &["nodePools[].management.autoRepair"],
     }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

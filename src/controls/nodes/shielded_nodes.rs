@@ -25,5 +25,6 @@ pub static CONTROL: Control = Control {
         says: "Autopilot clusters always use Shielded GKE Nodes (Autopilot manages shieldedNodes.enabled; the API does not show it)",
     }),
     live: None,
+    store: None,
     status: Status::Stable,
 };

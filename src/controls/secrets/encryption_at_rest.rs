@@ -68,6 +68,7 @@ pub static CONTROL: Control = Control {
     },
     gke: Some(&Gke),
     live: None,
+    store: None,
     status: Status::Stable,
 };
 

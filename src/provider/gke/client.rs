@@ -19,6 +19,8 @@ pub const ENDPOINT_ENV: &str = "PALISADE_GKE_ENDPOINT";
 pub const POLL_ENV: &str = "PALISADE_GKE_POLL_MS";
 /// How long the metadata server gets to hand out a token when it is the only source.
 const METADATA_WAIT: Duration = Duration::from_secs(15);
+/// Off Google Cloud no metadata server can answer: said at once instead of after the wait.
+const NO_CREDENTIALS_HERE: &str = "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no gcloud application-default credentials file, and this machine is not on Google Cloud (no metadata server); run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, or point --gke-endpoint at another server";
 const NO_CREDENTIALS: &str = "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no gcloud application-default credentials file, and no metadata server answered; run `gcloud auth application-default login`, or point --gke-endpoint at another server";
 
 /// Whether a file-based Application Default Credential exists (the env variable, or gcloud's
@@ -85,8 +87,14 @@ fn model_of<T: DeserializeOwned>(call: &str, request: Value) -> Result<T, GkeErr
 
 impl GkeClient {
     /// A client for `endpoint` (anonymous credentials) or, without one, for Google's endpoint
-    /// with Application Default Credentials.
-    pub async fn connect(endpoint: Option<&str>) -> Result<Self, GkeError> {
+    /// with Application Default Credentials. `metadata_server` says whether this machine can
+    /// have a metadata server (it is on Google Cloud, or `GCE_METADATA_HOST` names one):
+    /// without one and without a credentials file there are no credentials to wait for.
+    pub async fn connect(endpoint: Option<&str>, metadata_server: bool) -> Result<Self, GkeError> {
+        let metadata_only = endpoint.is_none() && !adc_file_present();
+        if metadata_only && !metadata_server {
+            return Err(GkeError::Setup(NO_CREDENTIALS_HERE.into()));
+        }
         let poll = std::env::var(POLL_ENV)
             .ok()
             .and_then(|v| v.parse::<u64>().ok())
@@ -112,7 +120,7 @@ impl GkeClient {
         Ok(GkeClient {
             inner,
             poll,
-            metadata_only: endpoint.is_none() && !adc_file_present(),
+            metadata_only,
             endpoint: shown,
         })
     }

@@ -27,8 +27,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(Error::Runtime)
 }
 
-/// A live cluster by its resource name, through `endpoint` (`None`: Google's, with ADC).
-pub fn live_cluster(name: &str, endpoint: Option<&str>) -> Result<Value, Error> {
+/// A live cluster by its resource name, through the settings' endpoint (`None`: Google's,
+/// with ADC).
+pub fn live_cluster(name: &str, settings: &Settings) -> Result<Value, Error> {
     let parts: Vec<&str> = name.split('/').collect();
     if parts.len() != 6
         || parts[0] != "projects"
@@ -40,7 +41,10 @@ pub fn live_cluster(name: &str, endpoint: Option<&str>) -> Result<Value, Error> 
         )));
     }
     let rt = runtime()?;
-    let client = rt.block_on(GkeClient::connect(endpoint))?;
+    let client = rt.block_on(GkeClient::connect(
+        settings.gke_endpoint.as_deref(),
+        settings.google_metadata,
+    ))?;
     rt.block_on(client.get_cluster(name))?
         .ok_or_else(|| Error::Unsupported(format!("no cluster {name} at {}", client.endpoint)))
 }
@@ -120,7 +124,7 @@ impl Provider for GkeProvider {
         }
         // the running cluster the file names, with the file's waivers, and its objects judged
         // against the namespaces the file declares (a removed label hides none of them)
-        let cluster = live_cluster(&rendered.resource_name(), settings.gke_endpoint.as_deref())?;
+        let cluster = live_cluster(&rendered.resource_name(), settings)?;
         let declared = l
             .file
             .namespaces
@@ -145,7 +149,10 @@ impl Provider for GkeProvider {
             )));
         }
         let rt = runtime()?;
-        let client = rt.block_on(GkeClient::connect(settings.gke_endpoint.as_deref()))?;
+        let client = rt.block_on(GkeClient::connect(
+            settings.gke_endpoint.as_deref(),
+            settings.google_metadata,
+        ))?;
         let rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
         let live = rt.block_on(client.get_cluster(&rendered.resource_name()))?;
         let reach = KubeReach::of(settings);
@@ -335,7 +342,7 @@ impl Planned for GkePlanned {
         Ok(lines)
     }
 
-    fn kops_update(&self, _: bool) -> Option<Vec<String>> {
+    fn kops_update(&self) -> Option<crate::provider::kops::wrapper::KopsUpdate> {
         None
     }
 }

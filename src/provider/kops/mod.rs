@@ -7,6 +7,7 @@ pub mod harden;
 pub mod plan;
 mod provider;
 pub mod render;
+pub mod store_bucket;
 pub mod stored;
 pub mod subnets;
 pub mod wrapper;

@@ -39,6 +39,18 @@ fn lease_length(s: &Settings) -> Result<Option<std::time::Duration>, Error> {
     }
 }
 
+/// The settings with the bucket region the cluster file names for its own store
+/// (`kops.stateStoreRegion`), when `url` is that store.
+pub fn with_store_region(file: &ClusterFile, url: &str, s: &Settings) -> Settings {
+    let mut s = s.clone();
+    if let Some(k) = &file.kops {
+        if k.state_store.as_deref() == Some(url) && k.state_store_region.is_some() {
+            s.state_region = k.state_store_region.clone();
+        }
+    }
+    s
+}
+
 /// Opens the store at `url` with the settings' S3 options.
 pub fn open_store(url: &str, s: &Settings) -> Result<Box<dyn StateStore>, Error> {
     let options = S3Options {
@@ -51,6 +63,7 @@ pub fn open_store(url: &str, s: &Settings) -> Result<Box<dyn StateStore>, Error>
         } else {
             None
         },
+        region: s.state_region.clone(),
     };
     Ok(crate::state::open_with(url, &options)?)
 }
@@ -135,7 +148,9 @@ impl Provider for KopsProvider {
 
     fn plan(&self, l: &Loaded, settings: &Settings) -> Result<Box<dyn Planned>, Error> {
         let mut rendered = render(&l.file, &l.profile, &l.source)?.accepted()?;
-        let store = open_store(&state_url(&l.file, settings), settings)?;
+        let url = state_url(&l.file, settings);
+        let settings = &with_store_region(&l.file, &url, settings);
+        let store = open_store(&url, settings)?;
         // the store as resolved: a relative file:// URL names one directory
         set_config_base(&mut rendered.spec, store.url());
         let lock = match settings.lock {
@@ -147,8 +162,50 @@ impl Provider for KopsProvider {
             None => None,
         };
         let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
+        // the bucket itself, judged before anything is written to it
+        let bucket = super::store_bucket::store_findings(
+            &rendered.spec,
+            store.url(),
+            &l.profile,
+            &l.file.waivers,
+            settings,
+        )?;
+        let refused = super::store_bucket::refusals(&bucket, store.url());
+        if !refused.is_empty() {
+            let at = l.source.locate(if l.file.kops.as_ref().is_some_and(|k| k.state_store.is_some()) {
+                "kops.stateStore"
+            } else {
+                "kops"
+            });
+            crate::render::accept(
+                refused
+                    .into_iter()
+                    .map(|message| crate::cluster_file::Problem {
+                        location: at.clone(),
+                        code: crate::cluster_file::Code::ControlRefused,
+                        message,
+                    })
+                    .collect(),
+            )?;
+        }
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
+        let doc = &mut planned.document;
+        doc.waivers
+            .extend(crate::plan::WaiverInEffect::from_findings(&bucket));
+        for f in &bucket {
+            match f.verdict {
+                crate::controls::Verdict::Fail => doc.warnings.push(format!(
+                    "audit-level control `{}` fails for {}: {}",
+                    f.control, f.object, f.message
+                )),
+                crate::controls::Verdict::Unknown => doc.warnings.push(format!(
+                    "`{}` could not judge {} {}: {}",
+                    f.control, f.object, f.path, f.message
+                )),
+                _ => {}
+            }
+        }
         Ok(Box::new(planned))
     }
 }
@@ -274,11 +331,10 @@ impl Planned for KopsPlanned {
         )])
     }
 
-    fn kops_update(&self, yes: bool) -> Option<Vec<String>> {
-        Some(super::wrapper::update_args(
-            self.plan.cluster(),
-            self.plan.state(),
-            yes,
-        ))
+    fn kops_update(&self) -> Option<super::wrapper::KopsUpdate> {
+        Some(super::wrapper::KopsUpdate {
+            cluster: self.plan.cluster().to_string(),
+            state: self.plan.state().to_string(),
+        })
     }
 }

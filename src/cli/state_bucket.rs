@@ -1,0 +1,121 @@
+//! `palisade state-bucket create`: an S3 bucket for the kops state store, protected as the
+//! `state-store-protected` control asks (Block Public Access, default encryption, versioning,
+//! a TLS-only policy, no public ACL). Idempotent: only what is missing is changed.
+
+use super::{exit, Output};
+use crate::aws::bucket::split_url;
+use crate::aws::S3;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Create the bucket, or finish protecting an existing one; a second run changes nothing.
+    Create(CreateArgs),
+    /// Judge the bucket (state-store-protected); exit 2 when a setting fails.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The state store: s3://BUCKET[/PREFIX].
+    url: String,
+    /// The bucket's region; default AWS_REGION.
+    #[arg(long = "region")]
+    region: Option<String>,
+    /// The IRSA discovery store (s3://BUCKET[/PREFIX]) to judge with it.
+    #[arg(long = "discovery-store")]
+    discovery_store: Option<String>,
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    output: super::common::ReportFormat,
+}
+
+fn check(a: CheckArgs, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let Some((bucket, _)) = split_url(&a.url) else {
+        anyhow::bail!("{:?}: expected s3://BUCKET[/PREFIX]", a.url);
+    };
+    let s = super::common::settings(None, None, None);
+    let s3 = S3::connect(a.region.as_deref(), s.s3_path_style).map_err(anyhow::Error::msg)?;
+    let facts = s3.observe(&bucket, a.discovery_store.as_deref());
+    // judged as strict does: every failing setting counts, whatever the cluster's profile
+    let profile = super::common::resolve_profiles(&["strict".to_string()])?;
+    let findings: Vec<crate::audit::Finding> = crate::audit::evaluate_store(&facts, &profile, &[])
+        .into_iter()
+        .filter(|f| f.control == crate::controls::state::state_store_protected::CONTROL.id)
+        .collect();
+    let failing = findings
+        .iter()
+        .any(|f| f.verdict == crate::controls::Verdict::Fail);
+    let report = crate::audit::Report::new(&a.url, &bucket, &profile.names, findings);
+    match a.output {
+        super::common::ReportFormat::Json => o.print(&report.to_json())?,
+        super::common::ReportFormat::Text => o.print(&report.to_text(o.verbosity > 0))?,
+    }
+    Ok(if failing { exit::ATTENTION } else { exit::OK })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// The state store: s3://BUCKET[/PREFIX].
+    url: String,
+    /// The region to create the bucket in (and whose endpoint is asked); default AWS_REGION.
+    #[arg(long = "region")]
+    region: Option<String>,
+    /// Encrypt with SSE-KMS and this key (id or ARN) instead of SSE-S3 (AES256).
+    #[arg(long = "kms-key")]
+    kms_key: Option<String>,
+    /// Also change a bucket that holds objects which are not a kops state store's.
+    #[arg(long = "yes")]
+    yes: bool,
+}
+
+pub fn run(a: Action, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let a = match a {
+        Action::Create(a) => a,
+        Action::Check(a) => return check(a, o),
+    };
+    let Some((bucket, prefix)) = split_url(&a.url) else {
+        anyhow::bail!("{:?}: expected s3://BUCKET[/PREFIX]", a.url);
+    };
+    if let Some(why) = crate::state::bucket::bucket_name_problem(&bucket) {
+        anyhow::bail!("{}: {why}", a.url);
+    }
+    let s = super::common::settings(None, None, None);
+    let s3 = S3::connect(a.region.as_deref(), s.s3_path_style).map_err(anyhow::Error::msg)?;
+    let Some(region) = a.region.clone().or_else(|| s3.region.clone()) else {
+        anyhow::bail!("no region: pass --region (the bucket's region), or set AWS_REGION");
+    };
+    let plan = s3
+        .protection(&bucket, &prefix, &region, a.kms_key.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    if plan.steps.is_empty() {
+        o.print(&format!(
+            "s3://{bucket} is already protected (Block Public Access, default encryption, versioning, TLS only, no public ACL); nothing changed.\n"
+        ))?;
+        return Ok(exit::OK);
+    }
+    if plan.unexpected_count > 0 && !a.yes {
+        anyhow::bail!(
+            "s3://{bucket} holds {} object(s) that are not a kops state store's ({}{}); nothing was changed. If the bucket is meant to be the state store, run again with --yes to change: {}",
+            plan.unexpected_count,
+            plan.unexpected
+                .iter()
+                .map(|k| crate::yaml::bound_quotes(&format!("{k:?}")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if plan.unexpected_count > plan.unexpected.len() { ", …" } else { "" },
+            plan.steps.iter().map(|s| s.describe()).collect::<Vec<_>>().join("; ")
+        );
+    }
+    o.print(&format!("s3://{bucket}:\n"))?;
+    let err = &mut *o.err;
+    s3.protect(&plan, &mut |done| {
+        let _ = writeln!(err, "  {done}");
+    })
+    .map_err(|why| anyhow::anyhow!("s3://{bucket}: {why}"))?;
+    o.print(&format!(
+        "{} change(s) made; s3://{bucket} is protected. Use it: kops.stateStore: {} (kops.stateStoreRegion: {region}) in the cluster file, or --state {}\n",
+        plan.steps.len(),
+        a.url,
+        a.url
+    ))?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,51 @@
+//! The state store's own bucket, judged by the controls' store halves: `plan` and `apply`
+//! read it before anything is written, `audit --state` reports it. A file:// store has no
+//! bucket (and runs no cluster): nothing is read.
+
+use crate::audit::{evaluate_store, Finding};
+use crate::cluster_file::Waiver;
+use crate::kops::KopsSpec;
+use crate::profile::{Level, ResolvedProfile};
+use crate::provider::{Error, Settings};
+
+/// The store halves' findings for the `s3://` store at `url` (none for a file:// store, or when
+/// the profile turns every store control off).
+pub fn store_findings(
+    spec: &KopsSpec,
+    url: &str,
+    profile: &ResolvedProfile,
+    waivers: &[Waiver],
+    s: &Settings,
+) -> Result<Vec<Finding>, Error> {
+    let Some((bucket, _)) = crate::aws::bucket::split_url(url) else {
+        return Ok(Vec::new());
+    };
+    let wanted = crate::controls::all()
+        .iter()
+        .any(|c| c.store.is_some() && profile.level(c.id) != Level::Off);
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let discovery = crate::yaml::tree::get_str(
+        spec.cluster(),
+        &["spec", "serviceAccountIssuerDiscovery", "discoveryStore"],
+    );
+    let s3 = crate::aws::S3::connect(s.state_region.as_deref(), s.s3_path_style)
+        .map_err(Error::Cloud)?;
+    let facts = s3.observe(&bucket, discovery);
+    Ok(evaluate_store(&facts, profile, waivers))
+}
+
+/// The failures that refuse a plan (enforced, not waived), each as a message with its remedy.
+pub fn refusals(findings: &[Finding], url: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.is_blocking())
+        .map(|f| {
+            format!(
+                "control `{}` ({}) fails for {} of the state store {url}: {}. Fix the bucket (`palisade state-bucket create {url} --region REGION --yes` sets what is missing), or add a waiver (waivers: - control: {}, reason: \"…\")",
+                f.control, f.severity, f.object, f.message, f.control
+            )
+        })
+        .collect()
+}
