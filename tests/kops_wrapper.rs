@@ -22,10 +22,66 @@ fn stand_in(dir: &std::path::Path, status: i32) -> (String, std::path::PathBuf) 
     (bin.display().to_string(), record)
 }
 
+/// Issue 13: kops cannot run a cluster from a file:// store (the nodes read their
+/// configuration from the store). apply says so instead of printing a `kops update` line, and
+/// `--run-kops` with such a store is refused before anything is written.
+#[test]
+fn a_file_store_is_never_handed_to_kops() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = format!("file://{}/state", dir.path().display());
+    let f = common::root()
+        .join("examples/kops-minimal.yaml")
+        .display()
+        .to_string();
+    let (bin, record) = stand_in(dir.path(), 0);
+
+    let out = palisade(&[
+        "apply",
+        "-f",
+        &f,
+        "--state",
+        &state,
+        "--yes",
+        "--run-kops",
+        "--kops-bin",
+        &bin,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--run-kops refused, nothing was written")
+            && err.contains("kops cannot run a cluster from the file:// store")
+            && err.contains("palisade state-bucket create s3://BUCKET")
+            && err.contains(&format!("palisade apply -f {f} --state s3://BUCKET")),
+        "{err}"
+    );
+    assert!(!record.exists(), "kops was not run");
+    assert!(
+        !dir.path()
+            .join("state")
+            .join("minimal.example.com")
+            .exists(),
+        "nothing was written"
+    );
+
+    let out = palisade(&["apply", "-f", &f, "--state", &state, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        !shown.contains(&format!("--state {state}")) && !shown.contains("Next: kops"),
+        "no kops line that kops cannot run: {shown}"
+    );
+    assert!(
+        shown.contains("kops cannot run a cluster from the file:// store")
+            && shown.contains("--state s3://BUCKET"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn run_kops_passes_exact_arguments_and_propagates_failure() {
     let dir = tempfile::tempdir().expect("tmp");
-    let state = format!("file://{}/state", dir.path().display());
+    let state = format!("s3://{}/kops", common::bucket("runkops"));
     let f = common::root()
         .join("examples/kops-minimal.yaml")
         .display()

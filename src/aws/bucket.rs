@@ -11,7 +11,10 @@ use crate::state::bucket::{
 
 /// The ACL groups that mean everyone, and every AWS account.
 const PUBLIC_GROUPS: [(&str, &str); 2] = [
-    ("http://acs.amazonaws.com/groups/global/AllUsers", "AllUsers"),
+    (
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "AllUsers",
+    ),
     (
         "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
         "AuthenticatedUsers",
@@ -51,14 +54,14 @@ impl S3 {
     pub fn public_access_block(&self, bucket: &str) -> Read<Option<PublicAccessBlock>> {
         let call = self.client.get_public_access_block().bucket(bucket).send();
         match self.runtime.block_on(call) {
-            Ok(out) => Ok(out.public_access_block_configuration().map(|c| {
-                PublicAccessBlock {
+            Ok(out) => Ok(out
+                .public_access_block_configuration()
+                .map(|c| PublicAccessBlock {
                     block_public_acls: c.block_public_acls().unwrap_or(false),
                     ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
                     block_public_policy: c.block_public_policy().unwrap_or(false),
                     restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                }
-            })),
+                })),
             Err(e) if code(&e).as_deref() == Some("NoSuchPublicAccessBlockConfiguration") => {
                 Ok(None)
             }
@@ -76,7 +79,8 @@ impl S3 {
                 })
             })),
             Err(e)
-                if code(&e).as_deref() == Some("ServerSideEncryptionConfigurationNotFoundError") =>
+                if code(&e).as_deref()
+                    == Some("ServerSideEncryptionConfigurationNotFoundError") =>
             {
                 Ok(None)
             }
@@ -116,10 +120,7 @@ impl S3 {
                     let group = PUBLIC_GROUPS.iter().find(|(u, _)| *u == uri)?.1;
                     Some(PublicGrant {
                         group: group.to_string(),
-                        permission: g
-                            .permission()
-                            .map_or("unknown", |p| p.as_str())
-                            .to_string(),
+                        permission: g.permission().map_or("unknown", |p| p.as_str()).to_string(),
                     })
                 })
                 .collect()),

@@ -24,12 +24,18 @@ const KEYS_LOOKED_AT: usize = 10_000;
 /// One change to the bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    Create { region: String },
+    Create {
+        region: String,
+    },
     BlockPublicAccess,
-    Encrypt { kms_key: Option<String> },
+    Encrypt {
+        kms_key: Option<String>,
+    },
     EnableVersioning,
     /// The whole new policy text (the existing statements and the TLS deny).
-    DenyInsecureTransport { policy: String },
+    DenyInsecureTransport {
+        policy: String,
+    },
     /// Replace an ACL that grants to the public with a private one.
     PrivateAcl,
 }
@@ -85,7 +91,12 @@ pub fn with_tls_deny(existing: Option<&str>, bucket: &str) -> Result<String, Str
         None => Vec::new(),
         Some(Value::Array(a)) => a,
         Some(one @ Value::Object(_)) => vec![one],
-        Some(_) => return Err("the bucket policy's Statement is neither a list nor an object; fix it by hand".into()),
+        Some(_) => {
+            return Err(
+                "the bucket policy's Statement is neither a list nor an object; fix it by hand"
+                    .into(),
+            )
+        }
     };
     let mut statements: Vec<Value> = statements
         .into_iter()

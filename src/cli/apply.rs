@@ -116,7 +116,9 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     };
     if let Some(why) = unrunnable {
-        o.print(&format!("Next: {why}\n"))?;
+        o.print(&format!(
+            "Next: move the cluster to an S3 state store. {why}\n"
+        ))?;
         return Ok(exit::OK);
     }
     let args = next.args(true);

@@ -91,7 +91,11 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             )?);
             // the store's own bucket (s3://): private, encrypted, versioned, TLS only
             findings.extend(crate::provider::kops::store_bucket::store_findings(
-                &spec, &url, &profile, &[], &s,
+                &spec,
+                &url,
+                &profile,
+                &[],
+                &s,
             )?);
             if a.live {
                 findings.extend(live_findings(&spec, &profile, &[], &s)?);

@@ -38,7 +38,10 @@ pub fn google_metadata_possible() -> bool {
     }
     let path = std::env::var_os(DMI_PRODUCT_ENV)
         .filter(|v| !v.is_empty())
-        .map_or_else(|| std::path::PathBuf::from(DMI_PRODUCT), std::path::PathBuf::from);
+        .map_or_else(
+            || std::path::PathBuf::from(DMI_PRODUCT),
+            std::path::PathBuf::from,
+        );
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };

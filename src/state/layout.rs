@@ -205,7 +205,12 @@ mod state_keys {
         ] {
             assert!(is_state_key(k), "{k}");
         }
-        for k in ["photos/cat.jpg", "config", "/config", "dev.example.com/notes.txt"] {
+        for k in [
+            "photos/cat.jpg",
+            "config",
+            "/config",
+            "dev.example.com/notes.txt",
+        ] {
             assert!(!is_state_key(k), "{k}");
         }
     }

@@ -20,7 +20,10 @@ pub static CONTROL: Control = Control {
     source: "kops docs, state store (S3 versioning strongly recommended, bucket encryption); AWS \
              S3 security best practices (Block Public Access, default encryption, a policy \
              denying aws:SecureTransport false); kops IRSA (the discovery bucket is public)",
-    references: &[Reference { benchmark: "cis-aws-foundations", id: "2.1.1" }],
+    references: &[Reference {
+        benchmark: "cis-aws-foundations",
+        id: "2.1.1",
+    }],
     kops_fields: &[],
     detection: "Read from the bucket of an s3:// state store by `plan` and `audit --state`: fails \
                 when any of the four Block Public Access settings is off, when the bucket has \
@@ -82,8 +85,8 @@ fn tls_deny(s: &Value, bucket: &str) -> bool {
             .iter()
             .any(|r| *r == "*" || *r == arn || *r == format!("arn:aws:s3:::{bucket}*"))
     };
-    let on_bucket = covers(&format!("arn:aws:s3:::{bucket}"))
-        && covers(&format!("arn:aws:s3:::{bucket}/*"));
+    let on_bucket =
+        covers(&format!("arn:aws:s3:::{bucket}")) && covers(&format!("arn:aws:s3:::{bucket}/*"));
     let insecure = s
         .get("Condition")
         .and_then(|c| c.get("Bool"))
@@ -199,7 +202,9 @@ impl StoreRule for Store {
         let path = "Grants";
         out.push(match &b.public_grants {
             Err(why) => unknown(o, path, why),
-            Ok(grants) if grants.is_empty() => Check::pass(o, path, "the ACL grants nothing to the public"),
+            Ok(grants) if grants.is_empty() => {
+                Check::pass(o, path, "the ACL grants nothing to the public")
+            }
             Ok(grants) => Check::fail(
                 o,
                 path,
@@ -285,7 +290,10 @@ mod tests {
         let base = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
         for (from, to) in [
             (r#""Effect":"Deny""#, r#""Effect":"Allow""#),
-            (r#""Principal":"*""#, r#""Principal":{"AWS":"arn:aws:iam::1:root"}"#),
+            (
+                r#""Principal":"*""#,
+                r#""Principal":{"AWS":"arn:aws:iam::1:root"}"#,
+            ),
             (r#""Action":"s3:*""#, r#""Action":"s3:GetObject""#),
             (r#","arn:aws:s3:::b/*""#, ""),
             (r#""false""#, r#""true""#),

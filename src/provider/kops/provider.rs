@@ -153,6 +153,8 @@ impl Provider for KopsProvider {
         let store = open_store(&url, settings)?;
         // the store as resolved: a relative file:// URL names one directory
         set_config_base(&mut rendered.spec, store.url());
+        // the bucket itself, judged before anything (even the apply lease) is written to it
+        let bucket = super::store_bucket::judge(l, &rendered.spec, store.url(), settings)?;
         let lock = match settings.lock {
             Some(wait) => Some(lock_within(
                 store.as_ref(),
@@ -162,50 +164,9 @@ impl Provider for KopsProvider {
             None => None,
         };
         let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
-        // the bucket itself, judged before anything is written to it
-        let bucket = super::store_bucket::store_findings(
-            &rendered.spec,
-            store.url(),
-            &l.profile,
-            &l.file.waivers,
-            settings,
-        )?;
-        let refused = super::store_bucket::refusals(&bucket, store.url());
-        if !refused.is_empty() {
-            let at = l.source.locate(if l.file.kops.as_ref().is_some_and(|k| k.state_store.is_some()) {
-                "kops.stateStore"
-            } else {
-                "kops"
-            });
-            crate::render::accept(
-                refused
-                    .into_iter()
-                    .map(|message| crate::cluster_file::Problem {
-                        location: at.clone(),
-                        code: crate::cluster_file::Code::ControlRefused,
-                        message,
-                    })
-                    .collect(),
-            )?;
-        }
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
-        let doc = &mut planned.document;
-        doc.waivers
-            .extend(crate::plan::WaiverInEffect::from_findings(&bucket));
-        for f in &bucket {
-            match f.verdict {
-                crate::controls::Verdict::Fail => doc.warnings.push(format!(
-                    "audit-level control `{}` fails for {}: {}",
-                    f.control, f.object, f.message
-                )),
-                crate::controls::Verdict::Unknown => doc.warnings.push(format!(
-                    "`{}` could not judge {} {}: {}",
-                    f.control, f.object, f.path, f.message
-                )),
-                _ => {}
-            }
-        }
+        super::store_bucket::show(&mut planned.document, &bucket);
         Ok(Box::new(planned))
     }
 }

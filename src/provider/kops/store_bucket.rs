@@ -3,10 +3,12 @@
 //! bucket (and runs no cluster): nothing is read.
 
 use crate::audit::{evaluate_store, Finding};
-use crate::cluster_file::Waiver;
+use crate::cluster_file::{Code, Problem, Waiver};
+use crate::controls::Verdict;
 use crate::kops::KopsSpec;
+use crate::plan::{PlanDocument, WaiverInEffect};
 use crate::profile::{Level, ResolvedProfile};
-use crate::provider::{Error, Settings};
+use crate::provider::{Error, Loaded, Settings};
 
 /// The store halves' findings for the `s3://` store at `url` (none for a file:// store, or when
 /// the profile turns every store control off).
@@ -48,4 +50,56 @@ pub fn refusals(findings: &[Finding], url: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The bucket of the store at `url`, judged for a plan of the cluster file: an enforced failure
+/// without a waiver refuses the plan (at `kops.stateStore` when the file names the store).
+pub fn judge(
+    l: &Loaded,
+    spec: &KopsSpec,
+    url: &str,
+    settings: &Settings,
+) -> Result<Vec<Finding>, Error> {
+    let findings = store_findings(spec, url, &l.profile, &l.file.waivers, settings)?;
+    let refused = refusals(&findings, url);
+    if !refused.is_empty() {
+        let named = l
+            .file
+            .kops
+            .as_ref()
+            .is_some_and(|k| k.state_store.is_some());
+        let at = l
+            .source
+            .locate(if named { "kops.stateStore" } else { "kops" });
+        crate::render::accept(
+            refused
+                .into_iter()
+                .map(|message| Problem {
+                    location: at.clone(),
+                    code: Code::ControlRefused,
+                    message,
+                })
+                .collect(),
+        )?;
+    }
+    Ok(findings)
+}
+
+/// What the plan shows of the bucket: the waivers that carry it, failures that do not refuse
+/// (audit level), and what could not be read.
+pub fn show(doc: &mut PlanDocument, findings: &[Finding]) {
+    doc.waivers.extend(WaiverInEffect::from_findings(findings));
+    for f in findings {
+        match f.verdict {
+            Verdict::Fail => doc.warnings.push(format!(
+                "audit-level control `{}` fails for {}: {}",
+                f.control, f.object, f.message
+            )),
+            Verdict::Unknown => doc.warnings.push(format!(
+                "`{}` could not judge {} {}: {}",
+                f.control, f.object, f.path, f.message
+            )),
+            _ => {}
+        }
+    }
 }
