@@ -52,8 +52,15 @@ fn ids_are_unique_kebab_case_and_every_doc_section_is_filled() {
                 c.id
             );
         }
+        if let Some(st) = c.store {
+            assert!(
+                !st.fields().is_empty(),
+                "{}: a store half names what it reads",
+                c.id
+            );
+        }
         assert!(
-            on_kops || c.gke.is_some(),
+            on_kops || c.gke.is_some() || c.store.is_some(),
             "{}: a control has at least one half",
             c.id
         );

@@ -17,6 +17,8 @@ fn help_of_every_subcommand() {
         &["profiles", "--help"],
         &["init", "--help"],
         &["force-unlock", "--help"],
+        &["state-bucket", "create", "--help"],
+        &["state-bucket", "check", "--help"],
     ] {
         let out = palisade(args);
         assert_eq!(out.status.code(), Some(0));
