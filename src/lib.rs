@@ -7,6 +7,7 @@ pub mod aws;
 pub mod cli;
 pub mod cluster_file;
 pub mod controls;
+pub mod fleet;
 pub mod gke;
 pub mod guardrails;
 pub mod input;

@@ -4,38 +4,39 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{given, plan_cluster_file, settings, ReportFormat, DEFAULT_FILE};
+use super::common::{given, plan_cluster_file, settings, ReportFormat};
 use super::{exit, Output};
 use crate::plan::to_text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The cluster file.
-    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
-    file: PathBuf,
+    /// A cluster file, or a directory searched for them; repeat for many (default
+    /// palisade.yaml). Many files are planned concurrently and shown in path order with a summary.
+    #[arg(short = 'f', long = "file")]
+    pub(super) file: Vec<PathBuf>,
     /// The kops state store: s3://BUCKET[/PREFIX] (kops runs clusters from it) or file://PATH
     /// (offline review; kops cannot run a cluster from it). Default: the file's
     /// kops.stateStore, then $KOPS_STATE_STORE, then file://./.palisade/state.
     #[arg(long = "state")]
-    state: Option<String>,
+    pub(super) state: Option<String>,
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    output: ReportFormat,
+    pub(super) output: ReportFormat,
     /// Save the plan (with the versions it is based on) for `palisade apply PLAN`.
     #[arg(long = "out")]
-    out: Option<PathBuf>,
+    pub(super) out: Option<PathBuf>,
     /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
     #[arg(long = "detailed-exitcode")]
-    detailed_exitcode: bool,
+    pub(super) detailed_exitcode: bool,
     /// Also run `kops update cluster` without --yes and show what kops would change.
     #[arg(long = "kops-preview")]
-    kops_preview: bool,
+    pub(super) kops_preview: bool,
     /// The kops binary (default: `kops` on PATH).
     #[arg(long = "kops-bin", default_value = "kops")]
-    kops_bin: PathBuf,
+    pub(super) kops_bin: PathBuf,
     /// GKE: another container v1 endpoint (anonymous credentials), e.g. a test server;
     /// default $PALISADE_GKE_ENDPOINT, else Google's with Application Default Credentials.
     #[arg(long = "gke-endpoint")]
-    gke_endpoint: Option<String>,
+    pub(super) gke_endpoint: Option<String>,
 }
 
 impl Args {
@@ -46,11 +47,18 @@ impl Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let found = super::fleet::files(&a.file)?;
+    if super::fleet::is_fleet(&found) {
+        return super::plan_fleet::run(&a, &found, o);
+    }
+    let Some(file) = found.files.first() else {
+        anyhow::bail!("no cluster file given");
+    };
     let mut s = settings(a.state.clone(), None, a.gke_endpoint.clone());
     given(&mut s.kops_only_flags, "--out", a.out.is_some());
     given(&mut s.kops_only_flags, "--state", a.state.is_some());
     given(&mut s.kops_only_flags, "--kops-preview", a.kops_preview);
-    let planned = plan_cluster_file(&a.file, &s, o)?;
+    let planned = plan_cluster_file(file, &s, o)?;
     if let Some(path) = &a.out {
         std::fs::write(path, planned.saved()?)
             .with_context(|| format!("cannot write the plan to {}", path.display()))?;

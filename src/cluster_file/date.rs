@@ -44,6 +44,22 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `n` days later.
+    pub fn days_after(self, n: i64) -> Date {
+        Date::from_unix_days(self.unix_days() + n)
+    }
+
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()
@@ -86,6 +102,19 @@ impl Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_is_the_inverse_of_from_unix_days() {
+        for days in [-800_000, -1, 0, 59, 60, 365, 11_016, 20_820, 2_932_896] {
+            assert_eq!(Date::from_unix_days(days).unix_days(), days);
+        }
+        let d = Date::parse("2026-12-25").unwrap();
+        assert_eq!(d.days_after(10).to_string(), "2027-01-04");
+        assert_eq!(
+            Date::parse("2028-02-28").unwrap().days_after(1).to_string(),
+            "2028-02-29"
+        );
+    }
 
     #[test]
     fn parses_and_orders() {

@@ -1,0 +1,158 @@
+//! One command over many cluster files (`-f` several times, or directories): each file is run
+//! as the one-file command would run it, into buffers, a bounded number at a time; then the
+//! sections are printed in file order, each headed by its file and cluster, and one summary.
+//! A bad file is reported at its line and does not stop the others; the exit code is the
+//! worst of them (1 over 2 over 0).
+
+use std::path::{Path, PathBuf};
+
+use super::{exit, Output};
+use crate::cluster_file::{Code, Problem};
+
+/// How one file went.
+pub struct Ran<T> {
+    pub file: PathBuf,
+    pub code: u8,
+    /// What the one-file command printed on stdout and stderr.
+    pub out: String,
+    pub err: String,
+    pub result: Result<T, Failure>,
+}
+
+/// Why a file produced no result.
+pub struct Failure {
+    /// The whole message, as the one-file command prints it after `error: `.
+    pub message: String,
+    /// The cluster-file problems it carries (file, line, column, code), when it is about one.
+    pub problems: Option<Vec<Problem>>,
+}
+
+impl Failure {
+    /// Refused by a control (or a waiver rule), rather than unreadable or invalid.
+    pub fn refused(&self) -> bool {
+        self.problems.as_ref().is_some_and(|ps| {
+            !ps.is_empty()
+                && ps
+                    .iter()
+                    .all(|p| matches!(p.code, Code::ControlRefused | Code::WaiverForbidden))
+        })
+    }
+}
+
+/// The files to run: `-f` values (files or directories), `palisade.yaml` when none.
+pub fn files(given: &[PathBuf]) -> anyhow::Result<crate::fleet::Discovered> {
+    if given.is_empty() {
+        return Ok(crate::fleet::Discovered {
+            files: vec![PathBuf::from(super::common::DEFAULT_FILE)],
+            ..Default::default()
+        });
+    }
+    crate::fleet::discover(given).map_err(anyhow::Error::msg)
+}
+
+/// Whether a run is over many files (several, or any directory): the fleet display.
+pub fn is_fleet(d: &crate::fleet::Discovered) -> bool {
+    d.from_directory || d.files.len() > 1
+}
+
+/// Runs `one` over every file, concurrently, results in file order.
+pub fn run_each<T: Send>(
+    files: &[PathBuf],
+    verbosity: u8,
+    one: impl Fn(&Path, &mut Output<'_>) -> anyhow::Result<(u8, T)> + Sync,
+) -> Vec<Ran<T>> {
+    crate::fleet::in_order(files, crate::fleet::workers(), |file| {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let mut input = std::io::empty();
+        let mut o = Output {
+            out: &mut out,
+            err: &mut err,
+            input: &mut input,
+            color: false,
+            verbosity,
+        };
+        let (code, result) = match one(file, &mut o) {
+            Ok((code, t)) => (code, Ok(t)),
+            Err(e) => (
+                exit::ERROR,
+                Err(Failure {
+                    message: format!("{e:#}"),
+                    problems: super::errors::problems_of(&e),
+                }),
+            ),
+        };
+        Ran {
+            file: file.clone(),
+            code,
+            out: String::from_utf8_lossy(&out).into_owned(),
+            err: String::from_utf8_lossy(&err).into_owned(),
+            result,
+        }
+    })
+}
+
+/// The worst exit code: an error over pending changes or findings over success.
+pub fn worst(codes: impl Iterator<Item = u8>) -> u8 {
+    codes.fold(exit::OK, |w, c| match (w, c) {
+        (exit::ERROR, _) | (_, exit::ERROR) => exit::ERROR,
+        (exit::ATTENTION, _) | (_, exit::ATTENTION) => exit::ATTENTION,
+        _ => exit::OK,
+    })
+}
+
+/// Prints each file's section (stdout) and what it said on stderr, prefixed by its file.
+pub fn print_sections<T>(
+    runs: &[Ran<T>],
+    title: impl Fn(&Ran<T>) -> String,
+    o: &mut Output<'_>,
+) -> std::io::Result<()> {
+    for r in runs {
+        o.print(&format!("== {} ==\n", title(r)))?;
+        o.print(&r.out)?;
+        if !r.out.is_empty() && !r.out.ends_with('\n') {
+            o.print("\n")?;
+        }
+        if let Err(f) = &r.result {
+            o.print(&format!("error: {}\n", first_lines(&f.message, 20)))?;
+        }
+        o.print("\n")?;
+        for line in r.err.lines() {
+            o.note(&format!("{}: {line}", r.file.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// At most `n` lines of `text`, saying how many were left out.
+fn first_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= n {
+        return text.to_string();
+    }
+    format!(
+        "{}\n… ({} more lines)",
+        lines[..n].join("\n"),
+        lines.len() - n
+    )
+}
+
+/// A failure as JSON: its problems with file, line and column, or its message.
+pub fn failure_json(f: &Failure) -> serde_json::Value {
+    match &f.problems {
+        Some(ps) => serde_json::json!({
+            "refused": f.refused(),
+            "errors": ps.iter().map(|p| serde_json::json!({
+                "file": p.location.file,
+                "line": p.location.line,
+                "column": p.location.column,
+                "code": p.code,
+                "message": crate::yaml::bound_quotes(&p.message),
+            })).collect::<Vec<_>>(),
+        }),
+        None => serde_json::json!({
+            "refused": false,
+            "errors": [{"message": crate::yaml::bound_quotes(&f.message)}],
+        }),
+    }
+}

@@ -1,0 +1,165 @@
+//! `palisade plan` over many cluster files: a section per file (its plan, or the error at its
+//! line), then one summary; `-o json` is one document holding every plan in the plan schema.
+
+use serde_json::json;
+
+use super::common::{plan_cluster_file, settings, ReportFormat};
+use super::fleet::{failure_json, print_sections, run_each, worst, Ran};
+use super::plan::Args;
+use super::{exit, Output};
+use crate::cluster_file::Date;
+use crate::fleet::Discovered;
+use crate::plan::{to_text, PlanDocument};
+
+/// How near an expiry has to be to be called out.
+const EXPIRING_DAYS: i64 = 30;
+
+/// What a fleet plan sums up.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Summary {
+    files: usize,
+    planned: usize,
+    with_changes: usize,
+    refused: usize,
+    errors: usize,
+    failing: usize,
+    waivers: usize,
+    expiring: usize,
+    expired: usize,
+}
+
+fn summarise(runs: &[Ran<PlanDocument>], today: Date) -> Summary {
+    let soon = today.days_after(EXPIRING_DAYS);
+    let mut s = Summary {
+        files: runs.len(),
+        ..Default::default()
+    };
+    for r in runs {
+        match &r.result {
+            Ok(doc) => {
+                s.planned += 1;
+                s.with_changes += usize::from(!doc.changes.is_empty());
+                s.failing += doc.still_failing.len();
+                s.waivers += doc.waivers.len();
+                for w in &doc.waivers {
+                    if let Some(d) = w.expires.as_deref().and_then(Date::parse) {
+                        s.expired += usize::from(d < today);
+                        s.expiring += usize::from(d >= today && d <= soon);
+                    }
+                }
+            }
+            Err(f) if f.refused() => s.refused += 1,
+            Err(_) => s.errors += 1,
+        }
+    }
+    s
+}
+
+impl Summary {
+    fn text(&self, skipped: usize) -> String {
+        let mut t = format!(
+            "Summary: {} cluster file(s): {} planned ({} with changes), {} refused, {} not planned (errors).",
+            self.files, self.planned, self.with_changes, self.refused, self.errors
+        );
+        if skipped > 0 {
+            t.push_str(&format!(" {skipped} other YAML file(s) skipped."));
+        }
+        t.push_str(&format!(
+            "\nStill failing: {}. Waivers in effect: {} ({} expiring within {EXPIRING_DAYS} days).\n",
+            self.failing, self.waivers, self.expiring
+        ));
+        t
+    }
+
+    fn json(&self, skipped: usize) -> serde_json::Value {
+        json!({
+            "files": self.files,
+            "planned": self.planned,
+            "with_changes": self.with_changes,
+            "refused": self.refused,
+            "errors": self.errors,
+            "still_failing": self.failing,
+            "waivers": self.waivers,
+            "waivers_expiring_within_30_days": self.expiring,
+            "skipped": skipped,
+        })
+    }
+}
+
+pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    if a.out.is_some() {
+        anyhow::bail!("--out saves the plan of one cluster file; give one -f FILE");
+    }
+    if a.kops_preview {
+        anyhow::bail!("--kops-preview runs kops for one cluster; give one -f FILE");
+    }
+    let runs = run_each(&found.files, o.verbosity, |file, o| {
+        // --state is the store of the kops files; the GKE ones are planned against their clusters
+        let s = settings(a.state.clone(), None, a.gke_endpoint.clone());
+        let planned = plan_cluster_file(file, &s, o)?;
+        let doc = planned.document().clone();
+        if a.output == ReportFormat::Text {
+            o.print(&to_text(&doc, false))?;
+        }
+        let code = if a.detailed_exitcode && planned.has_changes() {
+            exit::ATTENTION
+        } else {
+            exit::OK
+        };
+        Ok((code, doc))
+    });
+    let summary = summarise(&runs, Date::today());
+    match a.output {
+        ReportFormat::Text => {
+            print_sections(
+                &runs,
+                |r| match &r.result {
+                    Ok(doc) => format!("{} ({} {})", r.file.display(), provider(doc), doc.cluster),
+                    Err(_) => r.file.display().to_string(),
+                },
+                o,
+            )?;
+            o.print(&summary.text(found.skipped))?;
+        }
+        ReportFormat::Json => {
+            let clusters: Vec<serde_json::Value> = runs
+                .iter()
+                .map(|r| match &r.result {
+                    Ok(doc) => json!({
+                        "file": r.file.display().to_string(),
+                        "exit_code": r.code,
+                        "plan": doc,
+                    }),
+                    Err(f) => {
+                        let mut v = failure_json(f);
+                        v["file"] = r.file.display().to_string().into();
+                        v["exit_code"] = r.code.into();
+                        v
+                    }
+                })
+                .collect();
+            let doc = json!({
+                "format_version": 1,
+                "clusters": clusters,
+                "summary": summary.json(found.skipped),
+            });
+            o.print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            for r in &runs {
+                for line in r.err.lines() {
+                    o.note(&format!("{}: {line}", r.file.display()))?;
+                }
+                if let Err(f) = &r.result {
+                    o.note(&format!("{}: error: {}", r.file.display(), f.message))?;
+                }
+            }
+        }
+    }
+    Ok(worst(runs.iter().map(|r| r.code)))
+}
+
+fn provider(doc: &PlanDocument) -> &'static str {
+    match doc.provider {
+        crate::plan::ProviderName::Kops => "kops",
+        crate::plan::ProviderName::Gke => "GKE",
+    }
+}

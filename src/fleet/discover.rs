@@ -1,0 +1,124 @@
+//! Which files under the paths given are Palisade cluster files.
+
+use std::path::{Path, PathBuf};
+
+/// The cluster files found, and how many other YAML files were passed over.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    /// Sorted by path; each once.
+    pub files: Vec<PathBuf>,
+    /// YAML files under a directory that are not cluster files (skipped, never an error).
+    pub skipped: usize,
+    /// Whether a directory was given (the run is then a fleet run, even for one file).
+    pub from_directory: bool,
+}
+
+/// How deep a directory is searched; deeper trees are a mistake, not a repository layout.
+const MAX_DEPTH: usize = 32;
+/// How many entries a search reads at most.
+const MAX_ENTRIES: usize = 100_000;
+
+/// Whether `text` says it is a cluster file: a top-level `apiVersion: palisade.dev/v1alpha1`
+/// and `kind: Cluster`. Read as lines, not parsed, so that a cluster file with a mistake in it
+/// is still recognised (and then reported at its line) rather than skipped.
+pub fn is_cluster_file_text(text: &str) -> bool {
+    let top = |key: &str, want: &str| {
+        text.lines().any(|l| {
+            l.strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .map(|v| {
+                    v.split('#')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches(['"', '\''])
+                })
+                == Some(want)
+        })
+    };
+    top("apiVersion", crate::cluster_file::API_VERSION) && top("kind", "Cluster")
+}
+
+fn is_yaml(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml"))
+}
+
+/// The cluster files named by `paths`: a file is taken as it is (a cluster file given by name
+/// is one, and a mistake in it is reported); a directory is searched recursively for YAML
+/// files that say they are cluster files. Links are not followed into directories.
+pub fn discover(paths: &[PathBuf]) -> Result<Discovered, String> {
+    let mut d = Discovered::default();
+    let mut seen = 0usize;
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        if meta.is_dir() {
+            d.from_directory = true;
+            walk(p, 0, &mut d, &mut seen)?;
+        } else {
+            d.files.push(p.clone());
+        }
+    }
+    d.files.sort();
+    d.files.dedup();
+    Ok(d)
+}
+
+fn walk(dir: &Path, depth: usize, d: &mut Discovered, seen: &mut usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "{}: more than {MAX_DEPTH} directories deep",
+            dir.display()
+        ));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        *seen += 1;
+        if *seen > MAX_ENTRIES {
+            return Err(format!(
+                "more than {MAX_ENTRIES} files and directories under the paths given"
+            ));
+        }
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = entry.file_name();
+        if kind.is_dir() {
+            // .git, .palisade (a local state store) and the like are not cluster files
+            if !name.to_string_lossy().starts_with('.') {
+                walk(&path, depth + 1, d, seen)?;
+            }
+        } else if kind.is_file() && is_yaml(&path) {
+            match crate::input::read_text(&path, crate::input::CLUSTER_FILE) {
+                Ok(text) if is_cluster_file_text(&text) => d.files.push(path),
+                // unreadable or too large: not a cluster file of this repository's
+                _ => d.skipped += 1,
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cluster_file_text;
+
+    #[test]
+    fn cluster_files_are_told_by_their_first_two_keys() {
+        assert!(is_cluster_file_text(
+            "apiVersion: palisade.dev/v1alpha1\nkind: Cluster\nname: x\n"
+        ));
+        assert!(is_cluster_file_text(
+            "# c\nkind: \"Cluster\"   # yes\napiVersion: 'palisade.dev/v1alpha1'\nname: [broken\n"
+        ));
+        assert!(!is_cluster_file_text(
+            "apiVersion: palisade.dev/v1alpha1\nkind: Profile\n"
+        ));
+        assert!(!is_cluster_file_text("apiVersion: v1\nkind: Cluster\n"));
+        assert!(!is_cluster_file_text(
+            "spec:\n  apiVersion: palisade.dev/v1alpha1\n  kind: Cluster\n"
+        ));
+    }
+}
