@@ -94,6 +94,14 @@ pub enum ReportFormat {
     Json,
 }
 
+/// Plans also come as a pull-request comment (GitHub-flavoured Markdown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 /// Audit reports also come as SARIF 2.1.0 and JUnit XML, for CI systems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuditFormat {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{given, plan_cluster_file, settings, ReportFormat};
+use super::common::{given, plan_cluster_file, settings, PlanFormat};
 use super::{exit, Output};
 use crate::plan::to_text;
 
@@ -20,7 +20,9 @@ pub struct Args {
     #[arg(long = "state")]
     pub(super) state: Option<String>,
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    pub(super) output: ReportFormat,
+    /// text, json, or markdown (a pull-request comment: a summary table, then each plan's
+    /// changes in a collapsible section; at most 65,536 characters).
+    pub(super) output: PlanFormat,
     /// Save the plan (with the versions it is based on) for `palisade apply PLAN`.
     #[arg(long = "out")]
     pub(super) out: Option<PathBuf>,
@@ -42,7 +44,7 @@ pub struct Args {
 impl Args {
     /// Whether the output is JSON (errors about the cluster file are then JSON on stdout too).
     pub fn json(&self) -> bool {
-        self.output == ReportFormat::Json
+        self.output == PlanFormat::Json
     }
 }
 
@@ -66,8 +68,14 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     }
     let doc = planned.document();
     match a.output {
-        ReportFormat::Json => o.print(&(serde_json::to_string_pretty(doc)? + "\n"))?,
-        ReportFormat::Text => o.print(&to_text(doc, o.color))?,
+        PlanFormat::Json => o.print(&(serde_json::to_string_pretty(doc)? + "\n"))?,
+        PlanFormat::Text => o.print(&to_text(doc, o.color))?,
+        PlanFormat::Markdown => {
+            o.print(&crate::plan::to_markdown(&[crate::plan::MarkdownEntry {
+                file: &file.display().to_string(),
+                plan: Ok(doc),
+            }]))?
+        }
     }
     if a.kops_preview {
         if let Some(args) = planned.kops_update().map(|k| k.args(false)) {
@@ -75,8 +83,8 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             let shown = format!("\nkops preview (kops {}):\n{}", args.join(" "), run.stdout);
             // stdout stays one JSON document under -o json: the preview goes to stderr
             match a.output {
-                ReportFormat::Json => o.note(shown.trim_end())?,
-                ReportFormat::Text => o.print(&shown)?,
+                PlanFormat::Json | PlanFormat::Markdown => o.note(shown.trim_end())?,
+                PlanFormat::Text => o.print(&shown)?,
             }
             if !run.stderr.is_empty() {
                 o.note(run.stderr.trim_end())?;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::common::{plan_cluster_file, settings, ReportFormat};
+use super::common::{plan_cluster_file, settings, PlanFormat};
 use super::fleet::{failure_json, print_sections, run_each, worst, Ran};
 use super::plan::Args;
 use super::{exit, Output};
@@ -98,7 +98,7 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
         let s = settings(a.state.clone(), None, a.gke_endpoint.clone());
         let planned = plan_cluster_file(file, &s, o)?;
         let doc = planned.document().clone();
-        if a.output == ReportFormat::Text {
+        if a.output == PlanFormat::Text {
             o.print(&to_text(&doc, false))?;
         }
         let code = if a.detailed_exitcode && planned.has_changes() {
@@ -110,7 +110,7 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
     });
     let summary = summarise(&runs, Date::today());
     match a.output {
-        ReportFormat::Text => {
+        PlanFormat::Text => {
             print_sections(
                 &runs,
                 |r| match &r.result {
@@ -121,7 +121,26 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
             )?;
             o.print(&summary.text(found.skipped))?;
         }
-        ReportFormat::Json => {
+        PlanFormat::Markdown => {
+            let files: Vec<String> = runs.iter().map(|r| r.file.display().to_string()).collect();
+            let entries: Vec<crate::plan::MarkdownEntry<'_>> = runs
+                .iter()
+                .zip(&files)
+                .map(|(r, file)| crate::plan::MarkdownEntry {
+                    file,
+                    plan: match &r.result {
+                        Ok(doc) => Ok(doc),
+                        Err(f) => Err(crate::plan::MarkdownProblem {
+                            refused: f.refused(),
+                            message: f.message.lines().next().unwrap_or(""),
+                        }),
+                    },
+                })
+                .collect();
+            o.print(&crate::plan::to_markdown(&entries))?;
+            print_stderr(&runs, o)?;
+        }
+        PlanFormat::Json => {
             let clusters: Vec<serde_json::Value> = runs
                 .iter()
                 .map(|r| match &r.result {
@@ -144,14 +163,7 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
                 "summary": summary.json(found.skipped),
             });
             o.print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
-            for r in &runs {
-                for line in r.err.lines() {
-                    o.note(&format!("{}: {line}", r.file.display()))?;
-                }
-                if let Err(f) = &r.result {
-                    o.note(&format!("{}: error: {}", r.file.display(), f.message))?;
-                }
-            }
+            print_stderr(&runs, o)?;
         }
     }
     Ok(worst(runs.iter().map(|r| r.code)))
@@ -162,4 +174,18 @@ fn provider(doc: &PlanDocument) -> &'static str {
         crate::plan::ProviderName::Kops => "kops",
         crate::plan::ProviderName::Gke => "GKE",
     }
+}
+
+/// What each file said on stderr, and its error, prefixed by the file (stdout holds one
+/// document).
+fn print_stderr(runs: &[Ran<PlanDocument>], o: &mut Output<'_>) -> std::io::Result<()> {
+    for r in runs {
+        for line in r.err.lines() {
+            o.note(&format!("{}: {line}", r.file.display()))?;
+        }
+        if let Err(f) = &r.result {
+            o.note(&format!("{}: error: {}", r.file.display(), f.message))?;
+        }
+    }
+    Ok(())
 }

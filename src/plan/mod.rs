@@ -8,6 +8,7 @@
 mod diff;
 mod display;
 mod document;
+mod markdown;
 mod model;
 mod saved;
 
@@ -16,6 +17,9 @@ pub use display::{to_text, waivers_text};
 pub use document::{
     json_schema, Blocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via,
     DOCUMENT_VERSION,
+};
+pub use markdown::{
+    to_markdown, Entry as MarkdownEntry, Problem as MarkdownProblem, COMMENT_LIMIT,
 };
 pub use model::{
     reasons, Action, Change, FieldChange, Intent, Kept, Plan, WaiverInEffect, FORMAT_VERSION,

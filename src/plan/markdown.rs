@@ -1,0 +1,273 @@
+//! Plans as a pull-request comment (GitHub-flavoured Markdown): one summary table, then a
+//! collapsible section per cluster with its field changes and the control behind each.
+//! Rendered from the same [`PlanDocument`]s as the other displays. A comment holds at most
+//! 65,536 characters: the details of the largest plans are left out first, and the comment
+//! says so at its end.
+
+use std::fmt::Write as _;
+
+use super::document::{PlanDocument, ProviderName};
+use super::model::Action;
+
+/// GitHub's limit on a comment's body.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// Room kept for the closing note.
+const NOTE_ROOM: usize = 600;
+
+/// One cluster file's row: its plan, or why there is none.
+pub struct Entry<'a> {
+    pub file: &'a str,
+    pub plan: Result<&'a PlanDocument, Problem<'a>>,
+}
+
+/// Why a file has no plan.
+pub struct Problem<'a> {
+    pub refused: bool,
+    /// The first line of the message (file:line:column and what is wrong).
+    pub message: &'a str,
+}
+
+/// Text safe inside a table cell: no pipes, no line breaks, no HTML, bounded.
+fn cell(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let bounded: String = if one_line.chars().count() > 120 {
+        one_line.chars().take(119).collect::<String>() + "…"
+    } else {
+        one_line
+    };
+    bounded
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('`', "'")
+}
+
+fn value(v: Option<&serde_json::Value>, sensitive: bool) -> String {
+    match (v, sensitive) {
+        (_, true) => "(sensitive value)".into(),
+        (None, false) => String::new(),
+        (Some(serde_json::Value::String(s)), false) => cell(s),
+        (Some(other), false) => cell(&other.to_string()),
+    }
+}
+
+fn provider(doc: &PlanDocument) -> &'static str {
+    match doc.provider {
+        ProviderName::Kops => "kops",
+        ProviderName::Gke => "GKE",
+    }
+}
+
+fn counts(doc: &PlanDocument) -> (usize, usize) {
+    let creates = doc
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .count();
+    (creates, doc.changes.len() - creates)
+}
+
+fn summary_table(entries: &[Entry<'_>]) -> String {
+    let mut t = String::from(
+        "| cluster | provider | file | create | update | cannot change in place | refused | waivers | still failing |\n|---|---|---|---:|---:|---:|---|---:|---:|\n",
+    );
+    for e in entries {
+        let _ = match &e.plan {
+            Ok(doc) => {
+                let (c, u) = counts(doc);
+                writeln!(
+                    t,
+                    "| {} | {} | {} | {c} | {u} | {} |  | {} | {} |",
+                    cell(&doc.cluster),
+                    provider(doc),
+                    cell(e.file),
+                    doc.cannot_change_in_place.len(),
+                    doc.waivers.len(),
+                    doc.still_failing.len()
+                )
+            }
+            Err(p) => writeln!(
+                t,
+                "|  |  | {} |  |  |  | {} |  |  |",
+                cell(e.file),
+                if p.refused {
+                    format!("refused: {}", cell(p.message))
+                } else {
+                    format!("error: {}", cell(p.message))
+                }
+            ),
+        };
+    }
+    t
+}
+
+/// The collapsible section of one plan.
+fn details(file: &str, doc: &PlanDocument) -> String {
+    let (c, u) = counts(doc);
+    let mut t = format!(
+        "<details><summary>{} ({}, {}): {c} to create, {u} to update</summary>\n\n",
+        cell(&doc.cluster),
+        provider(doc),
+        cell(file)
+    );
+    if !doc.changes.is_empty() {
+        t.push_str("| object | field | old | new | because |\n|---|---|---|---|---|\n");
+        for ch in &doc.changes {
+            if ch.fields.is_empty() {
+                let _ = writeln!(
+                    t,
+                    "| {} |  |  | {} | {} |",
+                    cell(&ch.object),
+                    if ch.sensitive {
+                        "(sensitive value)"
+                    } else {
+                        ""
+                    },
+                    cell(&ch.because)
+                );
+            }
+            if ch.action == Action::Create && !ch.sensitive {
+                // a new object: its fields grouped by what set them, to keep the comment short
+                let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+                for f in &ch.fields {
+                    match groups.iter_mut().find(|(b, _)| *b == f.because) {
+                        Some((_, paths)) => paths.push(&f.path),
+                        None => groups.push((&f.because, vec![&f.path])),
+                    }
+                }
+                for (because, paths) in groups {
+                    let shown: Vec<&str> = paths.iter().take(4).copied().collect();
+                    let more = if paths.len() > 4 {
+                        format!(" … ({} fields)", paths.len())
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(
+                        t,
+                        "| {} (new) | {}{more} |  | set | {} |",
+                        cell(&ch.object),
+                        cell(&shown.join(", ")),
+                        cell(because)
+                    );
+                }
+                continue;
+            }
+            for f in &ch.fields {
+                let _ = writeln!(
+                    t,
+                    "| {} | {} | {} | {} | {} |",
+                    cell(&ch.object),
+                    cell(&f.path),
+                    value(f.old.as_ref(), ch.sensitive),
+                    value(f.new.as_ref(), ch.sensitive),
+                    cell(&f.because)
+                );
+            }
+        }
+        t.push('\n');
+    }
+    for b in &doc.cannot_change_in_place {
+        let _ = writeln!(
+            t,
+            "- cannot change in place: {} — {}",
+            cell(&b.object),
+            cell(&b.remedy)
+        );
+    }
+    for w in &doc.waivers {
+        let _ = writeln!(
+            t,
+            "- waiver: {} — {}{}",
+            cell(&w.control),
+            cell(&w.reason),
+            w.expires
+                .as_deref()
+                .map(|d| format!(" (expires {})", cell(d)))
+                .unwrap_or_default()
+        );
+    }
+    for s in &doc.still_failing {
+        let _ = writeln!(t, "- still failing: {}", cell(s));
+    }
+    t.push_str("\n</details>\n\n");
+    t
+}
+
+/// The comment for `entries`, at most [`COMMENT_LIMIT`] characters.
+pub fn to_markdown(entries: &[Entry<'_>]) -> String {
+    let head = format!(
+        "### Palisade plan: {} cluster file(s)\n\n{}\n",
+        entries.len(),
+        summary_table(entries)
+    );
+    let sections: Vec<(usize, String)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.plan.as_ref().ok().map(|doc| (i, details(e.file, doc))))
+        .collect();
+    let mut kept: Vec<bool> = vec![true; sections.len()];
+    let total = |kept: &[bool]| {
+        head.chars().count()
+            + sections
+                .iter()
+                .zip(kept)
+                .filter(|(_, k)| **k)
+                .map(|((_, s), _)| s.chars().count())
+                .sum::<usize>()
+    };
+    // the largest plans' details go first
+    let mut by_size: Vec<usize> = (0..sections.len()).collect();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.chars().count()));
+    let budget = COMMENT_LIMIT - NOTE_ROOM;
+    for i in by_size {
+        if total(&kept) <= budget {
+            break;
+        }
+        kept[i] = false;
+    }
+    let mut out = head;
+    if out.chars().count() > budget {
+        // thousands of clusters: even the table does not fit
+        out = out.chars().take(budget).collect();
+        if let Some(end) = out.rfind('\n') {
+            out.truncate(end + 1);
+        }
+        out.push_str("\n_The summary table was cut to stay under GitHub's 65,536-character comment limit; run `palisade plan -o json` for all of it._\n");
+        return out;
+    }
+    for ((_, s), k) in sections.iter().zip(&kept) {
+        if *k {
+            out.push_str(s);
+        }
+    }
+    let left: Vec<&str> = sections
+        .iter()
+        .zip(&kept)
+        .filter(|(_, k)| !**k)
+        .map(|((i, _), _)| entries[*i].file)
+        .collect();
+    if !left.is_empty() {
+        let mut note = format!(
+            "_The details of {} plan(s) were left out to stay under GitHub's 65,536-character comment limit (the largest first): ",
+            left.len()
+        );
+        let mut shown = 0;
+        for f in &left {
+            if note.chars().count() + f.len() > NOTE_ROOM - 80 {
+                break;
+            }
+            note.push_str(&format!("{}{}", if shown > 0 { ", " } else { "" }, cell(f)));
+            shown += 1;
+        }
+        if shown < left.len() {
+            note.push_str(&format!(" and {} more", left.len() - shown));
+        }
+        note.push_str(". Run `palisade plan -f FILE` for them._\n");
+        out.push_str(&note);
+    }
+    out
+}
