@@ -19,6 +19,7 @@ fn help_of_every_subcommand() {
         &["force-unlock", "--help"],
         &["state-bucket", "create", "--help"],
         &["state-bucket", "check", "--help"],
+        &["waivers", "--help"],
     ] {
         let out = palisade(args);
         assert_eq!(out.status.code(), Some(0));

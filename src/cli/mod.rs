@@ -22,6 +22,7 @@ mod rotate;
 mod schema;
 mod state_bucket;
 mod unlock;
+mod waivers;
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -69,6 +70,8 @@ pub enum Command {
     Audit(audit::Args),
     /// The clusters in a state store.
     Clusters(clusters::Args),
+    /// Every waiver of the cluster files, soonest expiry first.
+    Waivers(waivers::Args),
     /// The control catalogue.
     Controls(controls::Args),
     /// The profiles: built-in ones, or a file.
@@ -111,6 +114,7 @@ pub fn run(
         Command::Harden(t) => harden::run(t, &mut o),
         Command::Audit(a) => audit::run(a, &mut o),
         Command::Clusters(a) => clusters::run(a, &mut o),
+        Command::Waivers(a) => waivers::run(a, &mut o),
         Command::Controls(a) => controls::run(a, &mut o),
         Command::Profiles(a) => profiles::run(a, &mut o),
         Command::Schema(a) => schema::run(a, &mut o),
