@@ -12,6 +12,7 @@ pub mod gke;
 pub mod guardrails;
 pub mod input;
 pub mod kops;
+pub mod markdown;
 pub mod plan;
 pub mod profile;
 pub mod provider;

@@ -194,3 +194,65 @@ fn json_holds_every_plan_in_the_plan_schema() {
     }
     assert_eq!(doc["summary"]["planned"], 5, "{}", doc["summary"]);
 }
+
+#[test]
+fn render_and_audit_take_the_same_directory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    fleet(dir.path());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run")
+    };
+    // render: offline, every file that renders in one YAML stream, the bad ones on stderr
+    let out = run(&["render", "-f", "clusters"]);
+    assert_eq!(out.status.code(), Some(1), "the worst code");
+    let stream = text(&out.stdout);
+    let headers: Vec<&str> = stream
+        .lines()
+        .filter(|l| l.starts_with("# palisade render -f "))
+        .collect();
+    assert_eq!(headers.len(), 8, "{headers:?}");
+    let err = text(&out.stderr);
+    assert!(err.contains("error: clusters/dev/broken.yaml:6:"), "{err}");
+    assert!(err.contains("clusters/dev/open.yaml:"), "{err}");
+
+    // audit: a report per file, in path order
+    let out = run(&[
+        "audit",
+        "-f",
+        "clusters/prod",
+        "-f",
+        "clusters/dev/c1.yaml",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let sources: Vec<&str> = reports
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["source"].as_str())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "clusters/dev/c1.yaml",
+            "clusters/prod/c2.yaml",
+            "clusters/prod/c4.yaml",
+            "clusters/prod/c6.yaml",
+            "clusters/prod/payments.yaml",
+            "clusters/prod/storefront.yaml"
+        ]
+    );
+    let md = run(&["audit", "-f", "clusters/prod", "-o", "markdown"]);
+    assert_eq!(md.status.code(), Some(0));
+    assert!(
+        text(&md.stdout).starts_with("### Palisade audit: 5 cluster(s)"),
+        "{}",
+        text(&md.stdout)
+    );
+}

@@ -6,7 +6,9 @@ mod formats;
 mod report;
 pub mod verdict;
 
+mod markdown;
 pub use evaluate::{evaluate, evaluate_gke, evaluate_live, evaluate_store};
 pub use finding::{Finding, WaiverNote};
 pub use formats::{to_junit, to_sarif};
+pub use markdown::to_markdown;
 pub use report::{Report, Summary, FORMAT_VERSION};

@@ -12,9 +12,10 @@ use crate::provider::kops::live_findings;
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("input").args(["file", "kops", "name", "gke_json", "gke_cluster"])))]
 pub struct Args {
-    /// A cluster file: audits what it renders to.
+    /// A cluster file (audits what it renders to), or a directory searched for them; repeat
+    /// for many.
     #[arg(short = 'f', long = "file")]
-    file: Option<PathBuf>,
+    file: Vec<PathBuf>,
     /// A kops multi-document spec (Cluster + InstanceGroups).
     #[arg(long = "kops")]
     kops: Option<PathBuf>,
@@ -112,10 +113,14 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
             let name = spec.cluster_name().to_string();
             (spec_path.display().to_string(), profile, name, findings)
         }
-        (file, None) => {
-            let path = file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(super::common::DEFAULT_FILE));
+        (files, None) => {
+            let found = super::fleet::files(files)?;
+            if super::fleet::is_fleet(&found) {
+                return audit_files(&a, &found.files, &s, o);
+            }
+            let Some(path) = found.files.first().cloned() else {
+                anyhow::bail!("no cluster file given");
+            };
             let loaded = load_cluster_file(&path, &a.profile)?;
             let provider = crate::provider::for_cluster_file(&loaded.file);
             let findings = provider.audit(&loaded, &s, a.live)?;
@@ -125,6 +130,44 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     };
     let report = Report::new(&source, &cluster, &profile.names, findings);
     print_reports(&[report], a.output, a.fail_on, o)
+}
+
+/// `audit -f` over many cluster files: a report each, in path order; a file that cannot be
+/// audited is reported on stderr at its line, and the exit code is the worst.
+fn audit_files(
+    a: &Args,
+    files: &[PathBuf],
+    s: &crate::provider::Settings,
+    o: &mut Output<'_>,
+) -> anyhow::Result<u8> {
+    let runs = super::fleet::run_each(files, o.verbosity, |path, _| {
+        let loaded = load_cluster_file(path, &a.profile)?;
+        let provider = crate::provider::for_cluster_file(&loaded.file);
+        let findings = provider.audit(&loaded, s, a.live)?;
+        Ok((
+            exit::OK,
+            Report::new(
+                &path.display().to_string(),
+                &loaded.file.name,
+                &loaded.profile.names,
+                findings,
+            ),
+        ))
+    });
+    let mut reports = Vec::new();
+    for r in &runs {
+        for line in r.err.lines() {
+            o.note(&format!("{}: {line}", r.file.display()))?;
+        }
+        match &r.result {
+            Ok(report) => reports.push(report.clone()),
+            Err(f) => o.note(&format!("error: {}", f.message))?,
+        }
+    }
+    let code = print_reports(&reports, a.output, a.fail_on, o)?;
+    Ok(super::fleet::worst(
+        runs.iter().map(|r| r.code).chain([code]),
+    ))
 }
 
 /// `--gke-json PATH…` and `--gke projects/…/clusters/C`.
@@ -184,6 +227,7 @@ fn print_reports(
             let text: Vec<String> = many.iter().map(|r| r.to_text(o.verbosity > 0)).collect();
             o.print(&text.join("\n"))?
         }
+        (AuditFormat::Markdown, many) => o.print(&crate::audit::to_markdown(many))?,
         (AuditFormat::Sarif, [one]) => o.print(&crate::audit::to_sarif(one))?,
         (AuditFormat::Junit, [one]) => o.print(&crate::audit::to_junit(one))?,
         (_, many) => anyhow::bail!(

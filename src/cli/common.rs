@@ -109,6 +109,9 @@ pub enum AuditFormat {
     Json,
     Sarif,
     Junit,
+    /// A pull-request comment: a summary table, each cluster's failures in a collapsible
+    /// section.
+    Markdown,
 }
 
 /// `given`, else `$KOPS_STATE_STORE`, else `file://./.palisade/state`.

@@ -2,14 +2,15 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_cluster_file, settings, DocFormat, DEFAULT_FILE};
+use super::common::{load_cluster_file, settings, DocFormat};
 use super::{exit, Output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The cluster file.
-    #[arg(short = 'f', long = "file", default_value = DEFAULT_FILE)]
-    file: PathBuf,
+    /// A cluster file, or a directory searched for them; repeat for many (default
+    /// palisade.yaml). Many files render offline, concurrently, in path order.
+    #[arg(short = 'f', long = "file")]
+    file: Vec<PathBuf>,
     /// yaml: a multi-document stream; json: an array of the same documents (GKE: the
     /// CreateClusterRequest, with enum names).
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
@@ -28,7 +29,14 @@ impl Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let loaded = load_cluster_file(&a.file, &[])?;
+    let found = super::fleet::files(&a.file)?;
+    if super::fleet::is_fleet(&found) {
+        return render_files(&a, &found.files, o);
+    }
+    let Some(file) = found.files.first() else {
+        anyhow::bail!("no cluster file given");
+    };
+    let loaded = load_cluster_file(file, &[])?;
     let provider = crate::provider::for_cluster_file(&loaded.file);
     let rendered = provider.render(&loaded, &settings(None, None, None), a.output.into())?;
     super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
@@ -37,6 +45,54 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         Some(dir) => write_manifests(dir, &rendered.objects, o)?,
     }
     Ok(exit::OK)
+}
+
+/// Many cluster files: YAML as one stream, each file's documents after a comment naming it;
+/// JSON as one array of `{file, documents}`. A file that does not render is reported on
+/// stderr at its line and the others still render; the exit code is the worst.
+fn render_files(a: &Args, files: &[PathBuf], o: &mut Output<'_>) -> anyhow::Result<u8> {
+    if a.manifests.is_some() {
+        anyhow::bail!("--manifests writes one cluster's objects; give one -f FILE");
+    }
+    let s = settings(None, None, None);
+    let runs = super::fleet::run_each(files, o.verbosity, |path, o| {
+        let loaded = load_cluster_file(path, &[])?;
+        let provider = crate::provider::for_cluster_file(&loaded.file);
+        let rendered = provider.render(&loaded, &s, a.output.into())?;
+        super::common::render_notes(&rendered.warnings, &rendered.findings, o)?;
+        Ok((exit::OK, rendered.text))
+    });
+    let mut json = Vec::new();
+    for r in &runs {
+        for line in r.err.lines() {
+            o.note(&format!("{}: {line}", r.file.display()))?;
+        }
+        match (&r.result, a.output) {
+            (Err(f), _) => o.note(&format!("error: {}", f.message))?,
+            (Ok(text), DocFormat::Yaml) => {
+                o.print(&format!("# palisade render -f {}\n", r.file.display()))?;
+                // each file's documents start a document of their own in the stream
+                if !text.starts_with("---") {
+                    o.print("---\n")?;
+                }
+                o.print(text)?;
+                if !text.ends_with('\n') {
+                    o.print("\n")?;
+                }
+            }
+            (Ok(text), DocFormat::Json) => {
+                let documents: serde_json::Value = serde_json::from_str(text)?;
+                json.push(serde_json::json!({
+                    "file": r.file.display().to_string(),
+                    "documents": documents,
+                }));
+            }
+        }
+    }
+    if a.output == DocFormat::Json {
+        o.print(&(serde_json::to_string_pretty(&json)? + "\n"))?;
+    }
+    Ok(super::fleet::worst(runs.iter().map(|r| r.code)))
 }
 
 /// Whether `name` is a file `--manifests` writes: `NNN-kind-…-name.yaml`.

@@ -8,11 +8,7 @@ use std::fmt::Write as _;
 
 use super::document::{PlanDocument, ProviderName};
 use super::model::Action;
-
-/// GitHub's limit on a comment's body.
-pub const COMMENT_LIMIT: usize = 65_536;
-/// Room kept for the closing note.
-const NOTE_ROOM: usize = 600;
+use crate::markdown::cell;
 
 /// One cluster file's row: its plan, or why there is none.
 pub struct Entry<'a> {
@@ -25,25 +21,6 @@ pub struct Problem<'a> {
     pub refused: bool,
     /// The first line of the message (file:line:column and what is wrong).
     pub message: &'a str,
-}
-
-/// Text safe inside a table cell: no pipes, no line breaks, no HTML, bounded.
-fn cell(text: &str) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let bounded: String = if one_line.chars().count() > 120 {
-        one_line.chars().take(119).collect::<String>() + "…"
-    } else {
-        one_line
-    };
-    bounded
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('`', "'")
 }
 
 fn value(v: Option<&serde_json::Value>, sensitive: bool) -> String {
@@ -197,77 +174,21 @@ fn details(file: &str, doc: &PlanDocument) -> String {
     t
 }
 
-/// The comment for `entries`, at most [`COMMENT_LIMIT`] characters.
+/// The comment for `entries`, at most [`crate::markdown::COMMENT_LIMIT`] characters.
 pub fn to_markdown(entries: &[Entry<'_>]) -> String {
     let head = format!(
         "### Palisade plan: {} cluster file(s)\n\n{}\n",
         entries.len(),
         summary_table(entries)
     );
-    let sections: Vec<(usize, String)> = entries
+    let sections: Vec<(String, String)> = entries
         .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.plan.as_ref().ok().map(|doc| (i, details(e.file, doc))))
+        .filter_map(|e| {
+            e.plan
+                .as_ref()
+                .ok()
+                .map(|doc| (e.file.to_string(), details(e.file, doc)))
+        })
         .collect();
-    let mut kept: Vec<bool> = vec![true; sections.len()];
-    let total = |kept: &[bool]| {
-        head.chars().count()
-            + sections
-                .iter()
-                .zip(kept)
-                .filter(|(_, k)| **k)
-                .map(|((_, s), _)| s.chars().count())
-                .sum::<usize>()
-    };
-    // the largest plans' details go first
-    let mut by_size: Vec<usize> = (0..sections.len()).collect();
-    by_size.sort_by_key(|&i| std::cmp::Reverse(sections[i].1.chars().count()));
-    let budget = COMMENT_LIMIT - NOTE_ROOM;
-    for i in by_size {
-        if total(&kept) <= budget {
-            break;
-        }
-        kept[i] = false;
-    }
-    let mut out = head;
-    if out.chars().count() > budget {
-        // thousands of clusters: even the table does not fit
-        out = out.chars().take(budget).collect();
-        if let Some(end) = out.rfind('\n') {
-            out.truncate(end + 1);
-        }
-        out.push_str("\n_The summary table was cut to stay under GitHub's 65,536-character comment limit; run `palisade plan -o json` for all of it._\n");
-        return out;
-    }
-    for ((_, s), k) in sections.iter().zip(&kept) {
-        if *k {
-            out.push_str(s);
-        }
-    }
-    let left: Vec<&str> = sections
-        .iter()
-        .zip(&kept)
-        .filter(|(_, k)| !**k)
-        .map(|((i, _), _)| entries[*i].file)
-        .collect();
-    if !left.is_empty() {
-        let mut note = format!(
-            "_The details of {} plan(s) were left out to stay under GitHub's 65,536-character comment limit (the largest first): ",
-            left.len()
-        );
-        let mut shown = 0;
-        for f in &left {
-            if note.chars().count() + f.len() > NOTE_ROOM - 80 {
-                break;
-            }
-            note.push_str(&format!("{}{}", if shown > 0 { ", " } else { "" }, cell(f)));
-            shown += 1;
-        }
-        if shown < left.len() {
-            note.push_str(&format!(" and {} more", left.len() - shown));
-        }
-        note.push_str(". Run `palisade plan -f FILE` for them._\n");
-        out.push_str(&note);
-    }
-    out
+    crate::markdown::fit(head, &sections, "Run `palisade plan -f FILE` for them")
 }

@@ -18,9 +18,7 @@ pub use document::{
     json_schema, Blocked, FieldDoc, PlanDocument, PlannedChange, ProviderName, Via,
     DOCUMENT_VERSION,
 };
-pub use markdown::{
-    to_markdown, Entry as MarkdownEntry, Problem as MarkdownProblem, COMMENT_LIMIT,
-};
+pub use markdown::{to_markdown, Entry as MarkdownEntry, Problem as MarkdownProblem};
 pub use model::{
     reasons, Action, Change, FieldChange, Intent, Kept, Plan, WaiverInEffect, FORMAT_VERSION,
 };
