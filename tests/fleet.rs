@@ -256,3 +256,60 @@ fn render_and_audit_take_the_same_directory() {
         text(&md.stdout)
     );
 }
+
+#[test]
+fn apply_over_many_files_needs_yes_and_every_plan() {
+    let dir = tempfile::tempdir().expect("tmp");
+    fleet(dir.path());
+    let state = format!("file://{}/state", dir.path().display());
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run")
+    };
+    let asked = run(&["apply", "-f", "clusters/dev", "--state", &state]);
+    assert_eq!(asked.status.code(), Some(1));
+    assert!(
+        text(&asked.stderr).contains("--yes"),
+        "{}",
+        text(&asked.stderr)
+    );
+    // one file cannot be planned: nothing at all is applied
+    let refused = run(&["apply", "-f", "clusters/dev", "--state", &state, "--yes"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = text(&refused.stderr);
+    assert!(
+        err.contains("3 of 6 cluster files could not be planned; nothing was applied")
+            && err.contains("clusters/dev/broken.yaml:6:"),
+        "{err}"
+    );
+    for c in ["c1", "c3", "c5"] {
+        assert!(
+            !dir.path().join(format!("state/{c}.example.com")).exists(),
+            "nothing was written"
+        );
+    }
+    for bad in ["broken.yaml", "open.yaml", "expired.yaml"] {
+        std::fs::remove_file(dir.path().join("clusters/dev").join(bad)).expect("rm");
+    }
+    let applied = run(&["apply", "-f", "clusters/dev", "--state", &state, "--yes"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied.stderr));
+    assert!(text(&applied.stdout).contains("Applied 3 cluster file(s)."));
+    for c in ["c1", "c3", "c5"] {
+        assert!(dir
+            .path()
+            .join(format!("state/{c}.example.com/config"))
+            .exists());
+    }
+    let again = run(&[
+        "plan",
+        "-f",
+        "clusters/dev",
+        "--state",
+        &state,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{given, plan_cluster_file, settings, DEFAULT_FILE};
+use super::common::{given, plan_cluster_file, settings};
 use super::{exit, Output};
 use crate::plan::to_text;
 use crate::provider::kops::KopsPlanned;
@@ -14,9 +14,11 @@ use crate::provider::Planned;
 pub struct Args {
     /// A plan saved by `palisade plan --out`; applied only if the store still matches it.
     plan: Option<PathBuf>,
-    /// The cluster file (when no saved plan is given).
+    /// The cluster file (when no saved plan is given), or a directory searched for them;
+    /// repeat for many (with --yes: every plan is made first, and nothing is applied unless
+    /// all of them could be).
     #[arg(short = 'f', long = "file", conflicts_with = "plan")]
-    file: Option<PathBuf>,
+    file: Vec<PathBuf>,
     /// The kops state store: s3://BUCKET[/PREFIX] (kops runs clusters from it) or file://PATH
     /// (offline review; kops cannot run a cluster from it). Default as for plan.
     #[arg(long = "state")]
@@ -41,6 +43,80 @@ pub struct Args {
     /// GKE: another container v1 endpoint (anonymous credentials); default as for plan.
     #[arg(long = "gke-endpoint")]
     gke_endpoint: Option<String>,
+}
+
+/// Many cluster files: every plan is made first (a lock or lease held for each kops cluster
+/// from its plan to its last write); if any cannot be made, nothing is applied. Then each is
+/// applied in path order; the first failure stops the run, saying which were applied.
+fn apply_files(
+    a: &Args,
+    files: &[PathBuf],
+    s: &crate::provider::Settings,
+    o: &mut Output<'_>,
+) -> anyhow::Result<u8> {
+    if !a.yes {
+        anyhow::bail!("apply over {} cluster files asks no question per cluster: review `palisade plan` of the same files, then pass --yes", files.len());
+    }
+    if a.run_kops {
+        anyhow::bail!("--run-kops runs kops for one cluster; give one -f FILE");
+    }
+    let mut planned = Vec::new();
+    let mut failed = Vec::new();
+    for f in files {
+        match plan_cluster_file(f, s, o) {
+            Ok(p) => planned.push((f, p)),
+            Err(e) => failed.push(format!("{}: {e:#}", f.display())),
+        }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} cluster files could not be planned; nothing was applied:\n{}",
+            failed.len(),
+            files.len(),
+            failed.join("\n")
+        );
+    }
+    let mut applied = Vec::new();
+    for (f, p) in &planned {
+        o.print(&format!("== {} ==\n", f.display()))?;
+        o.print(&to_text(p.document(), o.color))?;
+        if p.has_changes() {
+            let err = &mut *o.err;
+            let result = p.apply(&mut |line| {
+                let _ = writeln!(err, "  {line}");
+            });
+            match result {
+                Ok(closing) => {
+                    for line in closing {
+                        o.print(&format!("{line}\n"))?;
+                    }
+                }
+                Err(e) => anyhow::bail!(
+                    "{}: {e}\napplied before it: {}; not applied: the files after it",
+                    f.display(),
+                    if applied.is_empty() {
+                        "none".to_string()
+                    } else {
+                        applied.join(", ")
+                    }
+                ),
+            }
+        }
+        if let Some(next) = p.kops_update() {
+            let again = format!("palisade apply -f {}", f.display());
+            match next.unrunnable(&again) {
+                Some(_) => o.print(&format!(
+                    "Next: move the cluster to an S3 state store (kops cannot run a cluster from {}): {again} --state s3://BUCKET\n",
+                    next.state
+                ))?,
+                None => o.print(&format!("Next: kops {}\n", next.args(true).join(" ")))?,
+            }
+        }
+        applied.push(f.display().to_string());
+        o.print("\n")?;
+    }
+    o.print(&format!("Applied {} cluster file(s).\n", applied.len()))?;
+    Ok(exit::OK)
 }
 
 /// `30s`, `5m`, `90` (seconds), up to an hour.
@@ -81,16 +157,19 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
                 "--lock-timeout",
                 !a.lock_timeout.is_zero(),
             );
-            let file = a
-                .file
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE));
-            plan_cluster_file(&file, &s, o)?
+            let found = super::fleet::files(&a.file)?;
+            if super::fleet::is_fleet(&found) {
+                return apply_files(&a, &found.files, &s, o);
+            }
+            let Some(file) = found.files.first() else {
+                anyhow::bail!("no cluster file given");
+            };
+            plan_cluster_file(file, &s, o)?
         }
     };
     // a store kops cannot run a cluster from is refused before anything is written
     let next = planned.kops_update();
-    let apply_again = match (&a.plan, &a.file) {
+    let apply_again = match (&a.plan, a.file.first()) {
         (None, Some(f)) => format!("palisade apply -f {}", f.display()),
         (None, None) => "palisade apply".to_string(),
         (Some(_), _) => "palisade apply -f CLUSTER_FILE".to_string(),
