@@ -520,7 +520,7 @@ fn next_steps(answers: &Answers, output: &Path) -> String {
     let plan = format!("Next: palisade plan -f {}", output.display());
     match &answers.provider {
         ProviderAnswers::Kops(k) if k.state_store == StateStore::Local => format!(
-            "{plan}\nThe state store is {} (no stateStore in the file). {} {}",
+            "The state store is {} (no stateStore in the file). {} {}\n{plan}",
             state_store::DEFAULT_STATE_STORE,
             state_store::LOCAL_STORE_EXPLAINED,
             state_store::create_bucket_hint(&k.region)
