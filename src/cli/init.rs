@@ -21,9 +21,7 @@ use crate::wizard::{
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Provider {
-    /// kops on AWS
     Kops,
-    /// Google Kubernetes Engine
     Gke,
 }
 
