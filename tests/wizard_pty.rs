@@ -348,7 +348,7 @@ fn the_gke_autopilot_wizard_accepts_the_default_account_with_a_waiver() {
     );
     w.answer("Waiver expires on", &expires);
     w.answer("Cloud KMS key for Secrets", "");
-    w.wait("Secrets are encrypted at the storage layer only");
+    w.wait("Secrets have only Google's storage-layer encryption");
     w.answer("the waiver's reason", "no KMS yet");
     w.answer("Waiver expires on", "");
     w.answer("Namespaces (comma-separated", "");

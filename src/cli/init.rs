@@ -65,7 +65,8 @@ pub struct Args {
     /// The fewest nodes; on GKE per zone [default: 2 on kops, 1 on GKE Standard].
     #[arg(long = "nodes-min")]
     nodes_min: Option<u32>,
-    /// The most nodes; on GKE per zone [default: 4 on kops, 3 on GKE Standard].
+    /// The most nodes; on GKE per zone [default: 4 on kops, 3 on GKE Standard; at least
+    /// --nodes-min].
     #[arg(long = "nodes-max")]
     nodes_max: Option<u32>,
     /// kops: s3://BUCKET[/PREFIX] where kops keeps the cluster. Without it, a local file://
@@ -293,15 +294,24 @@ fn kops_from_flags(a: &Args) -> anyhow::Result<KopsAnswers> {
     if a.zones.is_empty() {
         bail!("--no-input needs --zones (zones of {region}, comma-separated)");
     }
+    let nodes_min = a.nodes_min.unwrap_or(crate::wizard::KOPS_NODES_MIN);
     Ok(KopsAnswers {
         dns_zone: a.dns_zone.clone(),
         zones: a.zones.clone(),
         kubernetes_version: crate::wizard::KUBERNETES_VERSION_DEFAULT.into(),
         control_plane_count: a.control_plane_count.unwrap_or(1),
-        control_plane_type: a.control_plane_type.clone().unwrap_or("m6i.large".into()),
-        node_type: a.node_type.clone().unwrap_or("m6i.large".into()),
-        nodes_min: a.nodes_min.unwrap_or(2),
-        nodes_max: a.nodes_max.unwrap_or(4),
+        control_plane_type: a
+            .control_plane_type
+            .clone()
+            .unwrap_or(crate::wizard::KOPS_MACHINE_TYPE.into()),
+        node_type: a
+            .node_type
+            .clone()
+            .unwrap_or(crate::wizard::KOPS_MACHINE_TYPE.into()),
+        nodes_min,
+        nodes_max: a
+            .nodes_max
+            .unwrap_or(nodes_min.max(crate::wizard::KOPS_NODES_MAX)),
         ssh: if a.bastion_cidr.is_empty() {
             SshAccess::None
         } else {

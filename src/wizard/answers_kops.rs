@@ -2,6 +2,11 @@
 
 /// The Kubernetes version a new kops cluster gets.
 pub const KUBERNETES_VERSION: &str = "1.34.1";
+/// The instance type the wizard offers for the control plane and the nodes.
+pub const KOPS_MACHINE_TYPE: &str = "m6i.large";
+/// The node group's sizes, unless told otherwise (the largest at least the smallest).
+pub const KOPS_NODES_MIN: u32 = 2;
+pub const KOPS_NODES_MAX: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KopsAnswers {

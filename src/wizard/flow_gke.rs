@@ -47,7 +47,7 @@ fn location(p: &mut dyn Prompter, autopilot: bool) -> Result<String, String> {
     )
 }
 
-/// `projects/P/…/NAME` or `NAME`: the project it names (else `default`) and the name.
+/// `projects/P/…/NAME` or `NAME`: the project it names (else `default_project`) and the name.
 fn path_parts<'a>(value: &'a str, default_project: &'a str) -> (&'a str, &'a str) {
     let name = value.rsplit('/').next().unwrap_or(value);
     let project = value
@@ -58,7 +58,7 @@ fn path_parts<'a>(value: &'a str, default_project: &'a str) -> (&'a str, &'a str
 }
 
 /// The commands that make a VPC-native network and subnetwork with these names, in `region`.
-pub fn network_commands(project: &str, region: &str, names: &NetworkNames) -> String {
+fn network_commands(project: &str, region: &str, names: &NetworkNames) -> String {
     let (net_project, net) = path_parts(&names.network, project);
     let (sub_project, sub) = path_parts(&names.subnetwork, project);
     format!(
@@ -69,11 +69,11 @@ pub fn network_commands(project: &str, region: &str, names: &NetworkNames) -> St
 }
 
 /// The network a cluster uses, by the names the cluster file gives.
-pub struct NetworkNames {
-    pub network: String,
-    pub subnetwork: String,
-    pub pods_range: String,
-    pub services_range: String,
+struct NetworkNames {
+    network: String,
+    subnetwork: String,
+    pods_range: String,
+    services_range: String,
 }
 
 /// Network, subnetwork and its two secondary ranges.
@@ -158,7 +158,7 @@ fn profile(p: &mut dyn Prompter) -> Result<String, String> {
 }
 
 /// The commands that make a node account with the roles it needs.
-pub fn node_account_commands(project: &str) -> String {
+fn node_account_commands(project: &str) -> String {
     let member = format!("serviceAccount:gke-nodes@{project}.iam.gserviceaccount.com");
     format!(
         "  gcloud iam service-accounts create gke-nodes --project {project}\n  gcloud projects add-iam-policy-binding {project} --member {member} --role roles/container.defaultNodeServiceAccount\n  gcloud projects add-iam-policy-binding {project} --member {member} --role roles/artifactregistry.reader"
@@ -224,7 +224,7 @@ fn secrets_key(
     if !key.is_empty() {
         return Ok(SecretsKey::Kms(key));
     }
-    p.say("warning: without a key, Secrets are encrypted at the storage layer only, and anyone who reads etcd's disks reads them. The cluster file will carry a waiver for secrets-encryption-at-rest.");
+    p.say("warning: without a key, Secrets have only Google's storage-layer encryption: whoever reads etcd itself (a backup, a control-plane compromise) reads them in plain text. The cluster file will carry a waiver for secrets-encryption-at-rest.");
     Ok(SecretsKey::Waived(waiver(p, facts)?))
 }
 

@@ -1,7 +1,7 @@
 //! The questions for a kops cluster on AWS.
 
 use super::answers::{Answers, KopsAnswers, ProviderAnswers, SshAccess, StateStore};
-use super::answers_kops::KUBERNETES_VERSION;
+use super::answers_kops::{KOPS_MACHINE_TYPE, KOPS_NODES_MAX, KOPS_NODES_MIN, KUBERNETES_VERSION};
 use super::flow::{api_access, cidrs, common, list, namespaces, whole_number, Facts};
 use super::prompter::Prompter;
 use super::state_store;
@@ -10,7 +10,7 @@ use crate::cluster_file::Exposure;
 
 fn machine_type(p: &mut dyn Prompter, facts: &Facts, prompt: &str) -> Result<String, String> {
     loop {
-        let t = p.input(prompt, Some("m6i.large"), &|s| {
+        let t = p.input(prompt, Some(KOPS_MACHINE_TYPE), &|s| {
             if s.contains('.') && !s.contains(' ') {
                 Ok(())
             } else {
@@ -104,22 +104,24 @@ fn control_plane_and_zones(
 
 /// The node group's smallest and largest size.
 fn node_sizes(p: &mut dyn Prompter) -> Result<(u32, u32), String> {
-    let min = whole_number(&p.input("Fewest nodes", Some("2"), &|s| whole_number(s).map(|_| ()))?)?;
-    let max = whole_number(
-        &p.input(
-            "Most nodes",
-            Some(&min.max(4).to_string()),
-            &move |s| match whole_number(s)? {
-                n if n >= min.max(1) => Ok(()),
-                _ => Err(format!("at least {}", min.max(1))),
-            },
-        )?,
+    let min = whole_number(
+        &p.input("Fewest nodes", Some(&KOPS_NODES_MIN.to_string()), &|s| {
+            whole_number(s).map(|_| ())
+        })?,
     )?;
+    let max = whole_number(&p.input(
+        "Most nodes",
+        Some(&min.max(KOPS_NODES_MAX).to_string()),
+        &move |s| match whole_number(s)? {
+            n if n >= min.max(1) => Ok(()),
+            _ => Err(format!("at least {}", min.max(1))),
+        },
+    )?)?;
     Ok((min, max))
 }
 
 /// Where kops keeps the cluster: an S3 bucket and its region, or the local default.
-pub(super) fn state_store(p: &mut dyn Prompter, region: &str) -> Result<StateStore, String> {
+fn state_store(p: &mut dyn Prompter, region: &str) -> Result<StateStore, String> {
     p.say(&format!(
         "kops keeps the cluster's configuration and secrets in a state store, and the nodes read their configuration from it when they boot: use an S3 bucket. {}",
         state_store::create_bucket_hint(region)

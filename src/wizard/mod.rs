@@ -26,9 +26,11 @@ pub use answers::{
 pub use answers_gke::{
     region_of, GkeNodes, POOL_MACHINE_TYPE, POOL_MAX_NODES, POOL_MIN_NODES, POOL_NAME,
 };
-pub use answers_kops::KUBERNETES_VERSION as KUBERNETES_VERSION_DEFAULT;
+pub use answers_kops::{
+    KOPS_MACHINE_TYPE, KOPS_NODES_MAX, KOPS_NODES_MIN,
+    KUBERNETES_VERSION as KUBERNETES_VERSION_DEFAULT,
+};
 pub use file::cluster_file_text;
 pub use flow::{expiry, may_waive, namespace_list, run_flow, Facts};
-pub use flow_gke::{network_commands, node_account_commands, NetworkNames};
 pub use prompter::{Prompter, ScriptedPrompter};
 pub use terminal::TerminalPrompter;
