@@ -14,8 +14,8 @@ use super::{exit, Output};
 use crate::cluster_file::validate::name_problem;
 use crate::cluster_file::{load_str, Date, Exposure};
 use crate::wizard::{
-    cluster_file_text, expiry, gke_checks as check, may_waive, run_flow, state_store, Answers,
-    CommonAnswers, Facts, GkeAnswers, GkeNodes, GkePoolAnswers, KopsAnswers, NodeAccount,
+    cluster_file_text, expiry, gke_checks as check, may_waive, run_flow, state_store, waivable,
+    Answers, CommonAnswers, Facts, GkeAnswers, GkeNodes, GkePoolAnswers, KopsAnswers, NodeAccount,
     ProviderAnswers, SecretsKey, SshAccess, StateStore, TerminalPrompter, WaiverAnswer,
 };
 
@@ -123,16 +123,16 @@ pub struct Args {
     #[arg(long = "services-range")]
     services_range: Option<String>,
     /// GKE: the release channel the cluster is upgraded along [default: regular].
-    #[arg(long = "release-channel", value_parser = ["regular", "stable", "rapid", "extended"])]
+    #[arg(long, value_parser = ["regular", "stable", "rapid", "extended"])]
     release_channel: Option<String>,
     /// GKE Standard: what enforces NetworkPolicy [default: calico]; Autopilot always runs
     /// Dataplane V2.
-    #[arg(long = "network-policy", value_parser = ["calico", "dataplane-v2"])]
+    #[arg(long, value_parser = ["calico", "dataplane-v2"])]
     network_policy: Option<String>,
     /// GKE: the nodes' service account (NAME@PROJECT.iam.gserviceaccount.com); the Compute
     /// Engine default (`default`, N-compute@developer.gserviceaccount.com) needs
     /// --node-sa-waiver-reason.
-    #[arg(long = "node-service-account")]
+    #[arg(long)]
     node_service_account: Option<String>,
     /// GKE: why running the nodes as the Compute Engine default account is acceptable.
     #[arg(long = "node-sa-waiver-reason")]
@@ -227,7 +227,7 @@ fn common_from_flags(a: &Args, today: Date) -> anyhow::Result<CommonAnswers> {
             Exposure::excerpt(a.api_cidr.iter().map(String::as_str)),
             exposure.describe()
         );
-        if !may_waive(&a.profile, "api-access-restricted") {
+        if !may_waive(&a.profile, waivable::API_ACCESS.id) {
             bail!(
                 "{opens}, and the {} profile forbids a waiver for api-access-restricted",
                 a.profile
@@ -385,7 +385,7 @@ fn gke_node_account(a: &Args, today: Date) -> anyhow::Result<NodeAccount> {
     match (check::is_compute_default(&account), w) {
         (false, None) => Ok(NodeAccount::Own(account)),
         (false, Some(_)) => bail!("--node-sa-waiver-reason: {account} is not the Compute Engine default account, so there is nothing to waive"),
-        (true, _) if !may_waive(&a.profile, "node-service-account") => bail!(
+        (true, _) if !may_waive(&a.profile, waivable::NODE_ACCOUNT.id) => bail!(
             "--node-service-account {account} is the Compute Engine default account, and the {} profile forbids a waiver for node-service-account",
             a.profile
         ),
@@ -399,7 +399,7 @@ fn gke_secrets(a: &Args, location: &str, today: Date) -> anyhow::Result<SecretsK
         checked("--secrets-kms-key", check::kms_key(key, location))?;
         return Ok(SecretsKey::Kms(key.clone()));
     }
-    if !may_waive(&a.profile, "secrets-encryption-at-rest") {
+    if !may_waive(&a.profile, waivable::SECRETS_ENCRYPTION.id) {
         bail!(
             "--no-input needs --secrets-kms-key: the {} profile forbids a waiver for secrets-encryption-at-rest",
             a.profile

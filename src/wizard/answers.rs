@@ -5,6 +5,13 @@
 use crate::cluster_file::Date;
 
 pub use super::answers_gke::{GkeAnswers, GkePoolAnswers, NodeAccount, SecretsKey};
+
+/// The controls the wizard may write a waiver for, by their own ids.
+pub mod waivable {
+    pub use crate::controls::network::api_access_restricted::CONTROL as API_ACCESS;
+    pub use crate::controls::nodes::node_service_account::CONTROL as NODE_ACCOUNT;
+    pub use crate::controls::secrets::encryption_at_rest::CONTROL as SECRETS_ENCRYPTION;
+}
 pub use super::answers_kops::{KopsAnswers, SshAccess, StateStore};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,14 +70,14 @@ impl Answers {
     pub fn waivers(&self) -> Vec<(&'static str, &WaiverAnswer)> {
         let mut out = Vec::new();
         if let Some(w) = &self.common.api_waiver {
-            out.push(("api-access-restricted", w));
+            out.push((waivable::API_ACCESS.id, w));
         }
         if let ProviderAnswers::Gke(g) = &self.provider {
             if let NodeAccount::ComputeDefault(w) = &g.node_account {
-                out.push(("node-service-account", w));
+                out.push((waivable::NODE_ACCOUNT.id, w));
             }
             if let SecretsKey::Waived(w) = &g.secrets {
-                out.push(("secrets-encryption-at-rest", w));
+                out.push((waivable::SECRETS_ENCRYPTION.id, w));
             }
         }
         out

@@ -2,7 +2,7 @@
 //! which share the ones every cluster needs: the networks that reach the API, a waiver with
 //! its expiry, the namespaces.
 
-use super::answers::{Answers, CommonAnswers, WaiverAnswer};
+use super::answers::{waivable, Answers, CommonAnswers, WaiverAnswer};
 use super::prompter::Prompter;
 use crate::cluster_file::{Cidr, Date, Exposure};
 
@@ -96,7 +96,7 @@ pub(super) fn api_access(
     prompt: &str,
     profile: Option<&str>,
 ) -> Result<(Vec<String>, Option<WaiverAnswer>), String> {
-    let forbidding = profile.filter(|p| !may_waive(p, "api-access-restricted"));
+    let forbidding = profile.filter(|p| !may_waive(p, waivable::API_ACCESS.id));
     let api_cidrs = cidrs(&p.input(prompt, None, &|s| {
         let c = cidrs(s)?;
         match forbidding {

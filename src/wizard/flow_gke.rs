@@ -2,7 +2,7 @@
 //! (gke_checks), and every weakening the file would need is asked for as a waiver, with its
 //! reason and expiry, or refused when the profile forbids it.
 
-use super::answers::{Answers, ProviderAnswers};
+use super::answers::{waivable, Answers, ProviderAnswers};
 use super::answers_gke::{
     region_of, GkeAnswers, GkeNodes, GkePoolAnswers, NodeAccount, SecretsKey, POOL_MACHINE_TYPE,
     POOL_MAX_NODES, POOL_MIN_NODES,
@@ -185,7 +185,7 @@ fn node_account(
         if !check::is_compute_default(&account) {
             return Ok(NodeAccount::Own(account));
         }
-        if !may_waive(profile, "node-service-account") {
+        if !may_waive(profile, waivable::NODE_ACCOUNT.id) {
             p.say(&format!("The {profile} profile forbids a waiver for node-service-account: give an account made for the nodes."));
             continue;
         }
@@ -209,7 +209,7 @@ fn secrets_key(
     p.say(&format!(
         "GKE encrypts etcd at the storage layer; a Cloud KMS key of yours also encrypts Secrets at the application layer (control secrets-encryption-at-rest). The key must be in the cluster's region ({region}), and the GKE service agent (service-PROJECT_NUMBER@container-engine-robot.iam.gserviceaccount.com) needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it:\n  gcloud kms keyrings create gke --location {region} --project {project}\n  gcloud kms keys create {name}-secrets --keyring gke --location {region} --purpose encryption --project {project}\n  gcloud kms keys add-iam-policy-binding {name}-secrets --keyring gke --location {region} --project {project} --member serviceAccount:service-PROJECT_NUMBER@container-engine-robot.iam.gserviceaccount.com --role roles/cloudkms.cryptoKeyEncrypterDecrypter"
     ));
-    let waivable = may_waive(profile, "secrets-encryption-at-rest");
+    let waivable = may_waive(profile, waivable::SECRETS_ENCRYPTION.id);
     let profile_for_check = profile.to_string();
     let location_for_check = location.to_string();
     let key = p.input(

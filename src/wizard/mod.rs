@@ -20,8 +20,8 @@ pub mod state_store;
 mod terminal;
 
 pub use answers::{
-    Answers, CommonAnswers, GkeAnswers, GkePoolAnswers, KopsAnswers, NodeAccount, ProviderAnswers,
-    SecretsKey, SshAccess, StateStore, WaiverAnswer,
+    waivable, Answers, CommonAnswers, GkeAnswers, GkePoolAnswers, KopsAnswers, NodeAccount,
+    ProviderAnswers, SecretsKey, SshAccess, StateStore, WaiverAnswer,
 };
 pub use answers_gke::{
     region_of, GkeNodes, POOL_MACHINE_TYPE, POOL_MAX_NODES, POOL_MIN_NODES, POOL_NAME,
