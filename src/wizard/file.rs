@@ -1,122 +1,106 @@
 //! The cluster file `init` writes, with a short comment on what each hardening choice does.
+//! One function per provider writes its section (file_kops, file_gke); the head and the tail
+//! (access, namespaces, waivers) are written here for both, so the wizard and `--no-input`
+//! cannot drift apart.
 
 use std::fmt::Write as _;
 
-use super::answers::{Answers, SshAccess};
+use super::answers::{Answers, ProviderAnswers};
 
-fn q(s: &str) -> String {
-    // JSON strings are YAML strings: quoting this way is always safe
+/// A double-quoted YAML string: JSON strings are YAML strings, so this is always safe.
+pub(super) fn q(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn list(items: &[String]) -> String {
+/// A plain scalar when `s` reads back as the same string in any YAML (names, paths, emails),
+/// else a quoted one.
+pub(super) fn scalar(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/@".contains(&b))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        q(s)
+    }
+}
+
+pub(super) fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
+}
+
+/// `writeln!` into a String cannot fail.
+pub(super) fn line(t: &mut String, text: &str) {
+    let _ = writeln!(t, "{text}");
 }
 
 pub fn cluster_file_text(a: &Answers) -> String {
     let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# Palisade cluster file, written by `palisade init`. Next: palisade plan -f THIS_FILE"
+    line(
+        &mut t,
+        "# Palisade cluster file, written by `palisade init`. Next: palisade plan -f THIS_FILE",
     );
-    let _ = writeln!(t, "# Editors: `palisade schema > palisade.schema.json` and the modeline below check this file as you type.");
-    let _ = writeln!(t, "# yaml-language-server: $schema=./palisade.schema.json");
-    let _ = writeln!(t, "apiVersion: palisade.dev/v1alpha1");
-    let _ = writeln!(t, "kind: Cluster");
-    let _ = writeln!(t, "name: {}", q(&a.name));
-    if a.profile == "strict" {
-        let _ = writeln!(t, "# strict: baseline plus IRSA, an internal API load balancer, TLS 1.3 and restricted pods");
-    } else {
-        let _ = writeln!(t, "# baseline: RBAC, audit logging, kubelet auth, Calico network policy, private subnets,");
-        let _ = writeln!(t, "# IMDSv2 with hop limit 1, Secrets encrypted at rest, TLS 1.2+ (palisade profiles show baseline)");
-    }
-    let _ = writeln!(t, "profile: {}", a.profile);
-    let _ = writeln!(t, "kops:");
-    let _ = writeln!(t, "  cloud: aws");
-    let _ = writeln!(t, "  region: {}", a.region);
-    let _ = writeln!(t, "  zones: {}", list(&a.zones));
-    let _ = writeln!(t, "  kubernetesVersion: {}", a.kubernetes_version);
-    let _ = writeln!(t, "  # split in eight: utility subnets (load balancers, NAT, bastion), then a private /19 per zone");
-    let _ = writeln!(t, "  networkCIDR: 10.0.0.0/16");
-    match &a.dns_zone {
-        Some(z) => {
-            let _ = writeln!(t, "  dnsZone: {}", q(z));
-        }
-        None => {
-            let _ = writeln!(
-                t,
-                "  # no dnsZone: the cluster uses no DNS; kubeconfig points at the load balancer"
-            );
-        }
-    }
-    let _ = writeln!(t, "  controlPlane:");
-    if a.control_plane_count == 3 {
-        let _ = writeln!(
-            t,
-            "    # three nodes in three zones: the API survives the loss of one"
-        );
-    } else {
-        let _ = writeln!(
-            t,
-            "    # one node: cheaper; while it is down the API is down"
-        );
-    }
-    let _ = writeln!(t, "    count: {}", a.control_plane_count);
-    let _ = writeln!(t, "    machineType: {}", a.control_plane_type);
-    let _ = writeln!(t, "  nodeGroups:");
-    let _ = writeln!(t, "  - name: nodes");
-    let _ = writeln!(t, "    machineType: {}", a.node_type);
-    let _ = writeln!(t, "    minSize: {}", a.nodes_min);
-    let _ = writeln!(t, "    maxSize: {}", a.nodes_max);
-    if let SshAccess::Bastion { .. } = a.ssh {
-        let _ = writeln!(t, "  # the only SSH entry point, in the utility subnets");
-        let _ = writeln!(t, "  bastion: {{machineType: t3.micro}}");
-    }
-    if let Some(store) = &a.discovery_store {
-        let _ = writeln!(
-            t,
-            "  # IRSA: workloads get AWS roles of their own instead of the node's (control irsa)"
-        );
-        let _ = writeln!(t, "  discoveryStore: {}", q(store));
-    }
-    let _ = writeln!(t, "access:");
-    let _ = writeln!(
-        t,
-        "  # only these networks reach the Kubernetes API (control api-access-restricted)"
+    line(&mut t, "# Editors: `palisade schema > palisade.schema.json` and the modeline below check this file as you type.");
+    line(
+        &mut t,
+        "# yaml-language-server: $schema=./palisade.schema.json",
     );
-    let _ = writeln!(t, "  apiCidrs: {}", list(&a.api_cidrs));
-    match &a.ssh {
-        SshAccess::None => {
-            let _ = writeln!(
-                t,
-                "  # no sshCidrs: no SSH from outside the VPC (control ssh-access-restricted)"
-            );
-        }
-        SshAccess::Bastion { cidrs } => {
-            let _ = writeln!(t, "  # only these networks reach the bastion over SSH (control ssh-access-restricted)");
-            let _ = writeln!(t, "  sshCidrs: {}", list(cidrs));
-        }
+    line(&mut t, "apiVersion: palisade.dev/v1alpha1");
+    line(&mut t, "kind: Cluster");
+    line(&mut t, &format!("name: {}", q(&a.name)));
+    match &a.provider {
+        ProviderAnswers::Kops(k) => super::file_kops::write(&mut t, k, &a.common),
+        ProviderAnswers::Gke(g) => super::file_gke::write(&mut t, g, &a.common),
     }
-    if !a.namespaces.is_empty() {
-        let _ = writeln!(t, "# the teams' namespaces: Pod Security labels, default-deny network policies, no API token");
-        let _ = writeln!(t, "# for the default service account (the guardrail controls); kops applies them with the cluster");
-        let _ = writeln!(t, "namespaces:");
-        for n in &a.namespaces {
-            let _ = writeln!(t, "- name: {}", q(n));
-            if a.ingress_namespace.as_ref() == Some(n) {
-                let _ = writeln!(
-                    t,
-                    "  # the only namespace whose Services may be LoadBalancer or NodePort"
-                );
-                let _ = writeln!(t, "  ingress: true");
-            }
-        }
-    }
-    if let Some(reason) = &a.api_waiver_reason {
-        let _ = writeln!(t, "# accepted weakenings: shown by every plan and audit");
-        let _ = writeln!(t, "waivers:");
-        let _ = writeln!(t, "- control: api-access-restricted");
-        let _ = writeln!(t, "  reason: {}", q(reason));
-    }
+    namespaces(&mut t, a);
+    waivers(&mut t, a);
     t
+}
+
+fn namespaces(t: &mut String, a: &Answers) {
+    if a.common.namespaces.is_empty() {
+        return;
+    }
+    line(
+        t,
+        "# the teams' namespaces: Pod Security labels, default-deny network policies, no API token",
+    );
+    match &a.provider {
+        ProviderAnswers::Kops(_) => line(t, "# for the default service account (the guardrail controls); kops applies them with the cluster"),
+        ProviderAnswers::Gke(_) => line(t, "# for the default service account (the guardrail controls); applied through the cluster's API once it exists"),
+    }
+    line(t, "namespaces:");
+    for n in &a.common.namespaces {
+        line(t, &format!("- name: {}", q(n)));
+        if a.common.ingress_namespace.as_ref() == Some(n) {
+            line(
+                t,
+                "  # the only namespace whose Services may be LoadBalancer or NodePort",
+            );
+            line(t, "  ingress: true");
+        }
+    }
+}
+
+fn waivers(t: &mut String, a: &Answers) {
+    let waivers = a.waivers();
+    if waivers.is_empty() {
+        return;
+    }
+    line(
+        t,
+        "# accepted weakenings: shown by every plan and audit; once expired, the file is refused",
+    );
+    line(t, "waivers:");
+    for (control, w) in waivers {
+        line(t, &format!("- control: {control}"));
+        line(t, &format!("  reason: {}", q(&w.reason)));
+        if let Some(d) = w.expires {
+            line(t, &format!("  expires: {d}"));
+        }
+    }
 }

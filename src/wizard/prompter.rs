@@ -35,6 +35,11 @@ impl ScriptedPrompter {
         }
     }
 
+    /// How many scripted answers are still unused.
+    pub fn left(&self) -> usize {
+        self.answers.len()
+    }
+
     fn next(&mut self, prompt: &str) -> Result<String, String> {
         self.answers
             .pop_front()
