@@ -23,8 +23,13 @@ struct Wizard(PtySession);
 
 impl Wizard {
     fn start(out: &Path) -> Wizard {
+        Wizard::start_with(out, &[])
+    }
+
+    fn start_with(out: &Path, extra: &[&str]) -> Wizard {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_palisade"));
         cmd.args(["init", "-o", &out.display().to_string()])
+            .args(extra)
             .env("TERM", "xterm")
             .env("NO_COLOR", "1");
         Wizard(spawn_command(cmd, Some(30_000)).expect("spawn in a pty"))
@@ -321,9 +326,11 @@ fn the_gke_autopilot_wizard_accepts_the_default_account_with_a_waiver() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("autopilot.yaml");
     let expires = in_days(30);
-    let mut w = Wizard::start(&out);
-    w.choose("Provider", 1);
-    w.answer("Project id", "acme-storefront");
+    // the provider given as a flag is not asked again
+    let mut w = Wizard::start_with(&out, &["--provider", "gke"]);
+    let before = w.0.exp_string("Project id").expect("the first question");
+    assert!(!before.contains("Provider"), "{before}");
+    w.0.send_line("acme-storefront").expect("send");
     w.answer("Cluster name", "storefront");
     w.choose("Mode", 1);
     w.answer("Location (region or zone)", "us-central1-a");

@@ -14,7 +14,7 @@ use super::{exit, Output};
 use crate::cluster_file::validate::name_problem;
 use crate::cluster_file::{load_str, Date, Exposure};
 use crate::wizard::{
-    cluster_file_text, expiry, gke_checks as check, may_waive, run_flow, state_store, waivable,
+    cluster_file_text, expiry, gke_checks as check, may_waive, run_flow_for, state_store, waivable,
     Answers, CommonAnswers, Facts, GkeAnswers, GkeNodes, GkePoolAnswers, KopsAnswers, NodeAccount,
     ProviderAnswers, SecretsKey, SshAccess, StateStore, TerminalPrompter, WaiverAnswer,
 };
@@ -36,9 +36,10 @@ pub struct Args {
     /// Overwrite an existing file.
     #[arg(long = "force")]
     force: bool,
-    /// With --no-input: kops (a cluster on AWS) or gke. The wizard asks it first.
-    #[arg(long = "provider", value_enum, default_value = "kops")]
-    provider: Provider,
+    /// kops (a cluster on AWS; the default with --no-input) or gke. Without it the wizard asks
+    /// it first.
+    #[arg(long = "provider", value_enum)]
+    provider: Option<Provider>,
     /// The cluster's name. kops: a DNS name (dev.k8s.example.com), inside --dns-zone when
     /// given; GKE: lowercase letters, digits and '-', at most 40.
     #[arg(long = "name")]
@@ -185,7 +186,7 @@ fn waiver(
 /// The flags of the other provider, given: a likely mix-up, refused rather than ignored.
 fn stray_flags(a: &Args) -> Vec<&'static str> {
     let given = |present: bool, flag: &'static str| present.then_some(flag);
-    let list: Vec<Option<&'static str>> = match a.provider {
+    let list: Vec<Option<&'static str>> = match a.provider.unwrap_or(Provider::Kops) {
         Provider::Gke => vec![
             given(a.dns_zone.is_some(), "--dns-zone"),
             given(a.region.is_some(), "--region"),
@@ -449,7 +450,7 @@ fn gke_from_flags(a: &Args, today: Date) -> anyhow::Result<GkeAnswers> {
 fn from_flags(a: &Args, today: Date) -> anyhow::Result<Answers> {
     let stray = stray_flags(a);
     if !stray.is_empty() {
-        let (this, other) = match a.provider {
+        let (this, other) = match a.provider.unwrap_or(Provider::Kops) {
             Provider::Gke => ("gke", "kops"),
             Provider::Kops => ("kops", "gke"),
         };
@@ -464,7 +465,7 @@ fn from_flags(a: &Args, today: Date) -> anyhow::Result<Answers> {
         );
     }
     let name = need(&a.name, "--name", "the cluster's name")?;
-    let provider = match a.provider {
+    let provider = match a.provider.unwrap_or(Provider::Kops) {
         Provider::Kops => {
             let k = kops_from_flags(a)?;
             checked("--name", name_problem(&name, k.dns_zone.as_deref()))?;
@@ -555,7 +556,8 @@ pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
         }
         let facts = facts(o);
         let mut prompter = TerminalPrompter::default();
-        run_flow(&mut prompter, &facts)
+        let gke = a.provider.map(|p| p == Provider::Gke);
+        run_flow_for(&mut prompter, &facts, gke)
             .map_err(|e| anyhow!("init stopped: {e}; nothing was written"))?
     };
     if let Some(StateStore::S3 { url, .. }) = answers.kops().map(|k| &k.state_store) {

@@ -50,7 +50,22 @@ impl Facts {
 
 /// Asks every question and returns the answers; never writes or applies anything.
 pub fn run_flow(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String> {
+    run_flow_for(p, facts, None)
+}
+
+/// As [`run_flow`]; a provider chosen beforehand (`init --provider gke`, `gke` true) is not
+/// asked again.
+pub fn run_flow_for(
+    p: &mut dyn Prompter,
+    facts: &Facts,
+    gke: Option<bool>,
+) -> Result<Answers, String> {
     p.say("Palisade init: a first hardened cluster file. Each question says what it decides; nothing is created until you plan and apply.");
+    match gke {
+        Some(false) => return super::flow_kops::ask(p, facts),
+        Some(true) => return super::flow_gke::ask(p, facts),
+        None => {}
+    }
     let providers = [
         "kops — a cluster on AWS, run by kops from an S3 state store".to_string(),
         "gke — a Google Kubernetes Engine cluster (Standard or Autopilot), created through the GKE API".to_string(),

@@ -31,6 +31,6 @@ pub use answers_kops::{
     KUBERNETES_VERSION as KUBERNETES_VERSION_DEFAULT,
 };
 pub use file::cluster_file_text;
-pub use flow::{expiry, may_waive, namespace_list, run_flow, Facts};
+pub use flow::{expiry, may_waive, namespace_list, run_flow, run_flow_for, Facts};
 pub use prompter::{Prompter, ScriptedPrompter};
 pub use terminal::TerminalPrompter;
