@@ -11,6 +11,10 @@ pub struct Args {
     /// palisade.yaml). Many files render offline, concurrently, in path order.
     #[arg(short = 'f', long = "file")]
     file: Vec<PathBuf>,
+    /// Files and directories among which the cluster files are rendered; other YAML is
+    /// skipped (a pre-commit hook passes every changed file).
+    #[arg(value_name = "PATH", conflicts_with = "file")]
+    paths: Vec<PathBuf>,
     /// yaml: a multi-document stream; json: an array of the same documents (GKE: the
     /// CreateClusterRequest, with enum names).
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
@@ -29,6 +33,10 @@ impl Args {
 }
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    if !a.paths.is_empty() {
+        let found = crate::fleet::discover_among(&a.paths).map_err(anyhow::Error::msg)?;
+        return render_files(&a, &found.files, o);
+    }
     let found = super::fleet::files(&a.file)?;
     if super::fleet::is_fleet(&found) {
         return render_files(&a, &found.files, o);

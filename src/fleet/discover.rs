@@ -48,6 +48,17 @@ fn is_yaml(p: &Path) -> bool {
 /// is one, and a mistake in it is reported); a directory is searched recursively for YAML
 /// files that say they are cluster files. Links are not followed into directories.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovered, String> {
+    find(paths, false)
+}
+
+/// As [`discover`], but files named one by one are sorted as a directory's are: those that do
+/// not say they are cluster files are skipped and counted (a pre-commit hook passes every
+/// changed YAML file).
+pub fn discover_among(paths: &[PathBuf]) -> Result<Discovered, String> {
+    find(paths, true)
+}
+
+fn find(paths: &[PathBuf], sort_files: bool) -> Result<Discovered, String> {
     let mut d = Discovered::default();
     let mut seen = 0usize;
     for p in paths {
@@ -55,6 +66,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovered, String> {
         if meta.is_dir() {
             d.from_directory = true;
             walk(p, 0, &mut d, &mut seen)?;
+        } else if sort_files {
+            d.from_directory = true;
+            consider(p, &mut d);
         } else {
             d.files.push(p.clone());
         }
@@ -91,14 +105,19 @@ fn walk(dir: &Path, depth: usize, d: &mut Discovered, seen: &mut usize) -> Resul
                 walk(&path, depth + 1, d, seen)?;
             }
         } else if kind.is_file() && is_yaml(&path) {
-            match crate::input::read_text(&path, crate::input::CLUSTER_FILE) {
-                Ok(text) if is_cluster_file_text(&text) => d.files.push(path),
-                // unreadable or too large: not a cluster file of this repository's
-                _ => d.skipped += 1,
-            }
+            consider(&path, d);
         }
     }
     Ok(())
+}
+
+/// A YAML file found (or passed among others): kept when it says it is a cluster file.
+fn consider(path: &Path, d: &mut Discovered) {
+    match crate::input::read_text(path, crate::input::CLUSTER_FILE) {
+        Ok(text) if is_cluster_file_text(&text) => d.files.push(path.to_path_buf()),
+        // unreadable or too large: not a cluster file of this repository's
+        _ => d.skipped += 1,
+    }
 }
 
 #[cfg(test)]

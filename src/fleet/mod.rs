@@ -6,5 +6,5 @@
 mod discover;
 mod pool;
 
-pub use discover::{discover, is_cluster_file_text, Discovered};
+pub use discover::{discover, discover_among, is_cluster_file_text, Discovered};
 pub use pool::{in_order, workers};
