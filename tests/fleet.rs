@@ -129,7 +129,7 @@ fn a_directory_of_cluster_files_is_planned_in_one_run() {
         "{out}"
     );
     assert!(
-        out.contains("Summary: 11 cluster file(s): 8 planned (8 with changes), 1 refused, 2 not planned (errors). 1 other YAML file(s) skipped."),
+        out.contains("Summary: 11 cluster file(s): 8 planned (8 with changes), 2 refused, 1 not planned (errors). 1 other YAML file(s) skipped."),
         "{out}"
     );
     assert!(fake.rejected().is_empty(), "{:?}", fake.rejected());
@@ -230,8 +230,9 @@ fn render_and_audit_take_the_same_directory() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let sources: Vec<&str> = reports
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(0));
+    let sources: Vec<&str> = doc["reports"]
         .as_array()
         .expect("array")
         .iter()

@@ -48,10 +48,7 @@ fn the_pre_commit_hook_renders_the_changed_cluster_files_offline() {
         "examples/gitops/profiles/team.yaml",
         "examples/gitops/.github/workflows/palisade.yml",
     ];
-    let out = hook_command()
-        .args(files)
-        .output()
-        .expect("run");
+    let out = hook_command().args(files).output().expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stream = text(&out.stdout);
     assert_eq!(
@@ -65,7 +62,10 @@ fn the_pre_commit_hook_renders_the_changed_cluster_files_offline() {
         .expect("read")
         .replace("minSize: 1", "minSize: one");
     let broken = common::write(dir.path(), "broken.yaml", &body);
-    let out = hook_command().args([&broken, files[1]]).output().expect("run");
+    let out = hook_command()
+        .args([&broken, files[1]])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains(&format!("{broken}:")), "{err}");
@@ -99,15 +99,24 @@ fn invocations(script: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_workflow_parses_and_runs_commands_that_exist() {
     let wf = yaml("examples/gitops/.github/workflows/palisade.yml");
-    assert!(wf["on"]["pull_request"].is_mapping(), "plans on pull requests");
-    assert_eq!(wf["on"]["push"]["branches"][0], "main", "applies on merge to main");
+    assert!(
+        wf["on"]["pull_request"].is_mapping(),
+        "plans on pull requests"
+    );
+    assert_eq!(
+        wf["on"]["push"]["branches"][0], "main",
+        "applies on merge to main"
+    );
     let jobs = wf["jobs"].as_mapping().expect("jobs");
     assert!(jobs.contains_key("plan") && jobs.contains_key("apply"));
     assert_eq!(
         wf["jobs"]["plan"]["permissions"]["pull-requests"], "write",
         "the plan job comments"
     );
-    assert_eq!(wf["jobs"]["plan"]["permissions"]["security-events"], "write");
+    assert_eq!(
+        wf["jobs"]["plan"]["permissions"]["security-events"],
+        "write"
+    );
     let mut seen = Vec::new();
     for (name, job) in jobs {
         let steps = job["steps"].as_sequence().expect("steps");
@@ -150,7 +159,13 @@ fn the_workflow_parses_and_runs_commands_that_exist() {
     }
     // and what the plan job runs, run here on the repository's files offline
     let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["waivers", "-f", "examples/gitops/clusters", "--expiring-within", "30d"])
+        .args([
+            "waivers",
+            "-f",
+            "examples/gitops/clusters",
+            "--expiring-within",
+            "30d",
+        ])
         .current_dir(root())
         .output()
         .expect("run");

@@ -8,10 +8,24 @@ use crate::controls::Verdict;
 use crate::markdown::cell;
 
 pub fn to_markdown(reports: &[Report]) -> String {
+    to_markdown_with_errors(reports, &[])
+}
+
+/// As [`to_markdown`], with a row for each file that could not be audited (file, the first
+/// line of why).
+pub fn to_markdown_with_errors(reports: &[Report], errors: &[(String, String)]) -> String {
     let mut head = format!(
         "### Palisade audit: {} cluster(s)\n\n| cluster | source | failed | passed | waived | unknown | not applicable |\n|---|---|---:|---:|---:|---:|---:|\n",
-        reports.len()
+        reports.len() + errors.len()
     );
+    for (file, why) in errors {
+        let _ = writeln!(
+            head,
+            "|  | {} | error: {} |  |  |  |  |",
+            cell(file),
+            cell(why)
+        );
+    }
     for r in reports {
         let s = &r.summary;
         let _ = writeln!(

@@ -60,12 +60,30 @@ fn apply_files(
     if a.run_kops {
         anyhow::bail!("--run-kops runs kops for one cluster; give one -f FILE");
     }
+    // two files naming one cluster would wait on each other's lock (and fight over its state)
+    let mut names: std::collections::BTreeMap<String, &PathBuf> = Default::default();
+    for f in files {
+        if let Ok(l) = super::common::load_cluster_file(f, &[]) {
+            let key = match (&l.file.gke, &l.file.kops) {
+                (Some(g), _) => format!("gke {}/{}/{}", g.project, g.location, l.file.name),
+                _ => format!("kops {}", l.file.name),
+            };
+            if let Some(first) = names.insert(key, f) {
+                anyhow::bail!(
+                    "{} and {} both describe cluster {}; nothing was applied",
+                    super::fleet::shown(first),
+                    super::fleet::shown(f),
+                    l.file.name
+                );
+            }
+        }
+    }
     let mut planned = Vec::new();
     let mut failed = Vec::new();
     for f in files {
         match plan_cluster_file(f, s, o) {
             Ok(p) => planned.push((f, p)),
-            Err(e) => failed.push(format!("{}: {e:#}", f.display())),
+            Err(e) => failed.push(format!("{}: {e:#}", super::fleet::shown(f))),
         }
     }
     if !failed.is_empty() {
@@ -78,7 +96,7 @@ fn apply_files(
     }
     let mut applied = Vec::new();
     for (f, p) in &planned {
-        o.print(&format!("== {} ==\n", f.display()))?;
+        o.print(&format!("== {} ==\n", super::fleet::shown(f)))?;
         o.print(&to_text(p.document(), o.color))?;
         if p.has_changes() {
             let err = &mut *o.err;
@@ -93,7 +111,7 @@ fn apply_files(
                 }
                 Err(e) => anyhow::bail!(
                     "{}: {e}\napplied before it: {}; not applied: the files after it",
-                    f.display(),
+                    super::fleet::shown(f),
                     if applied.is_empty() {
                         "none".to_string()
                     } else {
@@ -103,7 +121,7 @@ fn apply_files(
             }
         }
         if let Some(next) = p.kops_update() {
-            let again = format!("palisade apply -f {}", f.display());
+            let again = format!("palisade apply -f {}", super::fleet::shown(f));
             match next.unrunnable(&again) {
                 Some(_) => o.print(&format!(
                     "Next: move the cluster to an S3 state store (kops cannot run a cluster from {}): {again} --state s3://BUCKET\n",
@@ -112,7 +130,7 @@ fn apply_files(
                 None => o.print(&format!("Next: kops {}\n", next.args(true).join(" ")))?,
             }
         }
-        applied.push(f.display().to_string());
+        applied.push(super::fleet::shown(f));
         o.print("\n")?;
     }
     o.print(&format!("Applied {} cluster file(s).\n", applied.len()))?;

@@ -147,7 +147,7 @@ fn audit_files(
         Ok((
             exit::OK,
             Report::new(
-                &path.display().to_string(),
+                &super::fleet::shown(path),
                 &loaded.file.name,
                 &loaded.profile.names,
                 findings,
@@ -155,16 +155,57 @@ fn audit_files(
         ))
     });
     let mut reports = Vec::new();
+    let mut errors = Vec::new();
     for r in &runs {
         for line in r.err.lines() {
-            o.note(&format!("{}: {line}", r.file.display()))?;
+            o.note(&format!("{}: {line}", super::fleet::shown(&r.file)))?;
         }
         match &r.result {
             Ok(report) => reports.push(report.clone()),
-            Err(f) => o.note(&format!("error: {}", f.message))?,
+            Err(f) => {
+                o.note(&format!("error: {}", f.message))?;
+                errors.push((r.file.clone(), f));
+            }
         }
     }
-    let code = print_reports(&reports, a.output, a.fail_on, o)?;
+    // the files that could not be audited are in every output, not only on stderr
+    let code = match a.output {
+        AuditFormat::Json => {
+            let doc = serde_json::json!({
+                "format_version": 1,
+                "reports": reports,
+                "errors": errors.iter().map(|(file, f)| {
+                    let mut v = super::fleet::failure_json(f);
+                    v["file"] = file.display().to_string().into();
+                    v
+                }).collect::<Vec<_>>(),
+            });
+            o.print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            if reports.iter().any(|r| r.fails_at(a.fail_on)) {
+                exit::ATTENTION
+            } else {
+                exit::OK
+            }
+        }
+        AuditFormat::Markdown => {
+            let failed: Vec<(String, String)> = errors
+                .iter()
+                .map(|(file, f)| {
+                    (
+                        file.display().to_string(),
+                        f.message.lines().next().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            o.print(&crate::audit::to_markdown_with_errors(&reports, &failed))?;
+            if reports.iter().any(|r| r.fails_at(a.fail_on)) {
+                exit::ATTENTION
+            } else {
+                exit::OK
+            }
+        }
+        _ => print_reports(&reports, a.output, a.fail_on, o)?,
+    };
     Ok(super::fleet::worst(
         runs.iter().map(|r| r.code).chain([code]),
     ))

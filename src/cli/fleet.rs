@@ -32,10 +32,25 @@ impl Failure {
     pub fn refused(&self) -> bool {
         self.problems.as_ref().is_some_and(|ps| {
             !ps.is_empty()
-                && ps
-                    .iter()
-                    .all(|p| matches!(p.code, Code::ControlRefused | Code::WaiverForbidden))
+                && ps.iter().all(|p| {
+                    matches!(
+                        p.code,
+                        Code::ControlRefused | Code::WaiverForbidden | Code::WaiverExpired
+                    )
+                })
         })
+    }
+}
+
+/// A path as text output shows it: as it is, or quoted with escapes when it holds a control
+/// character (a newline in a file name must not start a line of its own: a forged section
+/// header, or a YAML document in a render stream).
+pub fn shown(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars().any(char::is_control) {
+        format!("{s:?}")
+    } else {
+        s
     }
 }
 
@@ -114,11 +129,13 @@ pub fn print_sections<T>(
             o.print("\n")?;
         }
         if let Err(f) = &r.result {
-            o.print(&format!("error: {}\n", first_lines(&f.message, 20)))?;
+            // every line after the first indented: nothing in a message starts a line of its own
+            let message = first_lines(&f.message, 20).replace('\n', "\n  ");
+            o.print(&format!("error: {message}\n"))?;
         }
         o.print("\n")?;
         for line in r.err.lines() {
-            o.note(&format!("{}: {line}", r.file.display()))?;
+            o.note(&format!("{}: {line}", shown(&r.file)))?;
         }
     }
     Ok(())

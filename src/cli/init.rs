@@ -242,8 +242,8 @@ fn common_from_flags(a: &Args, today: Date) -> anyhow::Result<CommonAnswers> {
         )?;
         Some(w.ok_or_else(|| anyhow!("{opens}; give --api-waiver-reason to accept it"))?)
     } else {
-        if a.api_waiver_expires.is_some() {
-            bail!("--api-waiver-expires: --api-cidr opens the API to no one beyond the networks named, so there is no waiver to expire");
+        if a.api_waiver_expires.is_some() || a.api_waiver_reason.is_some() {
+            bail!("--api-waiver-reason/--api-waiver-expires: --api-cidr opens the API to no one beyond the networks named, so there is nothing to waive");
         }
         None
     };
@@ -320,10 +320,32 @@ fn kops_from_flags(a: &Args) -> anyhow::Result<KopsAnswers> {
                 cidrs: a.bastion_cidr.clone(),
             }
         },
-        discovery_store: a.discovery_store.clone(),
+        discovery_store: discovery_store(a)?,
         state_store: kops_state_store(a, &region)?,
         region,
     })
+}
+
+/// `--discovery-store`: a bucket of its own (its documents are public; the state store's
+/// bucket holds the cluster's secrets), with a valid name.
+fn discovery_store(a: &Args) -> anyhow::Result<Option<String>> {
+    let Some(url) = &a.discovery_store else {
+        return Ok(None);
+    };
+    let Some((bucket, _)) = crate::aws::bucket::split_url(url) else {
+        bail!("--discovery-store {url:?}: expected s3://BUCKET");
+    };
+    if let Some(why) = crate::state::bucket::bucket_name_problem(&bucket) {
+        bail!("--discovery-store: {why}");
+    }
+    let state = a
+        .state_store
+        .as_deref()
+        .and_then(crate::aws::bucket::split_url);
+    if state.is_some_and(|(b, _)| b == bucket) {
+        bail!("--discovery-store s3://{bucket} is the state store's bucket: the issuer's documents are public and the state store holds the cluster's secrets; use a bucket of its own");
+    }
+    Ok(Some(url.clone()))
 }
 
 fn gke_nodes(a: &Args, autopilot: bool) -> anyhow::Result<GkeNodes> {

@@ -50,7 +50,9 @@ impl Args {
 
 pub fn run(a: Args, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let found = super::fleet::files(&a.file)?;
-    if super::fleet::is_fleet(&found) {
+    // markdown is a comment with a table, for one file too (an error becomes its row)
+    let comment = a.output == PlanFormat::Markdown && a.out.is_none() && !a.kops_preview;
+    if comment || super::fleet::is_fleet(&found) {
         return super::plan_fleet::run(&a, &found, o);
     }
     let Some(file) = found.files.first() else {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::common::{plan_cluster_file, settings, PlanFormat};
-use super::fleet::{failure_json, print_sections, run_each, worst, Ran};
+use super::fleet::{failure_json, print_sections, run_each, shown, worst, Ran};
 use super::plan::Args;
 use super::{exit, Output};
 use crate::cluster_file::Date;
@@ -40,9 +40,17 @@ fn summarise(runs: &[Ran<PlanDocument>], today: Date) -> Summary {
                 s.planned += 1;
                 s.with_changes += usize::from(!doc.changes.is_empty());
                 s.failing += doc.still_failing.len();
-                s.waivers += doc.waivers.len();
-                for w in &doc.waivers {
-                    if let Some(d) = w.expires.as_deref().and_then(Date::parse) {
+                // a waiver is counted once, however many findings it carries
+                let mut waivers: Vec<(&str, &str, Option<&str>)> = doc
+                    .waivers
+                    .iter()
+                    .map(|w| (w.control.as_str(), w.reason.as_str(), w.expires.as_deref()))
+                    .collect();
+                waivers.sort();
+                waivers.dedup();
+                s.waivers += waivers.len();
+                for (_, _, expires) in waivers {
+                    if let Some(d) = expires.and_then(Date::parse) {
                         s.expired += usize::from(d < today);
                         s.expiring += usize::from(d >= today && d <= soon);
                     }
@@ -109,13 +117,27 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
         Ok((code, doc))
     });
     let summary = summarise(&runs, Date::today());
+    // two files describing one cluster: their plans would fight over it
+    let mut clusters: std::collections::BTreeMap<&str, &Ran<PlanDocument>> = Default::default();
+    for r in &runs {
+        if let Ok(doc) = &r.result {
+            if let Some(first) = clusters.insert(&doc.cluster, r) {
+                o.warn(&format!(
+                    "{} and {} both describe cluster {}",
+                    shown(&first.file),
+                    shown(&r.file),
+                    doc.cluster
+                ))?;
+            }
+        }
+    }
     match a.output {
         PlanFormat::Text => {
             print_sections(
                 &runs,
                 |r| match &r.result {
-                    Ok(doc) => format!("{} ({} {})", r.file.display(), provider(doc), doc.cluster),
-                    Err(_) => r.file.display().to_string(),
+                    Ok(doc) => format!("{} ({} {})", shown(&r.file), provider(doc), doc.cluster),
+                    Err(_) => shown(&r.file),
                 },
                 o,
             )?;
@@ -181,10 +203,10 @@ fn provider(doc: &PlanDocument) -> &'static str {
 fn print_stderr(runs: &[Ran<PlanDocument>], o: &mut Output<'_>) -> std::io::Result<()> {
     for r in runs {
         for line in r.err.lines() {
-            o.note(&format!("{}: {line}", r.file.display()))?;
+            o.note(&format!("{}: {line}", shown(&r.file)))?;
         }
         if let Err(f) = &r.result {
-            o.note(&format!("{}: error: {}", r.file.display(), f.message))?;
+            o.note(&format!("{}: error: {}", shown(&r.file), f.message))?;
         }
     }
     Ok(())

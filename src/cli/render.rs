@@ -73,12 +73,21 @@ fn render_files(a: &Args, files: &[PathBuf], o: &mut Output<'_>) -> anyhow::Resu
     let mut json = Vec::new();
     for r in &runs {
         for line in r.err.lines() {
-            o.note(&format!("{}: {line}", r.file.display()))?;
+            o.note(&format!("{}: {line}", super::fleet::shown(&r.file)))?;
         }
         match (&r.result, a.output) {
-            (Err(f), _) => o.note(&format!("error: {}", f.message))?,
+            (Err(f), DocFormat::Json) => {
+                o.note(&format!("error: {}", f.message))?;
+                let mut v = super::fleet::failure_json(f);
+                v["file"] = r.file.display().to_string().into();
+                json.push(v);
+            }
+            (Err(f), DocFormat::Yaml) => o.note(&format!("error: {}", f.message))?,
             (Ok(text), DocFormat::Yaml) => {
-                o.print(&format!("# palisade render -f {}\n", r.file.display()))?;
+                o.print(&format!(
+                    "# palisade render -f {}\n",
+                    super::fleet::shown(&r.file)
+                ))?;
                 // each file's documents start a document of their own in the stream
                 if !text.starts_with("---") {
                     o.print("---\n")?;

@@ -10,7 +10,7 @@ use crate::aws::S3;
 pub enum Action {
     /// Create the bucket, or finish protecting an existing one; a second run changes nothing.
     Create(CreateArgs),
-    /// Judge the bucket (state-store-protected); exit 2 when a setting fails.
+    /// Judge the bucket (state-store-protected); exit 2 when a setting fails or cannot be read.
     Check(CheckArgs),
 }
 
@@ -32,6 +32,9 @@ fn check(a: CheckArgs, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let Some((bucket, _)) = split_url(&a.url) else {
         anyhow::bail!("{:?}: expected s3://BUCKET[/PREFIX]", a.url);
     };
+    if let Some(why) = crate::state::bucket::bucket_name_problem(&bucket) {
+        anyhow::bail!("{}: {why}", a.url);
+    }
     let s = super::common::settings(None, None, None);
     let s3 = S3::connect(a.region.as_deref(), s.s3_path_style).map_err(anyhow::Error::msg)?;
     let facts = s3.observe(&bucket, a.discovery_store.as_deref());
@@ -41,9 +44,13 @@ fn check(a: CheckArgs, o: &mut Output<'_>) -> anyhow::Result<u8> {
         .into_iter()
         .filter(|f| f.control == crate::controls::state::state_store_protected::CONTROL.id)
         .collect();
-    let failing = findings
-        .iter()
-        .any(|f| f.verdict == crate::controls::Verdict::Fail);
+    // a setting that could not be read is not shown to pass: a gate must not open on a typo
+    let failing = findings.iter().any(|f| {
+        matches!(
+            f.verdict,
+            crate::controls::Verdict::Fail | crate::controls::Verdict::Unknown
+        )
+    });
     let report = crate::audit::Report::new(&a.url, &bucket, &profile.names, findings);
     match a.output {
         super::common::ReportFormat::Json => o.print(&report.to_json())?,
@@ -83,6 +90,19 @@ pub fn run(a: Action, o: &mut Output<'_>) -> anyhow::Result<u8> {
     let Some(region) = a.region.clone().or_else(|| s3.region.clone()) else {
         anyhow::bail!("no region: pass --region (the bucket's region), or set AWS_REGION");
     };
+    if let Some(why) = crate::state::bucket::region_problem(&region) {
+        anyhow::bail!("--region: {why}");
+    }
+    // an existing bucket is where it is: say so rather than recommend another region
+    let region = match s3.bucket_region(&bucket) {
+        Some(actual) if actual != region => {
+            o.warn(&format!(
+                "s3://{bucket} is in {actual}, not {region}: it stays there (a bucket cannot move)"
+            ))?;
+            actual
+        }
+        _ => region,
+    };
     let plan = s3
         .protection(&bucket, &prefix, &region, a.kms_key.as_deref())
         .map_err(anyhow::Error::msg)?;
@@ -98,7 +118,7 @@ pub fn run(a: Action, o: &mut Output<'_>) -> anyhow::Result<u8> {
             plan.unexpected_count,
             plan.unexpected
                 .iter()
-                .map(|k| crate::yaml::bound_quotes(&format!("{k:?}")))
+                .map(|k| format!("{:?}", k.chars().take(120).collect::<String>()))
                 .collect::<Vec<_>>()
                 .join(", "),
             if plan.unexpected_count > plan.unexpected.len() { ", …" } else { "" },

@@ -67,7 +67,7 @@ fn waivers_of(path: &std::path::Path) -> anyhow::Result<Vec<Row>> {
         .waivers
         .iter()
         .map(|w| Row {
-            file: path.display().to_string(),
+            file: super::fleet::shown(path),
             cluster: file.name.clone(),
             waiver: w.clone(),
         })
@@ -140,12 +140,12 @@ fn text(rows: &[&Row], today: Date) -> String {
     let mut t = String::new();
     for r in rows {
         t.push_str(&format!(
-            "{:<10} {:<22} {:<32} {:<30} {} ({})\n",
+            "{:<10} {:<22} {:<32} {:<30} {:?} ({})\n",
             r.waiver.expires.as_deref().unwrap_or("-"),
             r.status(today),
             r.cluster,
             r.waiver.control,
-            crate::yaml::bound_quotes(&format!("{:?}", r.waiver.reason)),
+            r.waiver.reason,
             r.file
         ));
     }

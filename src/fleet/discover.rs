@@ -22,10 +22,11 @@ const MAX_ENTRIES: usize = 100_000;
 /// and `kind: Cluster`. Read as lines, not parsed, so that a cluster file with a mistake in it
 /// is still recognised (and then reported at its line) rather than skipped.
 pub fn is_cluster_file_text(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let top = |key: &str, want: &str| {
         text.lines().any(|l| {
             l.strip_prefix(key)
-                .and_then(|rest| rest.strip_prefix(':'))
+                .and_then(|rest| rest.trim_start_matches([' ', '\t']).strip_prefix(':'))
                 .map(|v| {
                     v.split('#')
                         .next()
@@ -62,7 +63,11 @@ fn find(paths: &[PathBuf], sort_files: bool) -> Result<Discovered, String> {
     let mut d = Discovered::default();
     let mut seen = 0usize;
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let Ok(meta) = std::fs::metadata(p) else {
+            // missing or unreadable: kept, so that loading it reports why, beside the others
+            d.files.push(p.clone());
+            continue;
+        };
         if meta.is_dir() {
             d.from_directory = true;
             walk(p, 0, &mut d, &mut seen)?;
@@ -75,6 +80,10 @@ fn find(paths: &[PathBuf], sort_files: bool) -> Result<Discovered, String> {
     }
     d.files.sort();
     d.files.dedup();
+    // the same file named twice (`-f de -f ./de`) is planned once
+    let mut seen = std::collections::BTreeSet::new();
+    d.files
+        .retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(d)
 }
 
@@ -85,7 +94,12 @@ fn walk(dir: &Path, depth: usize, d: &mut Discovered, seen: &mut usize) -> Resul
             dir.display()
         ));
     }
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        // a directory that cannot be read: kept as an entry, so that it is reported (loading
+        // it says why) and the rest of the tree is still searched
+        d.files.push(dir.to_path_buf());
+        return Ok(());
+    };
     for entry in entries {
         *seen += 1;
         if *seen > MAX_ENTRIES {
@@ -93,11 +107,15 @@ fn walk(dir: &Path, depth: usize, d: &mut Discovered, seen: &mut usize) -> Resul
                 "more than {MAX_ENTRIES} files and directories under the paths given"
             ));
         }
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let Ok(entry) = entry else {
+            d.files.push(dir.to_path_buf());
+            continue;
+        };
         let path = entry.path();
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let Ok(kind) = entry.file_type() else {
+            d.files.push(path);
+            continue;
+        };
         let name = entry.file_name();
         if kind.is_dir() {
             // .git, .palisade (a local state store) and the like are not cluster files
@@ -111,12 +129,28 @@ fn walk(dir: &Path, depth: usize, d: &mut Discovered, seen: &mut usize) -> Resul
     Ok(())
 }
 
-/// A YAML file found (or passed among others): kept when it says it is a cluster file.
+/// How much of a file is read to tell whether it is a cluster file.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// A YAML file found (or passed among others): kept when it says it is a cluster file, and
+/// when it cannot be read at all (loading it then says why); skipped and counted otherwise.
+/// Only its beginning is read here, as bytes, so a cluster file that is too large or not UTF-8
+/// is still recognised, and then refused at load with the reason.
 fn consider(path: &Path, d: &mut Discovered) {
-    match crate::input::read_text(path, crate::input::CLUSTER_FILE) {
-        Ok(text) if is_cluster_file_text(&text) => d.files.push(path.to_path_buf()),
-        // unreadable or too large: not a cluster file of this repository's
-        _ => d.skipped += 1,
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        // a FIFO or a device is never opened here (it could block); loading it refuses it
+        d.files.push(path.to_path_buf());
+        return;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head));
+    match read {
+        Ok(_) if is_cluster_file_text(&String::from_utf8_lossy(&head)) => {
+            d.files.push(path.to_path_buf())
+        }
+        Ok(_) => d.skipped += 1,
+        Err(_) => d.files.push(path.to_path_buf()),
     }
 }
 
@@ -136,6 +170,9 @@ mod tests {
             "apiVersion: palisade.dev/v1alpha1\nkind: Profile\n"
         ));
         assert!(!is_cluster_file_text("apiVersion: v1\nkind: Cluster\n"));
+        assert!(is_cluster_file_text(
+            "\u{feff}apiVersion : palisade.dev/v1alpha1\nkind:\tCluster\n"
+        ));
         assert!(!is_cluster_file_text(
             "spec:\n  apiVersion: palisade.dev/v1alpha1\n  kind: Cluster\n"
         ));

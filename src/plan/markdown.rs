@@ -63,7 +63,13 @@ fn summary_table(entries: &[Entry<'_>]) -> String {
                     provider(doc),
                     cell(e.file),
                     doc.cannot_change_in_place.len(),
-                    doc.waivers.len(),
+                    {
+                        let mut c: Vec<&str> =
+                            doc.waivers.iter().map(|w| w.control.as_str()).collect();
+                        c.sort_unstable();
+                        c.dedup();
+                        c.len()
+                    },
                     doc.still_failing.len()
                 )
             }
@@ -155,10 +161,24 @@ fn details(file: &str, doc: &PlanDocument) -> String {
             cell(&b.remedy)
         );
     }
+    let mut waivers: Vec<&crate::plan::WaiverInEffect> = Vec::new();
     for w in &doc.waivers {
+        if !waivers
+            .iter()
+            .any(|x| x.control == w.control && x.reason == w.reason && x.expires == w.expires)
+        {
+            waivers.push(w);
+        }
+    }
+    for w in waivers {
+        let findings = doc
+            .waivers
+            .iter()
+            .filter(|x| x.control == w.control)
+            .count();
         let _ = writeln!(
             t,
-            "- waiver: {} — {}{}",
+            "- waiver: {} — {}{} ({findings} finding(s) carried)",
             cell(&w.control),
             cell(&w.reason),
             w.expires
