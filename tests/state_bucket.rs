@@ -436,3 +436,41 @@ fn the_discovery_bucket_holds_only_the_issuer_documents() {
         "{report}"
     );
 }
+
+/// Review: keys shaped like a state store's under a name that is no kops cluster's
+/// (`payments/config`, `payments/secrets/…`) are someone else's objects.
+#[test]
+fn an_application_bucket_is_not_taken_for_a_state_store() {
+    let rt = runtime();
+    let s3 = common::s3_client(&rt, &moto());
+    let b = name("app");
+    rt.block_on(s3.create_bucket().bucket(&b).send())
+        .expect("bucket");
+    for key in ["payments/config", "payments/secrets/db-password"] {
+        rt.block_on(
+            s3.put_object()
+                .bucket(&b)
+                .key(key)
+                .body(b"x".to_vec().into())
+                .send(),
+        )
+        .expect("object");
+    }
+    let refused = create(&format!("s3://{b}"), &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("payments/secrets/db-password"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+/// Review: a bucket that cannot be read is not shown to pass.
+#[test]
+fn check_of_a_missing_bucket_exits_2() {
+    let (code, report) = check(&format!("s3://{}", name("absent")), &[]);
+    assert_eq!(code, Some(2), "{report}");
+    assert!(report.contains("5 unknown"), "{report}");
+    let (code, report) = check("s3://b1", &[]);
+    assert_eq!(code, Some(1), "{report}");
+}

@@ -107,7 +107,45 @@ pub fn with_tls_deny(existing: Option<&str>, bucket: &str) -> Result<String, Str
     serde_json::to_string(&doc).map_err(|e| e.to_string())
 }
 
+/// The keys that are not a kops state store's: every key must sit under `base` in the
+/// directory of a cluster (a DNS name with a dot, as kops names clusters, whose `config` is
+/// there) at a place kops or Palisade writes, or be an apply lease of such a cluster. A
+/// `payments/secrets/db-password` is someone else's.
+pub fn not_state_store(keys: &[String], base: &str) -> Vec<String> {
+    let relative: Vec<Option<&str>> = keys.iter().map(|k| k.strip_prefix(base)).collect();
+    let clusters: std::collections::BTreeSet<&str> = relative
+        .iter()
+        .flatten()
+        .filter_map(|k| k.strip_suffix("/config"))
+        .filter(|c| c.contains('.') && crate::state::check_cluster_name(c).is_ok())
+        .collect();
+    keys.iter()
+        .zip(&relative)
+        .filter(|(_, rel)| {
+            !rel.is_some_and(|k| {
+                let lease = k
+                    .strip_prefix(".palisade-lease-")
+                    .is_some_and(|c| clusters.contains(c));
+                let inside = k
+                    .split_once('/')
+                    .is_some_and(|(c, _)| clusters.contains(c) && crate::state::is_state_key(k));
+                lease || inside
+            })
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 impl S3 {
+    /// The region S3 says the bucket is in (HeadBucket's `x-amz-bucket-region`), when it says.
+    pub fn bucket_region(&self, bucket: &str) -> Option<String> {
+        let call = self.client.head_bucket().bucket(bucket).send();
+        self.runtime
+            .block_on(call)
+            .ok()
+            .and_then(|o| o.bucket_region().map(str::to_string))
+    }
+
     /// Reads `bucket` and works out what is missing. `prefix` is the state store's prefix in
     /// it; `region` the one a new bucket is made in.
     pub fn protection(
@@ -172,13 +210,7 @@ impl S3 {
         } else {
             format!("{prefix}/")
         };
-        let unexpected: Vec<String> = keys
-            .into_iter()
-            .filter(|k| {
-                !k.strip_prefix(&base)
-                    .is_some_and(crate::state::is_state_key)
-            })
-            .collect();
+        let unexpected = not_state_store(&keys, &base);
         Ok(Protection {
             bucket: bucket.to_string(),
             steps,
@@ -297,6 +329,42 @@ impl S3 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_kops_state_store_is_a_state_store() {
+        let keys: Vec<String> = [
+            "dev.example.com/config",
+            "dev.example.com/secrets/encryptionconfig",
+            "dev.example.com/instancegroup/nodes",
+            ".palisade-lease-dev.example.com",
+            "payments/config",
+            "payments/secrets/db-password",
+            "site/config",
+            "other.example.com/secrets/x",
+            "dev.example.com/notes.txt",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            not_state_store(&keys, ""),
+            [
+                "payments/config",
+                "payments/secrets/db-password",
+                "site/config",
+                "other.example.com/secrets/x",
+                "dev.example.com/notes.txt"
+            ]
+        );
+        let prefixed: Vec<String> = ["kops/dev.example.com/config", "dev.example.com/config"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            not_state_store(&prefixed, "kops/"),
+            ["dev.example.com/config"]
+        );
+    }
 
     #[test]
     fn the_tls_deny_is_added_beside_existing_statements_once() {

@@ -95,6 +95,28 @@ impl DiscoveryFacts {
     }
 }
 
+/// Why `region` is not an AWS region name (`eu-west-1`, `us-gov-west-1`), if it is not.
+pub fn region_problem(region: &str) -> Option<String> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()));
+    (!ok).then(|| {
+        format!(
+            "{:?} is not an AWS region (like eu-west-1)",
+            region.chars().take(40).collect::<String>()
+        )
+    })
+}
+
 /// Why `name` is not an S3 bucket name kops can use, if it is not: 3 to 63 lowercase letters,
 /// digits, hyphens and dots, starting and ending with a letter or digit, not an IP address.
 pub fn bucket_name_problem(name: &str) -> Option<String> {

@@ -175,7 +175,10 @@ fn ssh(p: &mut dyn Prompter) -> Result<SshAccess, String> {
 }
 
 /// The profile, and for strict the public bucket IRSA needs.
-fn profile(p: &mut dyn Prompter) -> Result<(bool, Option<String>), String> {
+fn profile(
+    p: &mut dyn Prompter,
+    state_bucket: Option<&str>,
+) -> Result<(bool, Option<String>), String> {
     let profiles = [
         "baseline — RBAC, audit log, kubelet auth, Calico, private subnets, IMDSv2, encrypted Secrets, TLS 1.2+".to_string(),
         "strict — baseline plus IRSA, an internal API load balancer, TLS 1.3, restricted pods (needs a public S3 bucket and a way into the VPC)".to_string(),
@@ -190,6 +193,10 @@ fn profile(p: &mut dyn Prompter) -> Result<(bool, Option<String>), String> {
             let bucket = s.strip_prefix("s3://").unwrap_or("");
             if bucket.is_empty() || bucket.contains('.') || bucket.contains('/') {
                 Err("expected s3://BUCKET with no dots".into())
+            } else if let Some(why) = crate::state::bucket::bucket_name_problem(bucket) {
+                Err(why)
+            } else if Some(bucket) == state_bucket {
+                Err("that is the state store's bucket, which holds the cluster's secrets; the issuer's documents are public: use a bucket of its own".into())
             } else {
                 Ok(())
             }
@@ -210,7 +217,13 @@ pub(super) fn ask(p: &mut dyn Prompter, facts: &Facts) -> Result<Answers, String
     p.say("Only the networks you name will reach the Kubernetes API (your office or VPN egress, in CIDR form).");
     let api = api_access(p, facts, "Networks allowed to reach the API", None)?;
     let ssh = ssh(p)?;
-    let (strict, discovery_store) = profile(p)?;
+    let state_bucket = match &state_store {
+        super::StateStore::S3 { url, .. } => {
+            crate::aws::bucket::split_url(url).map(|(bucket, _)| bucket)
+        }
+        _ => None,
+    };
+    let (strict, discovery_store) = profile(p, state_bucket.as_deref())?;
     let namespaces = namespaces(p)?;
     Ok(Answers {
         name,

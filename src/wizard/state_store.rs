@@ -50,22 +50,9 @@ pub fn bucket_has_dots(url: &str) -> bool {
 /// Said of a bucket name with dots: S3 allows it, kops and TLS prefer none.
 pub const DOTTED_BUCKET: &str = "S3 allows dots in a bucket name, but a dotted name does not match the *.s3.amazonaws.com certificate for virtual-hosted TLS requests; kops and most tools prefer a name without dots.";
 
-/// What is wrong with `region` as an AWS region name (like eu-west-1), if anything.
-pub fn aws_region_problem(region: &str) -> Option<String> {
-    let parts: Vec<&str> = region.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()));
-    (!ok).then(|| format!("{region:?} is not an AWS region (like eu-west-1)"))
-}
+/// What is wrong with `region` as an AWS region name (like eu-west-1), if anything: the check
+/// `state-bucket create` makes too.
+pub use crate::state::bucket::region_problem as aws_region_problem;
 
 #[cfg(test)]
 mod tests {

@@ -72,6 +72,26 @@ fn tls_deny(s: &Value, bucket: &str) -> bool {
     if s.get("Effect").and_then(Value::as_str) != Some("Deny") {
         return false;
     }
+    // NotPrincipal, NotAction and NotResource narrow a Deny to what they leave out
+    if ["NotPrincipal", "NotAction", "NotResource"]
+        .iter()
+        .any(|k| s.get(k).is_some())
+    {
+        return false;
+    }
+    // every condition is ANDed with the TLS one: any other narrows the deny
+    let only_tls = s
+        .get("Condition")
+        .and_then(Value::as_object)
+        .is_some_and(|c| {
+            c.len() == 1
+                && c.get("Bool")
+                    .and_then(Value::as_object)
+                    .is_some_and(|b| b.len() == 1)
+        });
+    if !only_tls {
+        return false;
+    }
     let everyone = match s.get("Principal") {
         Some(Value::String(p)) => p == "*",
         Some(Value::Object(m)) => strings(m.get("AWS")).contains(&"*"),
@@ -257,7 +277,7 @@ fn discovery_check(d: &DiscoveryFacts, state_bucket: &str) -> Check {
     let shown: Vec<String> = others
         .iter()
         .take(5)
-        .map(|k| crate::yaml::bound_quotes(&format!("{k:?}")))
+        .map(|k| format!("{:?}", k.chars().take(120).collect::<String>()))
         .collect();
     Check::fail(
         &object,
@@ -298,6 +318,18 @@ mod tests {
             (r#","arn:aws:s3:::b/*""#, ""),
             (r#""false""#, r#""true""#),
             ("aws:SecureTransport", "aws:SourceVpc"),
+            (
+                r#""Condition":{"Bool":{"aws:SecureTransport":"false"}}"#,
+                r#""Condition":{"Bool":{"aws:SecureTransport":"false"},"StringEquals":{"aws:username":"x"}}"#,
+            ),
+            (
+                r#""Condition":{"Bool":{"aws:SecureTransport":"false"}}"#,
+                r#""Condition":{"Bool":{"aws:SecureTransport":"false","aws:MultiFactorAuthPresent":"false"}}"#,
+            ),
+            (
+                r#""Action":"s3:*""#,
+                r#""Action":"s3:*","NotResource":"arn:aws:s3:::b/public/*""#,
+            ),
         ] {
             let p = base.replace(from, to);
             assert!(!denies_insecure_transport(&p, "b"), "{p}");

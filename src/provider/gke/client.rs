@@ -23,6 +23,27 @@ const METADATA_WAIT: Duration = Duration::from_secs(15);
 const NO_CREDENTIALS_HERE: &str = "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no gcloud application-default credentials file, and this machine is not on Google Cloud (no metadata server); run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, or point --gke-endpoint at another server";
 const NO_CREDENTIALS: &str = "no Google credentials: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no gcloud application-default credentials file, and no metadata server answered; run `gcloud auth application-default login`, or point --gke-endpoint at another server";
 
+/// The largest credentials file read: a service-account key or an authorized-user file is a
+/// few kilobytes.
+const MAX_CREDENTIALS_BYTES: u64 = 1024 * 1024;
+
+/// Why the credentials file GOOGLE_APPLICATION_CREDENTIALS names cannot be read safely: the
+/// auth library reads it whole, so a FIFO would block and /dev/zero would never end.
+fn credentials_file_problem() -> Option<String> {
+    let path = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").filter(|v| !v.is_empty())?;
+    let shown = std::path::Path::new(&path).display().to_string();
+    match std::fs::metadata(&path) {
+        Err(e) => Some(format!("GOOGLE_APPLICATION_CREDENTIALS names {shown}: {e}")),
+        Ok(m) if !m.is_file() => Some(format!(
+            "GOOGLE_APPLICATION_CREDENTIALS names {shown}, which is not a regular file; point it at a credentials JSON file"
+        )),
+        Ok(m) if m.len() > MAX_CREDENTIALS_BYTES => Some(format!(
+            "GOOGLE_APPLICATION_CREDENTIALS names {shown}, which is larger than {MAX_CREDENTIALS_BYTES} bytes: not a credentials file"
+        )),
+        Ok(_) => None,
+    }
+}
+
 /// Whether a file-based Application Default Credential exists (the env variable, or gcloud's
 /// `application_default_credentials.json`).
 fn adc_file_present() -> bool {
@@ -91,6 +112,11 @@ impl GkeClient {
     /// have a metadata server (it is on Google Cloud, or `GCE_METADATA_HOST` names one):
     /// without one and without a credentials file there are no credentials to wait for.
     pub async fn connect(endpoint: Option<&str>, metadata_server: bool) -> Result<Self, GkeError> {
+        if endpoint.is_none() {
+            if let Some(why) = credentials_file_problem() {
+                return Err(GkeError::Setup(why));
+            }
+        }
         let metadata_only = endpoint.is_none() && !adc_file_present();
         if metadata_only && !metadata_server {
             return Err(GkeError::Setup(NO_CREDENTIALS_HERE.into()));

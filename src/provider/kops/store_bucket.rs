@@ -39,13 +39,14 @@ pub fn store_findings(
 }
 
 /// The failures that refuse a plan (enforced, not waived), each as a message with its remedy.
-pub fn refusals(findings: &[Finding], url: &str) -> Vec<String> {
+pub fn refusals(findings: &[Finding], url: &str, region: Option<&str>) -> Vec<String> {
+    let region = region.unwrap_or("REGION");
     findings
         .iter()
         .filter(|f| f.is_blocking())
         .map(|f| {
             format!(
-                "control `{}` ({}) fails for {} of the state store {url}: {}. Fix the bucket (`palisade state-bucket create {url} --region REGION --yes` sets what is missing), or add a waiver (waivers: - control: {}, reason: \"…\")",
+                "control `{}` ({}) fails for {} of the state store {url}: {}. Fix the bucket (`palisade state-bucket create {url} --region {region}` sets what is missing), or add a waiver (waivers: - control: {}, reason: \"…\")",
                 f.control, f.severity, f.object, f.message, f.control
             )
         })
@@ -61,7 +62,7 @@ pub fn judge(
     settings: &Settings,
 ) -> Result<Vec<Finding>, Error> {
     let findings = store_findings(spec, url, &l.profile, &l.file.waivers, settings)?;
-    let refused = refusals(&findings, url);
+    let refused = refusals(&findings, url, settings.state_region.as_deref());
     if !refused.is_empty() {
         let named = l
             .file
