@@ -56,6 +56,17 @@ impl Trace {
         }
     }
 
+    /// Charges each of `paths` of `object` to `source`.
+    pub fn record_paths(&mut self, object: &str, paths: Vec<String>, source: &Source) {
+        if paths.is_empty() {
+            return;
+        }
+        let fields = self.0.entry(object.to_string()).or_default();
+        for path in paths {
+            fields.insert(path, source.clone());
+        }
+    }
+
     /// Every (object, field, step) recorded.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &Source)> {
         self.0

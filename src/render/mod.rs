@@ -47,6 +47,13 @@ pub trait Target {
         params: &Params,
     ) -> Option<Result<(), String>>;
 
+    /// Whether `control` can change `doc` at all (a control with no half for this provider, or
+    /// for this cloud, cannot): the render loop then skips it without copying the documents
+    /// to trace it, which is most of a render's cost.
+    fn touches(&self, _control: &Control, _doc: &Self::Doc) -> bool {
+        true
+    }
+
     /// Charges to `source` what differs between `before` and `after`.
     fn record(&self, trace: &mut Trace, before: &Self::Doc, after: &Self::Doc, source: &Source);
 
@@ -124,7 +131,7 @@ fn apply_controls<T: Target>(
 ) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     for control in controls::all().iter().copied() {
-        if !wanted(control) {
+        if !wanted(control) || !target.touches(control, doc) {
             continue;
         }
         let before = doc.clone();

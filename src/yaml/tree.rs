@@ -180,9 +180,81 @@ fn walk(node: &Value, path: String, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// The paths (as [`leaves`] spells them) of the leaves of `now` that are not in `prior` with
+/// the same value: what [`leaves`] of both and a comparison would give, without building the
+/// leaves of the subtrees that are equal.
+pub fn changed_leaves(prior: Option<&Value>, now: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    changed(prior, now, String::new(), &mut out);
+    out
+}
+
+fn changed(prior: Option<&Value>, now: &Value, path: String, out: &mut Vec<String>) {
+    if prior == Some(now) {
+        return;
+    }
+    match now {
+        Value::Mapping(m) if !m.is_empty() => {
+            let old = prior.and_then(Value::as_mapping);
+            for (k, v) in m {
+                let key = match k {
+                    Value::String(s) => s.clone(),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                };
+                let p = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
+                changed(old.and_then(|o| o.get(k)), v, p, out);
+            }
+        }
+        Value::Sequence(s) if !s.is_empty() => {
+            let old = prior.and_then(Value::as_sequence);
+            for (i, v) in s.iter().enumerate() {
+                changed(old.and_then(|o| o.get(i)), v, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => out.push(path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_leaves_are_the_leaves_that_differ() {
+        let before = yaml(
+            "a: 1
+b: {c: 2, d: [x, y]}
+e: {}
+",
+        );
+        let after = yaml(
+            "a: 1
+b: {c: 3, d: [x, z, w]}
+e: {f: 1}
+g: []
+",
+        );
+        let by_leaves: Vec<String> = {
+            let old: std::collections::BTreeMap<String, Value> =
+                leaves(&before).into_iter().collect();
+            leaves(&after)
+                .into_iter()
+                .filter(|(p, v)| old.get(p) != Some(v))
+                .map(|(p, _)| p)
+                .collect()
+        };
+        assert_eq!(changed_leaves(Some(&before), &after), by_leaves);
+        assert_eq!(by_leaves, ["b.c", "b.d[1]", "b.d[2]", "e.f", "g"]);
+        assert_eq!(changed_leaves(None, &after).len(), leaves(&after).len());
+        assert!(changed_leaves(Some(&after), &after).is_empty());
+    }
 
     fn yaml(s: &str) -> Value {
         serde_yaml::from_str(s).expect("test yaml")

@@ -206,6 +206,10 @@ impl Target for GkeTarget {
         Ok(cluster)
     }
 
+    fn touches(&self, control: &Control, _: &Value) -> bool {
+        control.gke.is_some()
+    }
+
     fn apply(
         &self,
         control: &Control,

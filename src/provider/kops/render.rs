@@ -362,12 +362,7 @@ pub fn record(trace: &mut Trace, before: &KopsSpec, after: &KopsSpec, source: &S
             // most steps touch one or two documents: equal ones are not walked
             continue;
         }
-        trace.record_leaves(
-            &object,
-            prior.map(tree::leaves).unwrap_or_default(),
-            tree::leaves(doc),
-            source,
-        );
+        trace.record_paths(&object, tree::changed_leaves(prior, doc), source);
     }
 }
 
@@ -431,6 +426,11 @@ impl Target for KopsTarget {
         params: &Params,
     ) -> Option<Result<(), String>> {
         Some(control.apply_kops(spec, params, &self.ctx))
+    }
+
+    fn touches(&self, control: &Control, spec: &KopsSpec) -> bool {
+        // apply_kops is a no-op on the clouds a control does not name
+        control.kops.clouds().contains(&spec.cloud())
     }
 
     fn record(&self, trace: &mut Trace, before: &KopsSpec, after: &KopsSpec, source: &Source) {
