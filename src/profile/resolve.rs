@@ -151,8 +151,33 @@ pub fn is_path(reference: &str) -> bool {
     reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml")
 }
 
-/// Resolves the profiles a cluster names, merged left to right.
+/// Resolves the profiles a cluster names, merged left to right. Built-in profiles only: the
+/// result is the same every time, so it is resolved once per process (a run over hundreds of
+/// cluster files asks for it hundreds of times).
 pub fn resolve(references: &[String], base_dir: &Path) -> Result<ResolvedProfile, ProfileError> {
+    if references
+        .iter()
+        .all(|r| !is_path(r) && builtin(r).is_some())
+    {
+        type Cache = std::sync::Mutex<BTreeMap<Vec<String>, ResolvedProfile>>;
+        static BUILT_IN: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+        let cache = BUILT_IN.get_or_init(Default::default);
+        if let Some(hit) = cache.lock().ok().and_then(|m| m.get(references).cloned()) {
+            return Ok(hit);
+        }
+        let resolved = resolve_uncached(references, base_dir)?;
+        if let Ok(mut m) = cache.lock() {
+            m.insert(references.to_vec(), resolved.clone());
+        }
+        return Ok(resolved);
+    }
+    resolve_uncached(references, base_dir)
+}
+
+fn resolve_uncached(
+    references: &[String],
+    base_dir: &Path,
+) -> Result<ResolvedProfile, ProfileError> {
     let mut out = ResolvedProfile {
         names: Vec::new(),
         controls: BTreeMap::new(),

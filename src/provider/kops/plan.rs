@@ -182,6 +182,8 @@ pub struct Stored {
     group_keys: Vec<String>,
     /// The cluster file's admin SSH key: its key in the store and its text.
     ssh: Option<(String, String)>,
+    /// Documents already parsed: a plan reads `config` and each group several times.
+    parsed: std::cell::RefCell<BTreeMap<String, Value>>,
 }
 
 impl Stored {
@@ -206,10 +208,15 @@ impl Stored {
 
     /// The stored document at `key`, parsed.
     fn document(&self, key: &str, url: &str) -> Result<Option<Value>, PlanError> {
-        match self.objects.get(key).and_then(Option::as_ref) {
-            Some(o) => Ok(Some(parse_stored(key, url, &o.data)?)),
-            None => Ok(None),
+        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
+            return Ok(None);
+        };
+        if let Some(v) = self.parsed.borrow().get(key) {
+            return Ok(Some(v.clone()));
         }
+        let v = parse_stored(key, url, &o.data)?;
+        self.parsed.borrow_mut().insert(key.to_string(), v.clone());
+        Ok(Some(v))
     }
 }
 
@@ -281,6 +288,7 @@ fn read_store(
         objects: keys.into_iter().zip(objects).collect(),
         group_keys,
         ssh,
+        parsed: Default::default(),
     })
 }
 
@@ -529,6 +537,7 @@ pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanEr
         objects,
         group_keys,
         ssh: None,
+        parsed: Default::default(),
     };
     check_stored_secret(&stored, &layout, &url)?;
     Ok(stored)
