@@ -46,13 +46,7 @@ pub fn path_text(path: &[&str]) -> String {
 }
 
 pub fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-    }
+    crate::yaml::tree::text_of(v)
 }
 
 /// Judges one field of one document.

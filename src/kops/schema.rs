@@ -179,13 +179,7 @@ fn check(v: &Value, s: &Json, path: String, object: &str, out: &mut Vec<SchemaIs
                 .and_then(Json::as_bool)
                 == Some(true);
             for (k, sub) in m {
-                let key = match k {
-                    Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                };
+                let key = crate::yaml::tree::text_of(k);
                 let child = format!("{path}.{key}");
                 if let Some(ps) = props.and_then(|p| p.get(&key)) {
                     check(sub, ps, child, object, out);

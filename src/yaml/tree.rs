@@ -144,6 +144,28 @@ pub fn sorted(node: &Value) -> Value {
     }
 }
 
+/// A value as text (a mapping key as a path segment, a field in a message): a string as it
+/// is, anything else as its YAML.
+pub fn text_of(k: &Value) -> String {
+    match k {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// `path.key` (`key` alone at the root), the dotted paths [`leaves`] spells.
+fn child_path(path: &str, k: &Value) -> String {
+    let key = text_of(k);
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
 /// Every leaf of a tree as (dotted path, value), in document order. Empty mappings and lists
 /// count as leaves so that adding or removing one is seen.
 pub fn leaves(root: &Value) -> Vec<(String, Value)> {
@@ -156,18 +178,7 @@ fn walk(node: &Value, path: String, out: &mut Vec<(String, Value)>) {
     match node {
         Value::Mapping(m) if !m.is_empty() => {
             for (k, v) in m {
-                let key = match k {
-                    Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                };
-                let p = if path.is_empty() {
-                    key
-                } else {
-                    format!("{path}.{key}")
-                };
+                let p = child_path(&path, k);
                 walk(v, p, out);
             }
         }
@@ -197,18 +208,7 @@ fn changed(prior: Option<&Value>, now: &Value, path: String, out: &mut Vec<Strin
         Value::Mapping(m) if !m.is_empty() => {
             let old = prior.and_then(Value::as_mapping);
             for (k, v) in m {
-                let key = match k {
-                    Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                };
-                let p = if path.is_empty() {
-                    key
-                } else {
-                    format!("{path}.{key}")
-                };
+                let p = child_path(&path, k);
                 changed(old.and_then(|o| o.get(k)), v, p, out);
             }
         }
