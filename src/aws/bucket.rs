@@ -21,11 +21,13 @@ const PUBLIC_GROUPS: [(&str, &str); 2] = [
     ),
 ];
 
-/// `s3://BUCKET[/PREFIX]` → (bucket, prefix).
+/// `s3://BUCKET[/PREFIX]` → (bucket, prefix), as the state store reads its URL; `None` for
+/// any other URL.
 pub fn split_url(url: &str) -> Option<(String, String)> {
-    let rest = url.strip_prefix("s3://")?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    (!bucket.is_empty()).then(|| (bucket.to_string(), prefix.trim_matches('/').to_string()))
+    match crate::state::StateUrl::parse(url).ok()? {
+        crate::state::StateUrl::S3 { bucket, prefix } => Some((bucket, prefix)),
+        crate::state::StateUrl::File(_) => None,
+    }
 }
 
 impl S3 {
