@@ -136,7 +136,12 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
             print_sections(
                 &runs,
                 |r| match &r.result {
-                    Ok(doc) => format!("{} ({} {})", shown(&r.file), provider(doc), doc.cluster),
+                    Ok(doc) => format!(
+                        "{} ({} {})",
+                        shown(&r.file),
+                        doc.provider.label(),
+                        doc.cluster
+                    ),
                     Err(_) => shown(&r.file),
                 },
                 o,
@@ -189,13 +194,6 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
         }
     }
     Ok(worst(runs.iter().map(|r| r.code)))
-}
-
-fn provider(doc: &PlanDocument) -> &'static str {
-    match doc.provider {
-        crate::plan::ProviderName::Kops => "kops",
-        crate::plan::ProviderName::Gke => "GKE",
-    }
 }
 
 /// What each file said on stderr, and its error, prefixed by the file (stdout holds one

@@ -21,6 +21,16 @@ pub enum ProviderName {
     Gke,
 }
 
+impl ProviderName {
+    /// As a reader names it: `kops`, `GKE`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderName::Kops => "kops",
+            ProviderName::Gke => "GKE",
+        }
+    }
+}
+
 /// A provider-neutral plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

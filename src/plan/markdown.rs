@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{PlanDocument, ProviderName};
+use super::document::PlanDocument;
 use super::model::Action;
 use crate::markdown::cell;
 
@@ -32,13 +32,6 @@ fn value(v: Option<&serde_json::Value>, sensitive: bool) -> String {
     }
 }
 
-fn provider(doc: &PlanDocument) -> &'static str {
-    match doc.provider {
-        ProviderName::Kops => "kops",
-        ProviderName::Gke => "GKE",
-    }
-}
-
 fn counts(doc: &PlanDocument) -> (usize, usize) {
     let creates = doc
         .changes
@@ -60,7 +53,7 @@ fn summary_table(entries: &[Entry<'_>]) -> String {
                     t,
                     "| {} | {} | {} | {c} | {u} | {} |  | {} | {} |",
                     cell(&doc.cluster),
-                    provider(doc),
+                    doc.provider.label(),
                     cell(e.file),
                     doc.cannot_change_in_place.len(),
                     {
@@ -94,7 +87,7 @@ fn details(file: &str, doc: &PlanDocument) -> String {
     let mut t = format!(
         "<details><summary>{} ({}, {}): {c} to create, {u} to update</summary>\n\n",
         cell(&doc.cluster),
-        provider(doc),
+        doc.provider.label(),
         cell(file)
     );
     if !doc.changes.is_empty() {
