@@ -157,9 +157,7 @@ fn audit_files(
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for r in &runs {
-        for line in r.err.lines() {
-            o.note(&format!("{}: {line}", super::fleet::shown(&r.file)))?;
-        }
+        r.notes(o)?;
         match &r.result {
             Ok(report) => reports.push(report.clone()),
             Err(f) => {
@@ -169,23 +167,23 @@ fn audit_files(
         }
     }
     // the files that could not be audited are in every output, not only on stderr
+    let failing = if reports.iter().any(|r| r.fails_at(a.fail_on)) {
+        exit::ATTENTION
+    } else {
+        exit::OK
+    };
     let code = match a.output {
         AuditFormat::Json => {
             let doc = serde_json::json!({
                 "format_version": 1,
                 "reports": reports,
-                "errors": errors.iter().map(|(file, f)| {
-                    let mut v = super::fleet::failure_json(f);
-                    v["file"] = file.display().to_string().into();
-                    v
-                }).collect::<Vec<_>>(),
+                "errors": errors
+                    .iter()
+                    .map(|(file, f)| super::fleet::failure_json(file, f))
+                    .collect::<Vec<_>>(),
             });
             o.print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
-            if reports.iter().any(|r| r.fails_at(a.fail_on)) {
-                exit::ATTENTION
-            } else {
-                exit::OK
-            }
+            failing
         }
         AuditFormat::Markdown => {
             let failed: Vec<(String, String)> = errors
@@ -198,11 +196,7 @@ fn audit_files(
                 })
                 .collect();
             o.print(&crate::audit::to_markdown_with_errors(&reports, &failed))?;
-            if reports.iter().any(|r| r.fails_at(a.fail_on)) {
-                exit::ATTENTION
-            } else {
-                exit::OK
-            }
+            failing
         }
         _ => print_reports(&reports, a.output, a.fail_on, o)?,
     };

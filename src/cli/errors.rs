@@ -35,20 +35,20 @@ pub fn problems_of(e: &anyhow::Error) -> Option<Vec<Problem>> {
     None
 }
 
+/// One problem: `{"file", "line", "column", "code", "message"}`.
+pub fn problem_json(p: &Problem) -> serde_json::Value {
+    json!({
+        "file": p.location.file,
+        "line": p.location.line,
+        "column": p.location.column,
+        "code": p.code,
+        "message": crate::yaml::bound_quotes(&p.message),
+    })
+}
+
 /// `{"format_version": 1, "errors": [...]}`.
 pub fn to_json(problems: &[Problem]) -> String {
-    let errors: Vec<serde_json::Value> = problems
-        .iter()
-        .map(|p| {
-            json!({
-                "file": p.location.file,
-                "line": p.location.line,
-                "column": p.location.column,
-                "code": p.code,
-                "message": crate::yaml::bound_quotes(&p.message),
-            })
-        })
-        .collect();
+    let errors: Vec<serde_json::Value> = problems.iter().map(problem_json).collect();
     let doc = json!({"format_version": 1, "errors": errors});
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -19,6 +19,16 @@ pub struct Ran<T> {
     pub result: Result<T, Failure>,
 }
 
+impl<T> Ran<T> {
+    /// What the file's run said on stderr, each line after the file's name.
+    pub fn notes(&self, o: &mut Output<'_>) -> std::io::Result<()> {
+        for line in self.err.lines() {
+            o.note(&format!("{}: {line}", shown(&self.file)))?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a file produced no result.
 pub struct Failure {
     /// The whole message, as the one-file command prints it after `error: `.
@@ -134,9 +144,7 @@ pub fn print_sections<T>(
             o.print(&format!("error: {message}\n"))?;
         }
         o.print("\n")?;
-        for line in r.err.lines() {
-            o.note(&format!("{}: {line}", shown(&r.file)))?;
-        }
+        r.notes(o)?;
     }
     Ok(())
 }
@@ -154,22 +162,16 @@ fn first_lines(text: &str, n: usize) -> String {
     )
 }
 
-/// A failure as JSON: its problems with file, line and column, or its message.
-pub fn failure_json(f: &Failure) -> serde_json::Value {
-    match &f.problems {
-        Some(ps) => serde_json::json!({
-            "refused": f.refused(),
-            "errors": ps.iter().map(|p| serde_json::json!({
-                "file": p.location.file,
-                "line": p.location.line,
-                "column": p.location.column,
-                "code": p.code,
-                "message": crate::yaml::bound_quotes(&p.message),
-            })).collect::<Vec<_>>(),
-        }),
-        None => serde_json::json!({
-            "refused": false,
-            "errors": [{"message": crate::yaml::bound_quotes(&f.message)}],
-        }),
-    }
+/// The failure of `file` as JSON: the file, its problems with line and column (as the
+/// one-file commands print them), or its message.
+pub fn failure_json(file: &Path, f: &Failure) -> serde_json::Value {
+    let errors: Vec<serde_json::Value> = match &f.problems {
+        Some(ps) => ps.iter().map(super::errors::problem_json).collect(),
+        None => vec![serde_json::json!({"message": crate::yaml::bound_quotes(&f.message)})],
+    };
+    serde_json::json!({
+        "file": file.display().to_string(),
+        "refused": f.refused(),
+        "errors": errors,
+    })
 }

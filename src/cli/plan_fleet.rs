@@ -177,8 +177,7 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
                         "plan": doc,
                     }),
                     Err(f) => {
-                        let mut v = failure_json(f);
-                        v["file"] = r.file.display().to_string().into();
+                        let mut v = failure_json(&r.file, f);
                         v["exit_code"] = r.code.into();
                         v
                     }
@@ -200,9 +199,7 @@ pub fn run(a: &Args, found: &Discovered, o: &mut Output<'_>) -> anyhow::Result<u
 /// document).
 fn print_stderr(runs: &[Ran<PlanDocument>], o: &mut Output<'_>) -> std::io::Result<()> {
     for r in runs {
-        for line in r.err.lines() {
-            o.note(&format!("{}: {line}", shown(&r.file)))?;
-        }
+        r.notes(o)?;
         if let Err(f) = &r.result {
             o.note(&format!("{}: error: {}", shown(&r.file), f.message))?;
         }

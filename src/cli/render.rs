@@ -72,15 +72,11 @@ fn render_files(a: &Args, files: &[PathBuf], o: &mut Output<'_>) -> anyhow::Resu
     });
     let mut json = Vec::new();
     for r in &runs {
-        for line in r.err.lines() {
-            o.note(&format!("{}: {line}", super::fleet::shown(&r.file)))?;
-        }
+        r.notes(o)?;
         match (&r.result, a.output) {
             (Err(f), DocFormat::Json) => {
                 o.note(&format!("error: {}", f.message))?;
-                let mut v = super::fleet::failure_json(f);
-                v["file"] = r.file.display().to_string().into();
-                json.push(v);
+                json.push(super::fleet::failure_json(&r.file, f));
             }
             (Err(f), DocFormat::Yaml) => o.note(&format!("error: {}", f.message))?,
             (Ok(text), DocFormat::Yaml) => {
