@@ -166,7 +166,7 @@ impl Provider for KopsProvider {
         let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
-        super::store_bucket::show(&mut planned.document, &bucket);
+        super::store_bucket::show(&mut planned.document, &bucket, &l.profile);
         Ok(Box::new(planned))
     }
 }

@@ -88,19 +88,16 @@ pub fn judge(
 
 /// What the plan shows of the bucket: the waivers that carry it, failures that do not refuse
 /// (audit level), and what could not be read.
-pub fn show(doc: &mut PlanDocument, findings: &[Finding]) {
+pub fn show(doc: &mut PlanDocument, findings: &[Finding], profile: &ResolvedProfile) {
     doc.waivers.extend(WaiverInEffect::from_findings(findings));
-    for f in findings {
-        match f.verdict {
-            Verdict::Fail => doc.warnings.push(format!(
-                "audit-level control `{}` fails for {}: {}",
-                f.control, f.object, f.message
-            )),
-            Verdict::Unknown => doc.warnings.push(format!(
-                "`{}` could not judge {} {}: {}",
-                f.control, f.object, f.path, f.message
-            )),
-            _ => {}
-        }
+    // the enforced failures refused the plan already: what fails here is audit level, said as
+    // a render says it
+    doc.warnings
+        .extend(crate::audit::verdict::warnings(findings, &[], profile));
+    for f in findings.iter().filter(|f| f.verdict == Verdict::Unknown) {
+        doc.warnings.push(format!(
+            "`{}` could not judge {} {}: {}",
+            f.control, f.object, f.path, f.message
+        ));
     }
 }
