@@ -69,14 +69,10 @@ fn fleet(dir: &std::path::Path) {
 }
 
 fn plan(fake: &FakeGke, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+    fake.command()
         .arg("plan")
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("PALISADE_GKE_ENDPOINT", &fake.url)
-        .env("PALISADE_KUBE_ENDPOINT", &fake.kube.url)
-        .env("PALISADE_KUBE_TOKEN", &fake.kube.token)
         .output()
         .expect("run palisade")
 }

@@ -18,16 +18,7 @@ const CLUSTER: &str =
     "projects/acme-storefront-prod/locations/us-central1/clusters/storefront-prod";
 
 fn against(fake: &FakeGke, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("PALISADE_GKE_ENDPOINT", &fake.url)
-        .env("PALISADE_GKE_POLL_MS", "2")
-        .env("PALISADE_KUBE_ENDPOINT", &fake.kube.url)
-        .env("PALISADE_KUBE_TOKEN", &fake.kube.token)
-        .output()
-        .expect("run palisade")
+    fake.run(args)
 }
 
 fn both(o: &Output) -> String {

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::gke_fake::FakeGke;
-use common::{palisade, root, text};
+use common::{palisade, text};
 use palisade::cluster_file::Date;
 use rexpect::session::{spawn_command, PtySession};
 
@@ -107,16 +107,7 @@ fn renders_and_audits(file: &str) {
 }
 
 fn against(fake: &FakeGke, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("PALISADE_GKE_ENDPOINT", &fake.url)
-        .env("PALISADE_GKE_POLL_MS", "2")
-        .env("PALISADE_KUBE_ENDPOINT", &fake.kube.url)
-        .env("PALISADE_KUBE_TOKEN", &fake.kube.token)
-        .output()
-        .expect("run palisade")
+    fake.run(args)
 }
 
 /// Plan creates the cluster; apply makes that one call, which the fake finds valid; a second

@@ -89,6 +89,23 @@ impl FakeGke {
         FakeGke { url, state, kube }
     }
 
+    /// `palisade` pointed at this fake and its Kubernetes API, run from the project's root.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_palisade"));
+        cmd.current_dir(super::root())
+            .env("NO_COLOR", "1")
+            .env("PALISADE_GKE_ENDPOINT", &self.url)
+            .env("PALISADE_GKE_POLL_MS", "2")
+            .env("PALISADE_KUBE_ENDPOINT", &self.kube.url)
+            .env("PALISADE_KUBE_TOKEN", &self.kube.token);
+        cmd
+    }
+
+    /// `palisade ARGS` against this fake.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command().args(args).output().expect("run palisade")
+    }
+
     /// Stores a cluster as `gcloud describe` prints it (enum names), e.g. a fixture.
     pub fn put_cluster(&self, parent: &str, cluster: Value) {
         let name = cluster["name"].as_str().expect("cluster name").to_string();
