@@ -28,15 +28,21 @@ pub struct CheckArgs {
     output: super::common::ReportFormat,
 }
 
-fn check(a: CheckArgs, o: &mut Output<'_>) -> anyhow::Result<u8> {
-    let Some((bucket, _)) = split_url(&a.url) else {
-        anyhow::bail!("{:?}: expected s3://BUCKET[/PREFIX]", a.url);
+/// The bucket and prefix of `url` (a valid bucket name), and a client for `region`.
+fn open(url: &str, region: Option<&str>) -> anyhow::Result<(String, String, S3)> {
+    let Some((bucket, prefix)) = split_url(url) else {
+        anyhow::bail!("{url:?}: expected s3://BUCKET[/PREFIX]");
     };
     if let Some(why) = crate::state::bucket::bucket_name_problem(&bucket) {
-        anyhow::bail!("{}: {why}", a.url);
+        anyhow::bail!("{url}: {why}");
     }
     let s = super::common::settings(None, None, None);
-    let s3 = S3::connect(a.region.as_deref(), s.s3_path_style).map_err(anyhow::Error::msg)?;
+    let s3 = S3::connect(region, s.s3_path_style).map_err(anyhow::Error::msg)?;
+    Ok((bucket, prefix, s3))
+}
+
+fn check(a: CheckArgs, o: &mut Output<'_>) -> anyhow::Result<u8> {
+    let (bucket, _, s3) = open(&a.url, a.region.as_deref())?;
     let facts = s3.observe(&bucket, a.discovery_store.as_deref());
     // judged as strict does: every failing setting counts, whatever the cluster's profile
     let profile = super::common::resolve_profiles(&["strict".to_string()])?;
@@ -79,14 +85,7 @@ pub fn run(a: Action, o: &mut Output<'_>) -> anyhow::Result<u8> {
         Action::Create(a) => a,
         Action::Check(a) => return check(a, o),
     };
-    let Some((bucket, prefix)) = split_url(&a.url) else {
-        anyhow::bail!("{:?}: expected s3://BUCKET[/PREFIX]", a.url);
-    };
-    if let Some(why) = crate::state::bucket::bucket_name_problem(&bucket) {
-        anyhow::bail!("{}: {why}", a.url);
-    }
-    let s = super::common::settings(None, None, None);
-    let s3 = S3::connect(a.region.as_deref(), s.s3_path_style).map_err(anyhow::Error::msg)?;
+    let (bucket, prefix, s3) = open(&a.url, a.region.as_deref())?;
     let Some(region) = a.region.clone().or_else(|| s3.region.clone()) else {
         anyhow::bail!("no region: pass --region (the bucket's region), or set AWS_REGION");
     };
