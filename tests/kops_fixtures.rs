@@ -49,7 +49,6 @@ fn load(path: &std::path::Path) -> KopsSpec {
 
 fn schema_issues(spec: &KopsSpec) -> BTreeSet<String> {
     spec.documents()
-        .iter()
         .flat_map(validate_document)
         .map(|i| i.to_string())
         .collect()
@@ -129,7 +128,6 @@ fn harden_keeps_schema_audit_fields_and_is_idempotent() {
             // non-kops documents are kept too
             let others = |s: &KopsSpec| {
                 s.documents()
-                    .iter()
                     .filter(|d| {
                         !tree::get_str(d, &["apiVersion"]).is_some_and(|v| v.starts_with("kops"))
                     })

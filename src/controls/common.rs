@@ -160,10 +160,9 @@ pub fn kubelet_apply(spec: &mut KopsSpec, key: &'static str, want: Want) {
     if tree::get(cluster, &["spec", "masterKubelet", key]).is_some() {
         tree::set(cluster, &["spec", "masterKubelet", key], value.clone());
     }
-    for ig in spec.instance_groups_mut() {
-        if tree::get(ig, &["spec", "kubelet", key]).is_some() {
-            tree::set(ig, &["spec", "kubelet", key], value.clone());
-        }
+    let path = ["spec", "kubelet", key];
+    for ig in spec.instance_groups_where(|ig| tree::get(ig, &path).is_some_and(|v| *v != value)) {
+        tree::set(ig, &path, value.clone());
     }
 }
 

@@ -112,8 +112,11 @@ pub fn namespace(name: &str, ingress: bool) -> Value {
 
 /// The names of the Namespace objects of `docs` but `system`, with whether each is an ingress
 /// one.
-pub fn namespaces_except(docs: &[Value], system: &Exempt) -> Vec<(String, bool)> {
-    docs.iter()
+pub fn namespaces_except<'a>(
+    docs: impl IntoIterator<Item = &'a Value>,
+    system: &Exempt,
+) -> Vec<(String, bool)> {
+    docs.into_iter()
         .filter(|d| tree::get_str(d, &["kind"]) == Some("Namespace") && is_kubernetes_object(d))
         .filter_map(|d| {
             let name = tree::get_str(d, &["metadata", "name"])?;
@@ -272,15 +275,15 @@ pub fn actions(action: &str) -> &'static [&'static str] {
 /// Puts `object` among `docs`: in place of the Kubernetes object with its id, or at the end;
 /// a second copy goes (it would be applied after the first and win). Its `spec` is sorted like
 /// every spec Palisade writes, whichever step put it there.
-pub fn put(docs: &mut Vec<Value>, mut object: Value) {
+pub fn put<D: std::borrow::Borrow<Value> + From<Value>>(docs: &mut Vec<D>, mut object: Value) {
     if let Some(body) = object.get_mut("spec") {
         *body = tree::sorted(body);
     }
     let id = object_id(&object);
-    let same = |d: &Value| is_kubernetes_object(d) && object_id(d) == id;
+    let same = |d: &D| is_kubernetes_object(d.borrow()) && object_id(d.borrow()) == id;
     match docs.iter().position(same) {
         Some(i) => {
-            docs[i] = object;
+            docs[i] = D::from(object);
             let mut seen = false;
             docs.retain(|d| {
                 if !same(d) {
@@ -291,7 +294,7 @@ pub fn put(docs: &mut Vec<Value>, mut object: Value) {
                 keep
             });
         }
-        None => docs.push(object),
+        None => docs.push(D::from(object)),
     }
 }
 

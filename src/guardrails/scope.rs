@@ -38,11 +38,11 @@ pub struct InCluster {
 
 /// What one provider's cluster shows the guardrail controls.
 #[derive(Debug, Clone)]
-pub struct Scope {
+pub struct Scope<'a> {
     /// The object cluster-level findings are about (`Cluster/NAME`).
     pub cluster: String,
     /// Every Kubernetes object the cluster carries (for kops: the spec's stream).
-    pub objects: Vec<Value>,
+    pub objects: Vec<&'a Value>,
     pub version: MinorVersion,
     /// `Ok` when the CNI enforces NetworkPolicy, else why not.
     pub network_policy: Result<(), String>,
@@ -63,13 +63,13 @@ pub struct Scope {
     pub pod_security_default: bool,
 }
 
-impl Scope {
+impl Scope<'_> {
     /// The namespaces the cluster declares (its Namespace objects but the system ones), with
     /// whether each is an ingress one.
     pub fn namespaces(&self) -> Vec<(String, bool)> {
         match &self.declared {
             Some(d) => d.clone(),
-            None => namespaces_except(&self.objects, self.system),
+            None => namespaces_except(self.objects.iter().copied(), self.system),
         }
     }
 
@@ -87,7 +87,7 @@ impl Scope {
     pub fn by_id(&self) -> BTreeMap<String, Vec<&Value>> {
         let mut out: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
         for o in &self.objects {
-            out.entry(object_id(o)).or_default().push(o);
+            out.entry(object_id(o)).or_default().push(*o);
         }
         out
     }

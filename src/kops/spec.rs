@@ -1,5 +1,12 @@
 //! A kops multi-document spec: one Cluster, its InstanceGroups, and any other documents,
 //! kept in their original order as value trees.
+//!
+//! Each document is shared (`Arc`) and copied only when it is changed: the render loop keeps
+//! the spec as it was before each control to trace what the control changed, and most controls
+//! change one or two of a cluster's documents. Two specs' documents at the same index that are
+//! the same allocation are known equal without a walk ([`KopsSpec::same_document`]).
+
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_yaml::Value;
@@ -62,7 +69,7 @@ pub enum Cloud {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KopsSpec {
-    docs: Vec<Value>,
+    docs: Vec<Arc<Value>>,
 }
 
 impl KopsSpec {
@@ -93,7 +100,7 @@ impl KopsSpec {
                 }
             }
         }
-        let spec = KopsSpec { docs };
+        let spec = KopsSpec::from_documents(docs);
         let clusters = spec.docs.iter().filter(|d| is_kind(d, "Cluster")).count();
         match clusters {
             0 => {
@@ -175,8 +182,7 @@ impl KopsSpec {
 
     /// The Kubernetes objects of the spec (what kops keeps in `clusteraddons/default`).
     pub fn objects(&self) -> impl Iterator<Item = &Value> {
-        self.docs
-            .iter()
+        self.documents()
             .filter(|d| crate::guardrails::is_kubernetes_object(d))
     }
 
@@ -187,8 +193,7 @@ impl KopsSpec {
 
     /// Fields the kops CRD schema does not know, which kops drops without a word.
     pub fn unknown_fields(&self) -> Vec<super::schema::SchemaIssue> {
-        self.docs
-            .iter()
+        self.documents()
             .flat_map(super::schema::validate_document)
             .filter(|i| i.problem.starts_with("unknown field"))
             .collect()
@@ -196,34 +201,60 @@ impl KopsSpec {
 
     /// Builds a spec from documents; the caller guarantees exactly one Cluster.
     pub fn from_documents(docs: Vec<Value>) -> Self {
+        KopsSpec {
+            docs: docs.into_iter().map(Arc::new).collect(),
+        }
+    }
+
+    /// Builds a spec from documents shared with others; the caller guarantees one Cluster.
+    pub fn from_shared(docs: Vec<Arc<Value>>) -> Self {
         KopsSpec { docs }
     }
 
-    pub fn documents(&self) -> &[Value] {
-        &self.docs
+    /// The documents, in order.
+    pub fn documents(&self) -> impl ExactSizeIterator<Item = &Value> + Clone {
+        self.docs.iter().map(|d| &**d)
     }
 
-    pub fn documents_mut(&mut self) -> &mut [Value] {
-        &mut self.docs
+    /// The document at `index`, if there is one.
+    pub fn document(&self, index: usize) -> Option<&Value> {
+        self.docs.get(index).map(|d| &**d)
+    }
+
+    /// The document at `index`, to change (copied first if another spec shares it).
+    pub fn document_mut(&mut self, index: usize) -> Option<&mut Value> {
+        self.docs.get_mut(index).map(Arc::make_mut)
+    }
+
+    /// Every document, to change (each copied first if another spec shares it).
+    pub fn documents_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.docs.iter_mut().map(Arc::make_mut)
+    }
+
+    /// Whether this spec's document at `index` is `other`'s at `index`, unchanged since one
+    /// was copied from the other (false says nothing: they may still be equal).
+    pub fn same_document(&self, other: &KopsSpec, index: usize) -> bool {
+        matches!((self.docs.get(index), other.docs.get(index)), (Some(a), Some(b)) if Arc::ptr_eq(a, b))
     }
 
     pub fn cluster(&self) -> &Value {
-        self.docs
-            .iter()
+        self.documents()
             .find(|d| is_kind(d, "Cluster"))
             .unwrap_or(&Value::Null)
     }
 
     pub fn cluster_mut(&mut self) -> &mut Value {
         let index = self.docs.iter().position(|d| is_kind(d, "Cluster"));
-        match index {
-            Some(i) => &mut self.docs[i],
+        let i = match index {
+            Some(i) => i,
             None => {
                 // Only reachable for a spec built without a Cluster; give it one.
-                self.docs.insert(0, Value::Mapping(Default::default()));
-                &mut self.docs[0]
+                self.docs
+                    .insert(0, Arc::new(Value::Mapping(Default::default())));
+                0
             }
-        }
+        };
+        Arc::make_mut(&mut self.docs[i])
     }
 
     pub fn cluster_name(&self) -> &str {
@@ -231,11 +262,23 @@ impl KopsSpec {
     }
 
     pub fn instance_groups(&self) -> impl Iterator<Item = &Value> {
-        self.docs.iter().filter(|d| is_kind(d, "InstanceGroup"))
+        self.documents().filter(|d| is_kind(d, "InstanceGroup"))
     }
 
+    /// Every InstanceGroup, to change (each copied first if another spec shares it).
     pub fn instance_groups_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        self.docs.iter_mut().filter(|d| is_kind(d, "InstanceGroup"))
+        self.instance_groups_where(|_| true)
+    }
+
+    /// The InstanceGroups `wanted` picks, to change: the others stay shared, uncopied.
+    pub fn instance_groups_where(
+        &mut self,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> impl Iterator<Item = &mut Value> {
+        self.docs
+            .iter_mut()
+            .filter(move |d| is_kind(d, "InstanceGroup") && wanted(d))
+            .map(Arc::make_mut)
     }
 
     pub fn cloud(&self) -> Cloud {
@@ -261,7 +304,7 @@ impl KopsSpec {
     /// The spec as a multi-document YAML stream.
     pub fn to_yaml(&self) -> String {
         let mut out = String::new();
-        for (i, d) in self.docs.iter().enumerate() {
+        for (i, d) in self.documents().enumerate() {
             if i > 0 {
                 out.push_str("---\n");
             }

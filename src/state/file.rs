@@ -35,11 +35,14 @@ struct FileLock {
 impl ApplyLock for FileLock {}
 
 fn version_of(data: &[u8]) -> Version {
-    digest::digest(&digest::SHA256, data)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let sum = digest::digest(&digest::SHA256, data);
+    let mut out = String::with_capacity(64);
+    for b in sum.as_ref() {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 impl FileStore {

@@ -131,7 +131,7 @@ pub fn sorted(node: &Value) -> Value {
     match node {
         Value::Mapping(m) => {
             let mut pairs: Vec<(&Value, &Value)> = m.iter().collect();
-            pairs.sort_by_key(|(k, _)| k.as_str().unwrap_or_default().to_string());
+            pairs.sort_by(|(a, _), (b, _)| sort_key(a).cmp(sort_key(b)));
             Value::Mapping(
                 pairs
                     .into_iter()
@@ -141,6 +141,25 @@ pub fn sorted(node: &Value) -> Value {
         }
         Value::Sequence(s) => Value::Sequence(s.iter().map(sorted).collect()),
         other => other.clone(),
+    }
+}
+
+/// How [`sorted`] orders a mapping's keys: strings by their text, every other key first.
+fn sort_key(k: &Value) -> &str {
+    k.as_str().unwrap_or_default()
+}
+
+/// Whether [`sorted`] would leave the tree as it is.
+pub fn is_sorted(node: &Value) -> bool {
+    match node {
+        Value::Mapping(m) => {
+            m.keys()
+                .zip(m.keys().skip(1))
+                .all(|(a, b)| sort_key(a) <= sort_key(b))
+                && m.values().all(is_sorted)
+        }
+        Value::Sequence(s) => s.iter().all(is_sorted),
+        _ => true,
     }
 }
 
@@ -196,26 +215,31 @@ fn walk(node: &Value, path: String, out: &mut Vec<(String, Value)>) {
 /// leaves of the subtrees that are equal.
 pub fn changed_leaves(prior: Option<&Value>, now: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    changed(prior, now, String::new(), &mut out);
+    if prior != Some(now) {
+        changed(prior, now, String::new(), &mut out);
+    }
     out
 }
 
+/// The changed leaves under `now`, which differs from `prior`.
 fn changed(prior: Option<&Value>, now: &Value, path: String, out: &mut Vec<String>) {
-    if prior == Some(now) {
-        return;
-    }
     match now {
         Value::Mapping(m) if !m.is_empty() => {
             let old = prior.and_then(Value::as_mapping);
             for (k, v) in m {
-                let p = child_path(&path, k);
-                changed(old.and_then(|o| o.get(k)), v, p, out);
+                let was = old.and_then(|o| o.get(k));
+                if was != Some(v) {
+                    changed(was, v, child_path(&path, k), out);
+                }
             }
         }
         Value::Sequence(s) if !s.is_empty() => {
             let old = prior.and_then(Value::as_sequence);
             for (i, v) in s.iter().enumerate() {
-                changed(old.and_then(|o| o.get(i)), v, format!("{path}[{i}]"), out);
+                let was = old.and_then(|o| o.get(i));
+                if was != Some(v) {
+                    changed(was, v, format!("{path}[{i}]"), out);
+                }
             }
         }
         _ => out.push(path),

@@ -91,7 +91,7 @@ fn rank(v: &str) -> u8 {
 /// (document index, component path) of every place a TLS floor is set or must be.
 fn scopes(spec: &KopsSpec) -> Vec<(usize, Vec<&'static str>)> {
     let mut out = Vec::new();
-    for (i, doc) in spec.documents().iter().enumerate() {
+    for (i, doc) in spec.documents().enumerate() {
         if crate::kops::spec::is_kind(doc, "Cluster") {
             out.push((i, vec!["spec", "kubeAPIServer"]));
             out.push((i, vec!["spec", "kubelet"]));
@@ -115,7 +115,9 @@ impl KopsRule for Rule {
         let floor = params.str("version");
         let mut out = Vec::new();
         for (i, scope) in scopes(spec) {
-            let doc = &spec.documents()[i];
+            let Some(doc) = spec.document(i) else {
+                continue;
+            };
             let object = KopsSpec::object_name(doc);
             let mut path = scope.clone();
             path.push("tlsMinVersion");
@@ -161,7 +163,9 @@ impl KopsRule for Rule {
     fn apply(&self, spec: &mut KopsSpec, params: &Params, _: &ApplyCtx) -> Result<(), String> {
         let floor = params.str("version").to_string();
         for (i, scope) in scopes(spec) {
-            let doc = &mut spec.documents_mut()[i];
+            let Some(doc) = spec.document_mut(i) else {
+                continue;
+            };
             let mut path = scope.clone();
             path.push("tlsMinVersion");
             if tree::get_str(doc, &path).is_none_or(|v| rank(v) < rank(&floor)) {

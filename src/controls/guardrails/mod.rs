@@ -115,7 +115,7 @@ impl GkeRule for OnGke {
 }
 
 /// What a kops spec shows the guardrails.
-pub fn kops_scope(spec: &KopsSpec) -> Scope {
+pub fn kops_scope(spec: &KopsSpec) -> Scope<'_> {
     let version = match minor_version(spec) {
         Some(v) => MinorVersion::Pinned(v),
         None => MinorVersion::Missing(
@@ -124,7 +124,7 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
     };
     Scope {
         cluster: KopsSpec::object_name(spec.cluster()),
-        objects: spec.objects().cloned().collect(),
+        objects: spec.objects().collect(),
         version,
         network_policy: crate::controls::network::network_policy::enforced(spec),
         network_field: "spec.networking",
@@ -137,14 +137,18 @@ pub fn kops_scope(spec: &KopsSpec) -> Scope {
 }
 
 /// What a GKE cluster shows the guardrails; `None` when its Kubernetes objects were not read.
-pub fn gke_scope(cluster: &ClusterView<'_>) -> Option<Scope> {
+pub fn gke_scope<'a>(cluster: &ClusterView<'a>) -> Option<Scope<'a>> {
     let in_cluster = cluster.in_cluster?;
     let mut scope = gke_scope_of(cluster, &in_cluster.objects, in_cluster.minor.clone());
     scope.declared = in_cluster.declared.clone();
     Some(scope)
 }
 
-fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<String>) -> Scope {
+fn gke_scope_of<'a>(
+    cluster: &ClusterView<'_>,
+    objects: &'a [Value],
+    minor: Option<String>,
+) -> Scope<'a> {
     let minor = minor.or_else(|| cluster.minor());
     let network_policy = match crate::controls::network::network_policy::CONTROL
         .check_gke(cluster, &Params::default())
@@ -157,7 +161,7 @@ fn gke_scope_of(cluster: &ClusterView<'_>, objects: &[Value], minor: Option<Stri
     };
     Scope {
         cluster: cluster.object(),
-        objects: objects.to_vec(),
+        objects: objects.iter().collect(),
         version: minor.map_or(MinorVersion::Pending, MinorVersion::Pinned),
         network_policy,
         network_field: "networkPolicy",
@@ -198,15 +202,31 @@ pub(crate) fn minor_version(spec: &KopsSpec) -> Option<String> {
 /// so that nothing added beside Palisade's fields (an allow-all rule, a narrowing selector, a
 /// match condition) passes unseen.
 pub(crate) fn same_object(found: &Value, want: &Value) -> bool {
-    let strip = |v: &Value| -> Value {
-        let mut v = guardrails::without_foreign_fields(v.clone());
-        if let Some(m) = v.as_mapping_mut() {
-            m.remove("metadata");
-            m.remove("status");
+    match (compared_fields(found), compared_fields(want)) {
+        (Some(a), Some(b)) => {
+            // key order does not matter, as in a mapping's own equality
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.iter().any(|(bk, bv)| bk == k && bv == v))
         }
-        v
-    };
-    strip(found) == strip(want)
+        _ => found == want,
+    }
+}
+
+/// The fields of an object [`same_object`] compares: all but metadata, status and its kind's
+/// foreign ones; `None` for what is not a mapping.
+fn compared_fields(v: &Value) -> Option<Vec<(&Value, &Value)>> {
+    let kind = tree::get_str(v, &["kind"]).unwrap_or("");
+    let skipped = guardrails::foreign_fields(kind);
+    Some(
+        v.as_mapping()?
+            .iter()
+            .filter(|(k, _)| {
+                k.as_str()
+                    .is_none_or(|k| k != "metadata" && k != "status" && !skipped.contains(&k))
+            })
+            .collect(),
+    )
 }
 
 /// Checks that every object of `want` is in the spec exactly as built, once: one check per

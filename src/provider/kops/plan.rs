@@ -8,6 +8,7 @@
 
 use crate::controls::secrets::encryption_at_rest;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_yaml::Value;
 use thiserror::Error;
@@ -183,7 +184,9 @@ pub struct Stored {
     /// The cluster file's admin SSH key: its key in the store and its text.
     ssh: Option<(String, String)>,
     /// Documents already parsed: a plan reads `config` and each group several times.
-    parsed: std::cell::RefCell<BTreeMap<String, Value>>,
+    parsed: std::cell::RefCell<BTreeMap<String, Arc<Value>>>,
+    /// The Kubernetes objects already parsed, by key.
+    parsed_objects: std::cell::RefCell<BTreeMap<String, Arc<Vec<Value>>>>,
 }
 
 impl Stored {
@@ -192,30 +195,37 @@ impl Stored {
     }
 
     /// The stored Kubernetes objects at `key` (`clusteraddons/default`), parsed.
-    fn objects(&self, key: &str, url: &str) -> Result<Vec<Value>, PlanError> {
-        match self.objects.get(key).and_then(Option::as_ref) {
-            Some(o) => {
-                let text = String::from_utf8_lossy(&o.data);
-                super::addons::parse(&text).map_err(|reason| PlanError::StoredObjects {
-                    key: key.into(),
-                    url: url.into(),
-                    reason,
-                })
-            }
-            None => Ok(Vec::new()),
+    fn objects(&self, key: &str, url: &str) -> Result<Arc<Vec<Value>>, PlanError> {
+        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
+            return Ok(Arc::default());
+        };
+        if let Some(v) = self.parsed_objects.borrow().get(key) {
+            return Ok(Arc::clone(v));
         }
+        let text = String::from_utf8_lossy(&o.data);
+        let v = Arc::new(super::addons::parse(&text).map_err(|reason| {
+            PlanError::StoredObjects {
+                key: key.into(),
+                url: url.into(),
+                reason,
+            }
+        })?);
+        self.parsed_objects
+            .borrow_mut()
+            .insert(key.to_string(), Arc::clone(&v));
+        Ok(v)
     }
 
     /// The stored document at `key`, parsed.
-    fn document(&self, key: &str, url: &str) -> Result<Option<Value>, PlanError> {
+    fn document(&self, key: &str, url: &str) -> Result<Option<Arc<Value>>, PlanError> {
         let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
             return Ok(None);
         };
         if let Some(v) = self.parsed.borrow().get(key) {
-            return Ok(Some(v.clone()));
+            return Ok(Some(Arc::clone(v)));
         }
-        let v = parse_stored(key, url, &o.data)?;
-        self.parsed.borrow_mut().insert(key.to_string(), v.clone());
+        let v = Arc::new(parse_stored(key, url, &o.data)?);
+        self.parsed.borrow_mut().insert(key.to_string(), Arc::clone(&v));
         Ok(Some(v))
     }
 }
@@ -289,6 +299,7 @@ fn read_store(
         group_keys,
         ssh,
         parsed: Default::default(),
+        parsed_objects: Default::default(),
     })
 }
 
@@ -320,7 +331,7 @@ fn role(g: &Value) -> String {
 
 /// The instance groups: each rendered group merged over the stored one it is (by key, or a
 /// control-plane group kops named otherwise in the same subnets); groups only in the store are
-/// kept and reported. Returns every group as the store will hold it.
+/// kept and reported.
 fn plan_groups(
     intent: &mut Intent,
     layout: &Layout,
@@ -328,15 +339,14 @@ fn plan_groups(
     rendered: &Rendered,
     keep_subnets: bool,
     warnings: &mut Vec<String>,
-) -> Result<BTreeMap<String, Value>, PlanError> {
+) -> Result<(), PlanError> {
     let url = intent.state.clone();
-    let mut stored_groups: BTreeMap<String, Value> = BTreeMap::new();
+    let mut stored_groups: BTreeMap<String, Arc<Value>> = BTreeMap::new();
     for key in &stored.group_keys {
         if let Some(doc) = stored.document(key, &url)? {
             stored_groups.insert(key.clone(), doc);
         }
     }
-    let mut desired_groups = stored_groups.clone();
     let rendered_keys: Vec<String> = rendered
         .spec
         .instance_groups()
@@ -385,16 +395,15 @@ fn plan_groups(
             }
             None => ig.clone(),
         };
-        if stored_ig != Some(&desired) {
+        if stored_ig.map(|s| &**s) != Some(&desired) {
             intent.writes.insert(key.clone(), yaml(&desired));
         }
-        desired_groups.insert(key.clone(), desired);
         matched.push(key);
     }
     for key in stored.group_keys.iter().filter(|k| !matched.contains(k)) {
         warnings.push(format!("{key} is in the store but not in the cluster file; kept (remove it with `kops delete instancegroup`)"));
     }
-    Ok(desired_groups)
+    Ok(())
 }
 
 /// Plans `rendered` (from `file` and `profile`) against what `store` holds.
@@ -453,7 +462,7 @@ pub fn make_plan(
     let stored_objects = stored.objects(&addons_key, &url)?;
     let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
     let (objects, dropped, replaced) = super::addons::desired(&stored_objects, &rendered_objects);
-    if objects != stored_objects {
+    if objects != *stored_objects {
         intent
             .writes
             .insert(addons_key, super::addons::emit(&objects));
@@ -469,7 +478,7 @@ pub fn make_plan(
             "{id} in the store is not Palisade's, and Palisade ships an object of that name: it is replaced by Palisade's"
         ));
     }
-    if stored_config.as_ref() != Some(&desired_config) {
+    if stored_config.as_deref() != Some(&desired_config) {
         intent.writes.insert(config_key, yaml(&desired_config));
     }
     // every key apply will write is part of the base, creates as "absent", so a saved plan is
@@ -538,6 +547,7 @@ pub fn observe(intent: &Intent, store: &dyn StateStore) -> Result<Stored, PlanEr
         group_keys,
         ssh: None,
         parsed: Default::default(),
+        parsed_objects: Default::default(),
     };
     check_stored_secret(&stored, &layout, &url)?;
     Ok(stored)
@@ -612,7 +622,7 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
                 why,
             })?;
             let old = stored.objects(key, &url)?;
-            if new == old {
+            if new == *old {
                 continue;
             }
             // Palisade adds or changes only its own objects, of the kinds it ships
@@ -684,7 +694,7 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
             why: e.to_string(),
         })?;
         let old = stored.document(key, &url)?;
-        if old.as_ref() == Some(&desired) {
+        if old.as_deref() == Some(&desired) {
             continue;
         }
         // what a running cluster cannot change stays as stored, whatever made the plan
@@ -703,7 +713,7 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
             }
         }
         let object = KopsSpec::object_name(&desired);
-        let fields = field_changes(old.as_ref(), &desired, &object, &intent.trace, untraced);
+        let fields = field_changes(old.as_deref(), &desired, &object, &intent.trace, untraced);
         if old.is_some() && fields.is_empty() {
             continue;
         }
@@ -723,10 +733,10 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
 
     // the store before and after: the config and every group, written ones replaced
     let config_key = layout.config();
-    let document_at = |key: &String| -> Result<Option<Value>, PlanError> {
+    let document_at = |key: &String| -> Result<Option<Arc<Value>>, PlanError> {
         match intent.writes.get(key) {
             Some(text) => serde_yaml::from_str(text)
-                .map(Some)
+                .map(|v| Some(Arc::new(v)))
                 .map_err(|e| PlanError::Invalid {
                     key: key.clone(),
                     why: e.to_string(),
@@ -747,34 +757,22 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
             .keys()
             .filter(|k| layout.is_instance_group(k) && !stored.group_keys.contains(k)),
     );
-    let mut after = vec![after_config.clone()];
-    let mut before = Vec::new();
-    if let Some(c) = stored.document(&config_key, &url)? {
-        before.push(c);
-    }
-    for key in group_keys {
+    let mut after = vec![Arc::clone(&after_config)];
+    for key in &group_keys {
         if let Some(g) = document_at(key)? {
             after.push(g);
-        }
-        if !before.is_empty() {
-            if let Some(g) = stored.document(key, &url)? {
-                before.push(g);
-            }
         }
     }
     let addons_key = layout.cluster_addons();
     let stored_objects = stored.objects(&addons_key, &url)?;
     let after_objects = match intent.writes.get(&addons_key) {
-        Some(text) => super::addons::parse(text).map_err(|why| PlanError::Invalid {
+        Some(text) => Arc::new(super::addons::parse(text).map_err(|why| PlanError::Invalid {
             key: addons_key.clone(),
             why,
-        })?,
-        None => stored_objects.clone(),
+        })?),
+        None => Arc::clone(&stored_objects),
     };
-    after.extend(after_objects);
-    if !before.is_empty() {
-        before.extend(stored_objects);
-    }
+    after.extend(after_objects.iter().cloned().map(Arc::new));
     // a config that asks for encryption at rest always finds its secret
     let secret_key = layout.secret(ENCRYPTION_SECRET_NAME);
     if tree::get_bool(&after_config, &["spec", "encryptionConfig"]) == Some(true)
@@ -787,26 +785,38 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
         });
     }
     let findings = evaluate(
-        &KopsSpec::from_documents(after),
+        &KopsSpec::from_shared(after),
         &intent.profile,
         &intent.waivers,
     );
-    let failing_before: Vec<(String, String)> = if before.is_empty() {
-        Vec::new()
-    } else {
-        evaluate(
-            &KopsSpec::from_documents(before),
-            &intent.profile,
-            &intent.waivers,
-        )
-        .into_iter()
-        .filter(|f| f.is_blocking())
-        .map(|f| (f.control, f.object))
-        .collect()
+    // the store as it is (when it holds the cluster) is judged only when the result fails
+    // something: a failure it already had is reported, not refused
+    let blocking: Vec<&crate::audit::Finding> =
+        findings.iter().filter(|f| f.is_blocking()).collect();
+    let failing_before: Vec<(String, String)> = match stored.document(&config_key, &url)? {
+        Some(config) if !blocking.is_empty() => {
+            let mut before = vec![config];
+            for key in &group_keys {
+                if let Some(g) = stored.document(key, &url)? {
+                    before.push(g);
+                }
+            }
+            before.extend(stored_objects.iter().cloned().map(Arc::new));
+            evaluate(
+                &KopsSpec::from_shared(before),
+                &intent.profile,
+                &intent.waivers,
+            )
+            .into_iter()
+            .filter(|f| f.is_blocking())
+            .map(|f| (f.control, f.object))
+            .collect()
+        }
+        _ => Vec::new(),
     };
     let mut still_failing = Vec::new();
     let mut introduced = Vec::new();
-    for f in findings.iter().filter(|f| f.is_blocking()) {
+    for f in blocking {
         let line = format!("{} on {}: {}", f.control, f.object, f.message);
         if failing_before.contains(&(f.control.clone(), f.object.clone())) {
             still_failing.push(line);

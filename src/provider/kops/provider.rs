@@ -116,7 +116,7 @@ impl Provider for KopsProvider {
         let text = match format {
             DocFormat::Yaml => rendered.spec.to_yaml(),
             DocFormat::Json => {
-                serde_json::to_string_pretty(rendered.spec.documents()).map_err(|e| {
+                serde_json::to_string_pretty(&rendered.spec.documents().collect::<Vec<_>>()).map_err(|e| {
                     Error::Encode {
                         what: "the kops documents as JSON".into(),
                         reason: e.to_string(),

@@ -350,16 +350,28 @@ pub struct KopsTarget {
 
 /// Charges every field that differs between two specs to `source`.
 pub fn record(trace: &mut Trace, before: &KopsSpec, after: &KopsSpec, source: &Source) {
-    let old: std::collections::BTreeMap<String, &Value> = before
-        .documents()
-        .iter()
-        .map(|d| (KopsSpec::object_name(d), d))
-        .collect();
-    for doc in after.documents() {
+    // the documents before the step by name, built only if one moved
+    let mut old: Option<std::collections::BTreeMap<String, &Value>> = None;
+    for (i, doc) in after.documents().enumerate() {
+        if after.same_document(before, i) {
+            // most steps change one or two documents: the others are the same allocation
+            continue;
+        }
         let object = KopsSpec::object_name(doc);
-        let prior = old.get(&object).copied();
+        // a document changed in place is where it was; one added or moved is found by name
+        let prior = match before.document(i) {
+            Some(d) if KopsSpec::object_name(d) == object => Some(d),
+            _ => old
+                .get_or_insert_with(|| {
+                    before
+                        .documents()
+                        .map(|d| (KopsSpec::object_name(d), d))
+                        .collect()
+                })
+                .get(&object)
+                .copied(),
+        };
         if prior == Some(doc) {
-            // most steps touch one or two documents: equal ones are not walked
             continue;
         }
         trace.record_paths(&object, tree::changed_leaves(prior, doc), source);
@@ -459,7 +471,11 @@ impl Target for KopsTarget {
             tree::merge(&mut target, &Value::Mapping(o.clone()));
             *spec_map = target.as_mapping().cloned().unwrap_or_default();
         }
-        for ig in spec.instance_groups_mut() {
+        let overridden = |ig: &Value| {
+            let name = crate::kops::spec::name_of(ig).unwrap_or("");
+            file.overrides.instance_groups.contains_key(name)
+        };
+        for ig in spec.instance_groups_where(overridden) {
             let name = crate::kops::spec::name_of(ig).unwrap_or("").to_string();
             if let Some(o) = file.overrides.instance_groups.get(&name) {
                 let target = tree::ensure_map(ig, &["spec"]);
@@ -486,8 +502,17 @@ impl Target for KopsTarget {
         }
         record(trace, &before, spec, &Source::Override);
         // kops writes specs with sorted keys; so does Palisade, so that diffs stay small
-        for doc in spec.documents_mut() {
-            if let Some(body) = doc.get_mut("spec") {
+        let count = spec.documents().len();
+        for i in 0..count {
+            let unsorted = spec
+                .document(i)
+                .and_then(|d| d.get("spec"))
+                .is_some_and(|body| !tree::is_sorted(body));
+            if let Some(body) = spec
+                .document_mut(i)
+                .filter(|_| unsorted)
+                .and_then(|d| d.get_mut("spec"))
+            {
                 *body = tree::sorted(body);
             }
         }
