@@ -216,6 +216,11 @@ impl KopsSpec {
         self.docs.iter().map(|d| &**d)
     }
 
+    /// The documents as shared values, in order (what [`KopsSpec::from_shared`] takes).
+    pub fn shared_documents(&self) -> impl ExactSizeIterator<Item = &Arc<Value>> {
+        self.docs.iter()
+    }
+
     /// The document at `index`, if there is one.
     pub fn document(&self, index: usize) -> Option<&Value> {
         self.docs.get(index).map(|d| &**d)

@@ -12,6 +12,7 @@
 //! more than [`MAX_OBJECT_BYTES`]. Temporary files left by a killed writer are removed when
 //! the next apply takes its lock.
 
+use std::collections::HashSet;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -64,11 +65,27 @@ impl FileStore {
     /// The path of `key`, refusing a key that is not one and any symbolic link on the way
     /// from the root (a link would let a write land outside the store).
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        self.checked_path(key, &mut HashSet::new()).map(|(path, _)| path)
+    }
+
+    /// [`FileStore::path`], with the metadata of what is there (`None`: nothing), skipping
+    /// the directories in `checked` (found to be no link by an earlier key of the same read)
+    /// and adding those it checks.
+    fn checked_path(
+        &self,
+        key: &str,
+        checked: &mut HashSet<PathBuf>,
+    ) -> Result<(PathBuf, Option<fs::Metadata>), StoreError> {
         check_key(key)
             .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))?;
         let mut here = self.root.clone();
-        for seg in key.split('/') {
+        let mut segments = key.split('/').peekable();
+        while let Some(seg) = segments.next() {
             here.push(seg);
+            let last = segments.peek().is_none();
+            if !last && checked.contains(&here) {
+                continue;
+            }
             match fs::symlink_metadata(&here) {
                 Ok(m) if m.file_type().is_symlink() => {
                     return Err(StoreError::io(
@@ -76,12 +93,49 @@ impl FileStore {
                         "is a symbolic link inside the state store; Palisade follows none (replace it with the directory or file itself)",
                     ))
                 }
-                Ok(_) => {}
-                Err(e) if e.kind() == ErrorKind::NotFound => break,
+                Ok(m) if last => return Ok((here, Some(m))),
+                Ok(_) => {
+                    checked.insert(here.clone());
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok((self.root.join(key), None)),
                 Err(e) => return Err(StoreError::io(here.display(), e)),
             }
         }
-        Ok(self.root.join(key))
+        Ok((here, None))
+    }
+
+    /// `get`, with the directories already checked by the same read.
+    fn get_checked(
+        &self,
+        key: &str,
+        checked: &mut HashSet<PathBuf>,
+    ) -> Result<Option<Object>, StoreError> {
+        let (path, meta) = self.checked_path(key, checked)?;
+        let Some(meta) = meta else {
+            return Ok(None);
+        };
+        if !meta.file_type().is_file() {
+            // a FIFO or a device would block the read or never end
+            return Err(StoreError::io(
+                path.display(),
+                "is not a regular file; a state store holds only files",
+            ));
+        }
+        let file = File::open(&path).map_err(|e| StoreError::io(path.display(), e))?;
+        let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 20) + 1);
+        file.take(MAX_OBJECT_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| StoreError::io(path.display(), e))?;
+        if data.len() as u64 > MAX_OBJECT_BYTES {
+            return Err(StoreError::io(
+                path.display(),
+                format!("is larger than {MAX_OBJECT_BYTES} bytes, the limit for a store object"),
+            ));
+        }
+        Ok(Some(Object {
+            version: version_of(&data),
+            data,
+        }))
     }
 
     /// `path` (an entry Palisade keeps at the store root: the temporary directory, a lock
@@ -184,34 +238,13 @@ impl StateStore for FileStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<Object>, StoreError> {
-        let path = self.path(key)?;
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::io(path.display(), e)),
-        };
-        if !meta.file_type().is_file() {
-            // a FIFO or a device would block the read or never end
-            return Err(StoreError::io(
-                path.display(),
-                "is not a regular file; a state store holds only files",
-            ));
-        }
-        let file = File::open(&path).map_err(|e| StoreError::io(path.display(), e))?;
-        let mut data = Vec::new();
-        file.take(MAX_OBJECT_BYTES + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| StoreError::io(path.display(), e))?;
-        if data.len() as u64 > MAX_OBJECT_BYTES {
-            return Err(StoreError::io(
-                path.display(),
-                format!("is larger than {MAX_OBJECT_BYTES} bytes, the limit for a store object"),
-            ));
-        }
-        Ok(Some(Object {
-            version: version_of(&data),
-            data,
-        }))
+        self.get_checked(key, &mut HashSet::new())
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Object>>, StoreError> {
+        // the keys of one cluster share their directories: each is checked once
+        let mut checked = HashSet::new();
+        keys.iter().map(|k| self.get_checked(k, &mut checked)).collect()
     }
 
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {

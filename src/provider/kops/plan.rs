@@ -216,6 +216,48 @@ impl Stored {
         Ok(v)
     }
 
+    /// Takes `candidate` as the parse of `key` when the stored bytes are exactly what Palisade
+    /// writes for it (the emitter's output reads back as the value it was made from): a cluster
+    /// the store already holds as rendered is planned without parsing its documents again.
+    fn recognise(&self, key: &str, candidate: &Arc<Value>) {
+        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
+            return;
+        };
+        if self.parsed.borrow().contains_key(key) {
+            return;
+        }
+        if o.data == yaml(candidate).as_bytes() {
+            debug_assert_eq!(
+                serde_yaml::from_slice::<Value>(&o.data).ok().as_ref(),
+                Some(&**candidate),
+                "{key}: the emitter's output does not read back as its value"
+            );
+            self.parsed
+                .borrow_mut()
+                .insert(key.to_string(), Arc::clone(candidate));
+        }
+    }
+
+    /// The same for the Kubernetes objects at `key`.
+    fn recognise_objects(&self, key: &str, candidate: &[Value]) {
+        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
+            return;
+        };
+        if self.parsed_objects.borrow().contains_key(key) {
+            return;
+        }
+        if o.data == super::addons::emit(candidate).as_bytes() {
+            debug_assert_eq!(
+                super::addons::parse(&String::from_utf8_lossy(&o.data)).ok().as_deref(),
+                Some(candidate),
+                "{key}: the emitter's output does not read back as its objects"
+            );
+            self.parsed_objects
+                .borrow_mut()
+                .insert(key.to_string(), Arc::new(candidate.to_vec()));
+        }
+    }
+
     /// The stored document at `key`, parsed.
     fn document(&self, key: &str, url: &str) -> Result<Option<Arc<Value>>, PlanError> {
         let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
@@ -436,8 +478,19 @@ pub fn make_plan(
         warnings: rendered.warnings.clone(),
     };
 
-    // the Cluster decides whether subnets are kept as stored
+    // what the store holds as Palisade would write it now needs no parse
     let config_key = layout.config();
+    for (doc, shared) in rendered.spec.documents().zip(rendered.spec.shared_documents()) {
+        if crate::kops::spec::is_kind(doc, "Cluster") {
+            stored.recognise(&config_key, shared);
+        } else if crate::kops::spec::is_kind(doc, "InstanceGroup") {
+            stored.recognise(&layout.instance_group(name_of(doc).unwrap_or_default()), shared);
+        }
+    }
+    let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
+    stored.recognise_objects(&layout.cluster_addons(), &rendered_objects);
+
+    // the Cluster decides whether subnets are kept as stored
     let stored_config = stored.document(&config_key, &url)?;
     let desired_config = match &stored_config {
         Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut intent.kept),
@@ -460,7 +513,6 @@ pub fn make_plan(
     // the Kubernetes objects: the store's own beside Palisade's
     let addons_key = layout.cluster_addons();
     let stored_objects = stored.objects(&addons_key, &url)?;
-    let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
     let (objects, dropped, replaced) = super::addons::desired(&stored_objects, &rendered_objects);
     if objects != *stored_objects {
         intent
