@@ -65,7 +65,16 @@ impl FileStore {
     /// The path of `key`, refusing a key that is not one and any symbolic link on the way
     /// from the root (a link would let a write land outside the store).
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
-        self.checked_path(key, &mut HashSet::new()).map(|(path, _)| path)
+        self.checked_path(key, &mut HashSet::new())
+            .map(|(path, _)| path)
+    }
+
+    /// The refusal of a symbolic link at `path`.
+    fn link(path: &Path) -> StoreError {
+        StoreError::io(
+            path.display(),
+            "is a symbolic link inside the state store; Palisade follows none (replace it with the directory or file itself)",
+        )
     }
 
     /// [`FileStore::path`], with the metadata of what is there (`None`: nothing), skipping
@@ -87,33 +96,58 @@ impl FileStore {
                 continue;
             }
             match fs::symlink_metadata(&here) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(StoreError::io(
-                        here.display(),
-                        "is a symbolic link inside the state store; Palisade follows none (replace it with the directory or file itself)",
-                    ))
-                }
+                Ok(m) if m.file_type().is_symlink() => return Err(Self::link(&here)),
                 Ok(m) if last => return Ok((here, Some(m))),
                 Ok(_) => {
                     checked.insert(here.clone());
                 }
-                Err(e) if e.kind() == ErrorKind::NotFound => return Ok((self.root.join(key), None)),
+                Err(e) if e.kind() == ErrorKind::NotFound => {
+                    return Ok((self.root.join(key), None))
+                }
                 Err(e) => return Err(StoreError::io(here.display(), e)),
             }
         }
         Ok((here, None))
     }
 
-    /// `get`, with the directories already checked by the same read.
+    /// `get`, with the directories already checked by the same read. The object is opened
+    /// without following a link and without blocking (a FIFO), then judged on what was opened.
     fn get_checked(
         &self,
         key: &str,
         checked: &mut HashSet<PathBuf>,
     ) -> Result<Option<Object>, StoreError> {
-        let (path, meta) = self.checked_path(key, checked)?;
-        let Some(meta) = meta else {
-            return Ok(None);
+        check_key(key)
+            .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))?;
+        let mut path = self.root.clone();
+        let mut segments = key.split('/').peekable();
+        while let Some(seg) = segments.next() {
+            path.push(seg);
+            if segments.peek().is_none() || checked.contains(&path) {
+                continue;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => return Err(Self::link(&path)),
+                Ok(_) => {
+                    checked.insert(path.clone());
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(StoreError::io(path.display(), e)),
+            }
+        }
+        let file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(Self::link(&path)),
+            Err(e) => return Err(StoreError::io(path.display(), e)),
         };
+        let meta = file
+            .metadata()
+            .map_err(|e| StoreError::io(path.display(), e))?;
         if !meta.file_type().is_file() {
             // a FIFO or a device would block the read or never end
             return Err(StoreError::io(
@@ -121,8 +155,8 @@ impl FileStore {
                 "is not a regular file; a state store holds only files",
             ));
         }
-        let file = File::open(&path).map_err(|e| StoreError::io(path.display(), e))?;
-        let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 20) + 1);
+        let mut data =
+            Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 20) + 1);
         file.take(MAX_OBJECT_BYTES + 1)
             .read_to_end(&mut data)
             .map_err(|e| StoreError::io(path.display(), e))?;
@@ -244,7 +278,9 @@ impl StateStore for FileStore {
     fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Object>>, StoreError> {
         // the keys of one cluster share their directories: each is checked once
         let mut checked = HashSet::new();
-        keys.iter().map(|k| self.get_checked(k, &mut checked)).collect()
+        keys.iter()
+            .map(|k| self.get_checked(k, &mut checked))
+            .collect()
     }
 
     fn put(&self, key: &str, data: &[u8], condition: &Precondition) -> Result<Version, StoreError> {
