@@ -347,7 +347,7 @@ fn a_plan_of_fifty_groups_lists_once_and_reads_the_rest_in_one_batch() {
         .accepted()
         .expect("ok");
     palisade::provider::kops::render::set_config_base(&mut r.spec, &url);
-    let plan = palisade::provider::kops::make_plan(&f, &profile, &r, &counted).expect("plan");
+    let plan = palisade::provider::kops::make_plan(&f, &profile, r, &counted).expect("plan");
     assert!(!plan.has_changes());
     let counts = counted.requests().counts();
     assert_eq!(counts.get("list"), Some(&1), "{counts:?}");

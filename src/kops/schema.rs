@@ -67,7 +67,7 @@ pub fn validate_document(doc: &Value) -> Vec<SchemaIssue> {
                 continue;
             }
             match schema.get("properties").and_then(|p| p.get(key)) {
-                Some(sub) => check(v, sub, key.to_string(), &object, &mut out),
+                Some(sub) => check(v, sub, &mut key.to_string(), &object, &mut out),
                 None => out.push(unknown(&object, key)),
             }
         }
@@ -117,30 +117,31 @@ fn describe(v: &Value) -> &'static str {
     }
 }
 
-fn check(v: &Value, s: &Json, path: String, object: &str, out: &mut Vec<SchemaIssue>) {
+/// Checks `v` against `s`; `path` (where `v` is) is extended for each child and restored.
+fn check(v: &Value, s: &Json, path: &mut String, object: &str, out: &mut Vec<SchemaIssue>) {
     if s.get("x-kubernetes-int-or-string").and_then(Json::as_bool) == Some(true) {
         if !(v.is_string() || v.is_i64() || v.is_u64()) {
             out.push(issue(
                 object,
-                &path,
+                path,
                 format!("expected an integer or a string, found {}", describe(v)),
             ));
         } else if let (Some(p), Some(text)) = (s.get("pattern").and_then(Json::as_str), v.as_str())
         {
-            check_pattern(text, p, &path, object, out);
+            check_pattern(text, p, path, object, out);
         }
         return;
     }
     if let Some(any) = s.get("anyOf").and_then(Json::as_array) {
         let ok = any.iter().any(|alt| {
             let mut scratch = Vec::new();
-            check(v, alt, path.clone(), object, &mut scratch);
+            check(v, alt, path, object, &mut scratch);
             scratch.is_empty()
         });
         if !ok {
             out.push(issue(
                 object,
-                &path,
+                path,
                 "matches none of the allowed forms".into(),
             ));
         }
@@ -150,14 +151,14 @@ fn check(v: &Value, s: &Json, path: String, object: &str, out: &mut Vec<SchemaIs
         if !type_ok(v, ty) {
             out.push(issue(
                 object,
-                &path,
+                path,
                 format!("expected {ty}, found {}", describe(v)),
             ));
             return;
         }
     }
     if let (Some(p), Some(text)) = (s.get("pattern").and_then(Json::as_str), v.as_str()) {
-        check_pattern(text, p, &path, object, out);
+        check_pattern(text, p, path, object, out);
     }
     match v {
         Value::Mapping(m) => {
@@ -178,22 +179,36 @@ fn check(v: &Value, s: &Json, path: String, object: &str, out: &mut Vec<SchemaIs
                 .get("x-kubernetes-preserve-unknown-fields")
                 .and_then(Json::as_bool)
                 == Some(true);
+            let at = path.len();
             for (k, sub) in m {
-                let key = crate::yaml::tree::text_of(k);
-                let child = format!("{path}.{key}");
-                if let Some(ps) = props.and_then(|p| p.get(&key)) {
-                    check(sub, ps, child, object, out);
+                let text;
+                let key = match k.as_str() {
+                    Some(key) => key,
+                    None => {
+                        text = crate::yaml::tree::text_of(k);
+                        &text
+                    }
+                };
+                path.push('.');
+                path.push_str(key);
+                if let Some(ps) = props.and_then(|p| p.get(key)) {
+                    check(sub, ps, path, object, out);
                 } else if let Some(a) = additional.filter(|a| a.is_object()) {
-                    check(sub, a, child, object, out);
+                    check(sub, a, path, object, out);
                 } else if props.is_some() && !preserve {
-                    out.push(unknown(object, &child));
+                    out.push(unknown(object, path));
                 }
+                path.truncate(at);
             }
         }
         Value::Sequence(items) => {
             if let Some(item_schema) = s.get("items").filter(|i| i.is_object()) {
+                let at = path.len();
                 for (i, item) in items.iter().enumerate() {
-                    check(item, item_schema, format!("{path}[{i}]"), object, out);
+                    use std::fmt::Write;
+                    let _ = write!(path, "[{i}]");
+                    check(item, item_schema, path, object, out);
+                    path.truncate(at);
                 }
             }
         }

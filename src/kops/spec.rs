@@ -243,9 +243,14 @@ impl KopsSpec {
     }
 
     pub fn cluster(&self) -> &Value {
-        self.documents()
-            .find(|d| is_kind(d, "Cluster"))
-            .unwrap_or(&Value::Null)
+        // the Cluster is the first document of every spec Palisade builds or kops prints
+        match self.docs.first() {
+            Some(first) if is_kind(first, "Cluster") => first,
+            _ => self
+                .documents()
+                .find(|d| is_kind(d, "Cluster"))
+                .unwrap_or(&Value::Null),
+        }
     }
 
     pub fn cluster_mut(&mut self) -> &mut Value {

@@ -9,9 +9,20 @@ use serde_yaml::{Mapping, Value};
 pub fn get<'a>(root: &'a Value, path: &[&str]) -> Option<&'a Value> {
     let mut node = root;
     for key in path {
-        node = node.as_mapping()?.get(*key)?;
+        node = field(node.as_mapping()?, key)?;
     }
     Some(node)
+}
+
+/// The value of the string key `key` of `map`. The mappings of a spec are small: a scan
+/// compares fewer bytes than hashing the key does, and a large one is looked up by hash.
+pub fn field<'a>(map: &'a Mapping, key: &str) -> Option<&'a Value> {
+    if map.len() > 32 {
+        return map.get(key);
+    }
+    map.iter()
+        .find(|(k, _)| matches!(k, Value::String(s) if s == key))
+        .map(|(_, v)| v)
 }
 
 pub fn get_bool(root: &Value, path: &[&str]) -> Option<bool> {
@@ -282,6 +293,27 @@ g: []
 
     fn yaml(s: &str) -> Value {
         serde_yaml::from_str(s).expect("test yaml")
+    }
+
+    #[test]
+    fn a_field_is_found_as_the_mapping_finds_it_small_or_large() {
+        for size in [0, 1, 5, 32, 33, 100] {
+            let mut text: String = (0..size).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("1: number\ntrue: bool\n\"7\": seven\n");
+            let v = yaml(&text);
+            let m = v.as_mapping().expect("mapping");
+            for key in ["k0", "k4", "k32", "k99", "1", "true", "7", "missing", ""] {
+                assert_eq!(field(m, key), m.get(key), "{size} keys, {key:?}");
+            }
+        }
+        assert_eq!(
+            field(yaml("1: a").as_mapping().expect("mapping"), "1"),
+            None
+        );
+        assert_eq!(
+            get(&yaml("a: {b: {c: 3}}"), &["a", "b", "c"]),
+            Some(&Value::from(3))
+        );
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn plan_for(
         .expect("accepted");
     palisade::provider::kops::render::set_config_base(&mut r.spec, url);
     let store = palisade::state::open(url).expect("store");
-    let plan = palisade::provider::kops::make_plan(&f, &profile, &r, store.as_ref()).expect("plan");
+    let plan = palisade::provider::kops::make_plan(&f, &profile, r, store.as_ref()).expect("plan");
     (plan, store)
 }
 

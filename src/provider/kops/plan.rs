@@ -203,13 +203,14 @@ impl Stored {
             return Ok(Arc::clone(v));
         }
         let text = String::from_utf8_lossy(&o.data);
-        let v = Arc::new(super::addons::parse(&text).map_err(|reason| {
-            PlanError::StoredObjects {
-                key: key.into(),
-                url: url.into(),
-                reason,
-            }
-        })?);
+        let v =
+            Arc::new(
+                super::addons::parse(&text).map_err(|reason| PlanError::StoredObjects {
+                    key: key.into(),
+                    url: url.into(),
+                    reason,
+                })?,
+            );
         self.parsed_objects
             .borrow_mut()
             .insert(key.to_string(), Arc::clone(&v));
@@ -248,7 +249,9 @@ impl Stored {
         }
         if o.data == super::addons::emit(candidate).as_bytes() {
             debug_assert_eq!(
-                super::addons::parse(&String::from_utf8_lossy(&o.data)).ok().as_deref(),
+                super::addons::parse(&String::from_utf8_lossy(&o.data))
+                    .ok()
+                    .as_deref(),
                 Some(candidate),
                 "{key}: the emitter's output does not read back as its objects"
             );
@@ -267,7 +270,9 @@ impl Stored {
             return Ok(Some(Arc::clone(v)));
         }
         let v = Arc::new(parse_stored(key, url, &o.data)?);
-        self.parsed.borrow_mut().insert(key.to_string(), Arc::clone(&v));
+        self.parsed
+            .borrow_mut()
+            .insert(key.to_string(), Arc::clone(&v));
         Ok(Some(v))
     }
 }
@@ -307,13 +312,17 @@ fn read_store(
 ) -> Result<Stored, PlanError> {
     let cluster = layout.cluster;
     let url = store.url();
-    let listed = store.list(&format!("{cluster}/"))?;
+    let ssh = read_ssh_key(file, layout)?;
+    // one listing: the groups, and the admin keys when the cluster file names one
+    let listed = match &ssh {
+        Some(_) => store.list(&format!("{cluster}/"))?,
+        None => store.list(&layout.instance_group_prefix())?,
+    };
     let group_keys: Vec<String> = listed
         .iter()
         .filter(|k| layout.is_instance_group(k))
         .cloned()
         .collect();
-    let ssh = read_ssh_key(file, layout)?;
     // kops on AWS takes at most one admin key: any other one in the store must go first
     let admin_prefix = layout.ssh_public_key("");
     if let Some((k, _)) = &ssh {
@@ -378,7 +387,7 @@ fn plan_groups(
     intent: &mut Intent,
     layout: &Layout,
     stored: &Stored,
-    rendered: &Rendered,
+    rendered: &KopsSpec,
     keep_subnets: bool,
     warnings: &mut Vec<String>,
 ) -> Result<(), PlanError> {
@@ -390,12 +399,11 @@ fn plan_groups(
         }
     }
     let rendered_keys: Vec<String> = rendered
-        .spec
         .instance_groups()
         .map(|ig| layout.instance_group(name_of(ig).unwrap_or_default()))
         .collect();
     let mut matched: Vec<String> = Vec::new();
-    for ig in rendered.spec.instance_groups() {
+    for ig in rendered.instance_groups() {
         let name = name_of(ig).unwrap_or_default().to_string();
         let mut key = layout.instance_group(&name);
         // An existing cluster's control-plane groups may carry other names (kops once called
@@ -452,10 +460,16 @@ fn plan_groups(
 pub fn make_plan(
     file: &ClusterFile,
     profile: &ResolvedProfile,
-    rendered: &Rendered,
+    rendered: Rendered,
     store: &dyn StateStore,
 ) -> Result<Plan, PlanError> {
-    let cluster = rendered.spec.cluster_name().to_string();
+    let Rendered {
+        spec: rendered,
+        trace,
+        warnings,
+        ..
+    } = rendered;
+    let cluster = rendered.cluster_name().to_string();
     let layout = Layout { cluster: &cluster };
     let url = store.url().to_string();
     let stored = read_store(file, &layout, store)?;
@@ -473,32 +487,35 @@ pub fn make_plan(
         profile_refs: file.profile.list(),
         profile: profile.clone(),
         waivers: file.waivers.clone(),
-        trace: rendered.trace.clone(),
+        trace,
         kept: Vec::new(),
-        warnings: rendered.warnings.clone(),
+        warnings,
     };
 
     // what the store holds as Palisade would write it now needs no parse
     let config_key = layout.config();
-    for (doc, shared) in rendered.spec.documents().zip(rendered.spec.shared_documents()) {
+    for (doc, shared) in rendered.documents().zip(rendered.shared_documents()) {
         if crate::kops::spec::is_kind(doc, "Cluster") {
             stored.recognise(&config_key, shared);
         } else if crate::kops::spec::is_kind(doc, "InstanceGroup") {
-            stored.recognise(&layout.instance_group(name_of(doc).unwrap_or_default()), shared);
+            stored.recognise(
+                &layout.instance_group(name_of(doc).unwrap_or_default()),
+                shared,
+            );
         }
     }
-    let rendered_objects: Vec<Value> = rendered.spec.objects().cloned().collect();
+    let rendered_objects: Vec<Value> = rendered.objects().cloned().collect();
     stored.recognise_objects(&layout.cluster_addons(), &rendered_objects);
 
     // the Cluster decides whether subnets are kept as stored
     let stored_config = stored.document(&config_key, &url)?;
     let desired_config = match &stored_config {
-        Some(s) => merge_cluster(s, rendered.spec.cluster(), &mut intent.kept),
-        None => rendered.spec.cluster().clone(),
+        Some(s) => merge_cluster(s, rendered.cluster(), &mut intent.kept),
+        None => rendered.cluster().clone(),
     };
     let keep_subnets = stored_config.is_some()
         && tree::get(&desired_config, &["spec", "subnets"])
-            != tree::get(rendered.spec.cluster(), &["spec", "subnets"]);
+            != tree::get(rendered.cluster(), &["spec", "subnets"]);
 
     plan_secrets(&mut intent, &layout, &stored, &desired_config);
     let mut warnings = Vec::new();
@@ -506,7 +523,7 @@ pub fn make_plan(
         &mut intent,
         &layout,
         &stored,
-        rendered,
+        &rendered,
         keep_subnets,
         &mut warnings,
     )?;
@@ -818,10 +835,12 @@ pub fn derive(intent: Intent, stored: &Stored, untraced: &str) -> Result<Plan, P
     let addons_key = layout.cluster_addons();
     let stored_objects = stored.objects(&addons_key, &url)?;
     let after_objects = match intent.writes.get(&addons_key) {
-        Some(text) => Arc::new(super::addons::parse(text).map_err(|why| PlanError::Invalid {
-            key: addons_key.clone(),
-            why,
-        })?),
+        Some(text) => Arc::new(
+            super::addons::parse(text).map_err(|why| PlanError::Invalid {
+                key: addons_key.clone(),
+                why,
+            })?,
+        ),
         None => Arc::clone(&stored_objects),
     };
     after.extend(after_objects.iter().cloned().map(Arc::new));

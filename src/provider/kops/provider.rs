@@ -116,12 +116,12 @@ impl Provider for KopsProvider {
         let text = match format {
             DocFormat::Yaml => rendered.spec.to_yaml(),
             DocFormat::Json => {
-                serde_json::to_string_pretty(&rendered.spec.documents().collect::<Vec<_>>()).map_err(|e| {
-                    Error::Encode {
+                serde_json::to_string_pretty(&rendered.spec.documents().collect::<Vec<_>>())
+                    .map_err(|e| Error::Encode {
                         what: "the kops documents as JSON".into(),
                         reason: e.to_string(),
-                    }
-                })? + "\n"
+                    })?
+                    + "\n"
             }
         };
         Ok(RenderOutput {
@@ -163,7 +163,7 @@ impl Provider for KopsProvider {
             )?),
             None => None,
         };
-        let plan = make_plan(&l.file, &l.profile, &rendered, store.as_ref())?;
+        let plan = make_plan(&l.file, &l.profile, rendered, store.as_ref())?;
         let mut planned = KopsPlanned::new(plan, store);
         planned.lock = lock;
         super::store_bucket::show(&mut planned.document, &bucket, &l.profile);
