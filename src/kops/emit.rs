@@ -15,22 +15,25 @@ const SPECIAL: &[&str] = &[
 
 /// Whether `s` can stand unquoted and still be read as this string by YAML 1.1 and 1.2.
 fn plain_ok(s: &str) -> bool {
-    if SPECIAL.contains(&s) || s.trim() != s {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    // numbers, signs, dates, times and special floats all start like this; the only
+    // whitespace the allowed bytes hold is a space, which may not lead or trail
+    if first.is_ascii_digit()
+        || matches!(first, b'+' | b'-' | b'.')
+        || first == b' '
+        || last == b' '
+    {
         return false;
     }
-    let first = s.chars().next().unwrap_or(' ');
-    // numbers, signs, dates, times and special floats all start like this
-    if first.is_ascii_digit() || matches!(first, '+' | '-' | '.') {
-        return false;
-    }
-    s.chars().all(|c| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                '_' | '.' | '/' | '-' | ':' | '@' | ' ' | '(' | ')' | '=' | ','
-            )
-    }) && !s.contains(": ")
-        && !s.ends_with(':')
+    bytes
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"_./-:@ ()=,".contains(c))
+        && !SPECIAL.contains(&s)
+        && !s.contains(": ")
+        && last != b':'
         && !s.contains(" #")
 }
 
@@ -182,6 +185,62 @@ pub fn to_yaml(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `plain_ok` as first written (char by char), which the byte-wise one must agree with.
+    fn plain_ok_by_chars(s: &str) -> bool {
+        if SPECIAL.contains(&s) || s.trim() != s {
+            return false;
+        }
+        let first = s.chars().next().unwrap_or(' ');
+        if first.is_ascii_digit() || matches!(first, '+' | '-' | '.') {
+            return false;
+        }
+        s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    '_' | '.' | '/' | '-' | ':' | '@' | ' ' | '(' | ')' | '=' | ','
+                )
+        }) && !s.contains(": ")
+            && !s.ends_with(':')
+            && !s.contains(" #")
+    }
+
+    #[test]
+    fn plain_scalars_are_judged_byte_by_byte_as_char_by_char() {
+        let alphabet = [
+            "a", "Z", "1", " ", ":", "#", "-", ".", "+", "_", "\t", "é", "\n", "(", "y", "o", "n",
+        ];
+        let mut cases: Vec<String> = SPECIAL.iter().map(|s| s.to_string()).collect();
+        cases.extend(
+            [
+                "a: b",
+                "a:",
+                "x #y",
+                "on ",
+                " on",
+                "eu-west-1a",
+                "m6i.large",
+                "1.34.1",
+                "v1.34.1",
+                "ok(1)=2,3@x/y",
+            ]
+            .map(String::from),
+        );
+        // every string of up to three symbols of the alphabet
+        for a in alphabet {
+            cases.push(a.to_string());
+            for b in alphabet {
+                cases.push(format!("{a}{b}"));
+                for c in alphabet {
+                    cases.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for s in &cases {
+            assert_eq!(plain_ok(s), plain_ok_by_chars(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn yaml_1_1_specials_stay_strings() {

@@ -188,12 +188,21 @@ pub fn text_of(k: &Value) -> String {
 
 /// `path.key` (`key` alone at the root), the dotted paths [`leaves`] spells.
 fn child_path(path: &str, k: &Value) -> String {
-    let key = text_of(k);
-    if path.is_empty() {
-        key
-    } else {
-        format!("{path}.{key}")
+    let text;
+    let key = match k.as_str() {
+        Some(key) => key,
+        None => {
+            text = text_of(k);
+            &text
+        }
+    };
+    let mut out = String::with_capacity(path.len() + 1 + key.len());
+    if !path.is_empty() {
+        out.push_str(path);
+        out.push('.');
     }
+    out.push_str(key);
+    out
 }
 
 /// Every leaf of a tree as (dotted path, value), in document order. Empty mappings and lists
