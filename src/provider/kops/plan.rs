@@ -240,7 +240,7 @@ impl Stored {
     }
 
     /// The same for the Kubernetes objects at `key`.
-    fn recognise_objects(&self, key: &str, candidate: &[Value]) {
+    fn recognise_objects(&self, key: &str, candidate: &Arc<Vec<Value>>) {
         let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
             return;
         };
@@ -252,12 +252,12 @@ impl Stored {
                 super::addons::parse(&String::from_utf8_lossy(&o.data))
                     .ok()
                     .as_deref(),
-                Some(candidate),
+                Some(candidate.as_slice()),
                 "{key}: the emitter's output does not read back as its objects"
             );
             self.parsed_objects
                 .borrow_mut()
-                .insert(key.to_string(), Arc::new(candidate.to_vec()));
+                .insert(key.to_string(), Arc::clone(candidate));
         }
     }
 
@@ -403,7 +403,11 @@ fn plan_groups(
         .map(|ig| layout.instance_group(name_of(ig).unwrap_or_default()))
         .collect();
     let mut matched: Vec<String> = Vec::new();
-    for ig in rendered.instance_groups() {
+    let groups = rendered
+        .shared_documents()
+        .filter(|d| crate::kops::spec::is_kind(d, "InstanceGroup"));
+    for shared in groups {
+        let ig: &Value = shared;
         let name = name_of(ig).unwrap_or_default().to_string();
         let mut key = layout.instance_group(&name);
         // An existing cluster's control-plane groups may carry other names (kops once called
@@ -434,6 +438,11 @@ fn plan_groups(
                 role(s),
                 role(ig)
             )));
+        }
+        // the store holds the group as rendered (the same value): merged over itself, it stays
+        if stored_ig.is_some_and(|s| Arc::ptr_eq(s, shared)) {
+            matched.push(key);
+            continue;
         }
         let desired = match stored_ig {
             Some(s) => {
@@ -504,7 +513,7 @@ pub fn make_plan(
             );
         }
     }
-    let rendered_objects: Vec<Value> = rendered.objects().cloned().collect();
+    let rendered_objects: Arc<Vec<Value>> = Arc::new(rendered.objects().cloned().collect());
     stored.recognise_objects(&layout.cluster_addons(), &rendered_objects);
 
     // the Cluster decides whether subnets are kept as stored
