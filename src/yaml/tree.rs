@@ -231,38 +231,47 @@ fn walk(node: &Value, path: String, out: &mut Vec<(String, Value)>) {
 }
 
 /// The paths (as [`leaves`] spells them) of the leaves of `now` that are not in `prior` with
-/// the same value: what [`leaves`] of both and a comparison would give, without building the
-/// leaves of the subtrees that are equal.
+/// the same value: what [`leaves`] of both and a comparison would give, in one walk of both
+/// trees that builds a path only for a leaf that differs.
 pub fn changed_leaves(prior: Option<&Value>, now: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    if prior != Some(now) {
-        changed(prior, now, String::new(), &mut out);
-    }
+    changed(prior, now, &mut String::new(), &mut out);
     out
 }
 
-/// The changed leaves under `now`, which differs from `prior`.
-fn changed(prior: Option<&Value>, now: &Value, path: String, out: &mut Vec<String>) {
+/// The changed leaves under `now`; `path` (where `now` is) is extended and restored.
+fn changed(prior: Option<&Value>, now: &Value, path: &mut String, out: &mut Vec<String>) {
+    let at = path.len();
     match now {
         Value::Mapping(m) if !m.is_empty() => {
             let old = prior.and_then(Value::as_mapping);
             for (k, v) in m {
-                let was = old.and_then(|o| o.get(k));
-                if was != Some(v) {
-                    changed(was, v, child_path(&path, k), out);
+                let was = old.and_then(|o| match k {
+                    Value::String(key) => field(o, key),
+                    other => o.get(other),
+                });
+                if !path.is_empty() {
+                    path.push('.');
                 }
+                match k.as_str() {
+                    Some(key) => path.push_str(key),
+                    None => path.push_str(&text_of(k)),
+                }
+                changed(was, v, path, out);
+                path.truncate(at);
             }
         }
         Value::Sequence(s) if !s.is_empty() => {
             let old = prior.and_then(Value::as_sequence);
             for (i, v) in s.iter().enumerate() {
-                let was = old.and_then(|o| o.get(i));
-                if was != Some(v) {
-                    changed(was, v, format!("{path}[{i}]"), out);
-                }
+                use std::fmt::Write;
+                let _ = write!(path, "[{i}]");
+                changed(old.and_then(|o| o.get(i)), v, path, out);
+                path.truncate(at);
             }
         }
-        _ => out.push(path),
+        _ if prior != Some(now) => out.push(path.clone()),
+        _ => {}
     }
 }
 
@@ -302,6 +311,50 @@ g: []
 
     fn yaml(s: &str) -> Value {
         serde_yaml::from_str(s).expect("test yaml")
+    }
+
+    /// What `changed_leaves` must give: the leaves of `now` whose value `prior` lacks.
+    fn by_leaves(prior: Option<&Value>, now: &Value) -> Vec<String> {
+        let old: std::collections::BTreeMap<String, Value> =
+            prior.map(leaves).unwrap_or_default().into_iter().collect();
+        leaves(now)
+            .into_iter()
+            .filter(|(p, v)| old.get(p) != Some(v))
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    #[test]
+    fn changed_leaves_agree_with_the_leaves_on_every_pair() {
+        let trees = [
+            "a: 1",
+            "a: {b: 1}",
+            "a: {b: 2, c: [1, 2]}",
+            "a: {}",
+            "a: []",
+            "a: [{x: 1}, {x: 2}]",
+            "a: [{x: 1}]",
+            "a: null",
+            "{a: 1, 7: seven, true: t}",
+            "{a: 1, 7: eight}",
+            "'': {'': 1, b: 2}",
+            "'': {'': 2}",
+            "spec: {kubelet: {anonymousAuth: false}, subnets: [{name: a, cidr: 10.0.0.0/24}]}",
+            "spec: {kubelet: {anonymousAuth: true}, subnets: [{name: a, cidr: 10.0.1.0/24}, {name: b}]}",
+            "[1, 2]",
+            "scalar",
+        ];
+        let values: Vec<Value> = trees.iter().map(|t| yaml(t)).collect();
+        for now in &values {
+            assert_eq!(changed_leaves(None, now), by_leaves(None, now), "{now:?}");
+            for prior in &values {
+                assert_eq!(
+                    changed_leaves(Some(prior), now),
+                    by_leaves(Some(prior), now),
+                    "{prior:?} -> {now:?}"
+                );
+            }
+        }
     }
 
     #[test]
