@@ -65,7 +65,7 @@ impl FileStore {
     /// The path of `key`, refusing a key that is not one and any symbolic link on the way
     /// from the root (a link would let a write land outside the store).
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
-        self.checked_path(key, &mut HashSet::new())
+        self.walk_key(key, &mut HashSet::new(), true)
             .map(|(path, _)| path)
     }
 
@@ -77,14 +77,16 @@ impl FileStore {
         )
     }
 
-    /// [`FileStore::path`], with the metadata of what is there (`None`: nothing), skipping
-    /// the directories in `checked` (found to be no link by an earlier key of the same read)
-    /// and adding those it checks.
-    fn checked_path(
+    /// Checks `key` and each entry on its way from the root (the last one too when
+    /// `last_too`), refusing a symbolic link; directories in `checked` (found to be none by an
+    /// earlier key of the same read) are skipped and those checked are added. Returns the
+    /// path and whether every entry checked is there.
+    fn walk_key(
         &self,
         key: &str,
         checked: &mut HashSet<PathBuf>,
-    ) -> Result<(PathBuf, Option<fs::Metadata>), StoreError> {
+        last_too: bool,
+    ) -> Result<(PathBuf, bool), StoreError> {
         check_key(key)
             .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))?;
         let mut here = self.root.clone();
@@ -92,22 +94,22 @@ impl FileStore {
         while let Some(seg) = segments.next() {
             here.push(seg);
             let last = segments.peek().is_none();
-            if !last && checked.contains(&here) {
+            if (last && !last_too) || (!last && checked.contains(&here)) {
                 continue;
             }
             match fs::symlink_metadata(&here) {
                 Ok(m) if m.file_type().is_symlink() => return Err(Self::link(&here)),
-                Ok(m) if last => return Ok((here, Some(m))),
-                Ok(_) => {
+                Ok(_) if !last => {
                     checked.insert(here.clone());
                 }
+                Ok(_) => {}
                 Err(e) if e.kind() == ErrorKind::NotFound => {
-                    return Ok((self.root.join(key), None))
+                    return Ok((self.root.join(key), false))
                 }
                 Err(e) => return Err(StoreError::io(here.display(), e)),
             }
         }
-        Ok((here, None))
+        Ok((here, true))
     }
 
     /// `get`, with the directories already checked by the same read. The object is opened
@@ -117,23 +119,9 @@ impl FileStore {
         key: &str,
         checked: &mut HashSet<PathBuf>,
     ) -> Result<Option<Object>, StoreError> {
-        check_key(key)
-            .map_err(|why| StoreError::io(key, format!("not a valid store key: {why}")))?;
-        let mut path = self.root.clone();
-        let mut segments = key.split('/').peekable();
-        while let Some(seg) = segments.next() {
-            path.push(seg);
-            if segments.peek().is_none() || checked.contains(&path) {
-                continue;
-            }
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.file_type().is_symlink() => return Err(Self::link(&path)),
-                Ok(_) => {
-                    checked.insert(path.clone());
-                }
-                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(StoreError::io(path.display(), e)),
-            }
+        let (path, found) = self.walk_key(key, checked, false)?;
+        if !found {
+            return Ok(None);
         }
         let file = match OpenOptions::new()
             .read(true)
