@@ -297,6 +297,23 @@ fn a_fifo_or_a_huge_object_in_the_store_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_file_where_the_store_keeps_a_directory_is_named_in_the_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(state.join(CLUSTER)).expect("mkdir");
+    let groups = state.join(format!("{CLUSTER}/instancegroup"));
+    std::fs::write(&groups, "x").expect("write");
+    let url = format!("file://{}", state.display());
+    let out = palisade(&["plan", "-f", &example(), "--state", &url]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{}: Not a directory", groups.display())),
+        "{err}"
+    );
+}
+
+#[test]
 fn links_at_the_store_root_are_not_followed_either() {
     for entry in [".palisade-tmp", ".palisade-apply-minimal.example.com.lock"] {
         let dir = tempfile::tempdir().expect("tmp");

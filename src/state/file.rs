@@ -217,14 +217,16 @@ impl FileStore {
     }
 }
 
-fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+/// The keys under `dir` (itself the key prefix `rel`); an error names the entry it is about.
+fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), StoreError> {
+    let at = |e: std::io::Error| StoreError::io(dir.display(), e);
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(at(e)),
     };
     for entry in entries {
-        let entry = entry?;
+        let entry = entry.map_err(at)?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with(".palisade") {
             continue;
@@ -234,7 +236,10 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<()> {
         } else {
             format!("{rel}/{name}")
         };
-        if entry.file_type()?.is_dir() {
+        let kind = entry
+            .file_type()
+            .map_err(|e| StoreError::io(entry.path().display(), e))?;
+        if kind.is_dir() {
             walk(&entry.path(), &key, out)?;
         } else {
             out.push(key);
@@ -252,8 +257,7 @@ impl StateStore for FileStore {
         // walk only the directory part of the prefix, then filter
         let dir_part = prefix.rsplit_once('/').map_or("", |(d, _)| d);
         let mut out = Vec::new();
-        walk(&self.root.join(dir_part), dir_part, &mut out)
-            .map_err(|e| StoreError::io(self.root.display(), e))?;
+        walk(&self.root.join(dir_part), dir_part, &mut out)?;
         out.retain(|k| k.starts_with(prefix));
         out.sort();
         Ok(out)
