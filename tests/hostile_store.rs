@@ -7,21 +7,12 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{bucket, moto, palisade, root, text};
+use common::{bucket, moto, palisade, palisade_in, root, text};
 use palisade::state::{Precondition, S3Options, S3Store, StateStore};
 
 const CLUSTER: &str = "minimal.example.com";
-
-fn palisade_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run palisade")
-}
 
 fn example() -> String {
     root()

@@ -5,21 +5,12 @@ mod common;
 
 use std::process::Command;
 
-use common::{root, text, write};
+use common::{palisade_in, root, text, write};
 
 fn kops(name: &str) -> String {
     std::fs::read_to_string(root().join("examples/kops-minimal.yaml"))
         .expect("example")
         .replace("name: minimal.example.com", &format!("name: {name}"))
-}
-
-fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run")
 }
 
 #[test]
@@ -41,7 +32,7 @@ fn a_cluster_file_that_cannot_be_loaded_is_reported_not_skipped() {
         ),
     );
     let state = format!("file://{}/state", dir.path().display());
-    let out = run_in(
+    let out = palisade_in(
         dir.path(),
         &["plan", "-f", "c", "-f", "missing.yaml", "--state", &state],
     );
@@ -65,7 +56,7 @@ fn a_cluster_file_that_cannot_be_loaded_is_reported_not_skipped() {
         "{shown}"
     );
     // waivers sees the large file too: an error, not "No waivers"
-    let w = run_in(dir.path(), &["waivers", "-f", "c"]);
+    let w = palisade_in(dir.path(), &["waivers", "-f", "c"]);
     assert_eq!(w.status.code(), Some(1), "{}", text(&w.stdout));
 }
 
@@ -78,7 +69,7 @@ fn a_file_name_cannot_forge_a_document_or_a_section() {
     let forged =
         "b\n---\n{apiVersion: v1, kind: ClusterRoleBinding, metadata: {name: pwn}}\n#.yaml";
     write(&c, forged, &kops("b.example.com"));
-    let out = run_in(dir.path(), &["render", "-f", "c"]);
+    let out = palisade_in(dir.path(), &["render", "-f", "c"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stream = text(&out.stdout);
     let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&stream)
@@ -89,7 +80,7 @@ fn a_file_name_cannot_forge_a_document_or_a_section() {
         "a file name became a document"
     );
     let state = format!("file://{}/state", dir.path().display());
-    let plan = text(&run_in(dir.path(), &["plan", "-f", "c", "--state", &state]).stdout);
+    let plan = text(&palisade_in(dir.path(), &["plan", "-f", "c", "--state", &state]).stdout);
     assert!(
         !plan.lines().any(|l| l.starts_with("{apiVersion")),
         "a file name started a line: {plan}"
@@ -107,15 +98,15 @@ fn audit_over_many_files_keeps_the_failures_in_json_and_markdown() {
         "bad.yaml",
         "apiVersion: palisade.dev/v1alpha1\nkind: Cluster\nname: bad\nkops: [\n",
     );
-    let out = run_in(dir.path(), &["audit", "-f", "c", "-o", "json"]);
+    let out = palisade_in(dir.path(), &["audit", "-f", "c", "-o", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["reports"].as_array().map(Vec::len), Some(1));
     assert_eq!(doc["errors"][0]["file"], "c/bad.yaml", "{doc}");
     assert_eq!(doc["errors"][0]["errors"][0]["line"], 4, "{doc}");
-    let md = text(&run_in(dir.path(), &["audit", "-f", "c", "-o", "markdown"]).stdout);
+    let md = text(&palisade_in(dir.path(), &["audit", "-f", "c", "-o", "markdown"]).stdout);
     assert!(md.contains("| c/bad.yaml | error: c/bad.yaml:4:"), "{md}");
-    let rendered = run_in(dir.path(), &["render", "-f", "c", "-o", "json"]);
+    let rendered = palisade_in(dir.path(), &["render", "-f", "c", "-o", "json"]);
     let all: serde_json::Value = serde_json::from_slice(&rendered.stdout).expect("json");
     assert!(
         all.as_array().is_some_and(|a| a
@@ -124,7 +115,7 @@ fn audit_over_many_files_keeps_the_failures_in_json_and_markdown() {
         "{all}"
     );
     // and a one-file markdown plan is a comment with the error in its table
-    let md = text(&run_in(dir.path(), &["plan", "-f", "c/bad.yaml", "-o", "markdown"]).stdout);
+    let md = text(&palisade_in(dir.path(), &["plan", "-f", "c/bad.yaml", "-o", "markdown"]).stdout);
     assert!(md.contains("| error: c/bad.yaml:4:"), "{md}");
 }
 
@@ -136,7 +127,7 @@ fn two_files_describing_one_cluster_are_refused_before_apply() {
     write(&c, "one.yaml", &kops("same.example.com"));
     write(&c, "two.yaml", &kops("same.example.com"));
     let state = format!("file://{}/state", dir.path().display());
-    let out = run_in(
+    let out = palisade_in(
         dir.path(),
         &[
             "apply",
@@ -159,7 +150,7 @@ fn two_files_describing_one_cluster_are_refused_before_apply() {
     );
     // the same directory named twice is planned once
     let plan = text(
-        &run_in(
+        &palisade_in(
             dir.path(),
             &["plan", "-f", "c", "-f", "./c", "--state", &state],
         )
@@ -176,7 +167,7 @@ fn waivers_show_the_whole_reason() {
     let body = kops("w.example.com").replace("apiCidrs: [203.0.113.0/24]", "apiCidrs: [0.0.0.0/0]")
         + &format!("waivers:\n- control: api-access-restricted\n  reason: \"{reason}\"\n");
     write(dir.path(), "w.yaml", &body);
-    let out = run_in(dir.path(), &["waivers", "-f", "w.yaml"]);
+    let out = palisade_in(dir.path(), &["waivers", "-f", "w.yaml"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains(reason), "{}", text(&out.stdout));
 }
@@ -201,7 +192,7 @@ fn a_credentials_file_that_is_not_a_file_fails_at_once() {
 #[test]
 fn init_refuses_the_state_bucket_as_the_public_discovery_store() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = run_in(
+    let out = palisade_in(
         dir.path(),
         &[
             "init",

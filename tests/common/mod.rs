@@ -20,9 +20,14 @@ pub fn fixtures(dir: &str) -> Vec<PathBuf> {
 
 /// Runs the real binary from the repository root.
 pub fn palisade(args: &[&str]) -> Output {
+    palisade_in(&root(), args)
+}
+
+/// Runs the real binary in `dir`.
+pub fn palisade_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .output()
         .expect("run palisade")
