@@ -188,21 +188,20 @@ pub fn text_of(k: &Value) -> String {
 
 /// `path.key` (`key` alone at the root), the dotted paths [`leaves`] spells.
 fn child_path(path: &str, k: &Value) -> String {
-    let text;
-    let key = match k.as_str() {
-        Some(key) => key,
-        None => {
-            text = text_of(k);
-            &text
-        }
-    };
-    let mut out = String::with_capacity(path.len() + 1 + key.len());
-    if !path.is_empty() {
-        out.push_str(path);
-        out.push('.');
-    }
-    out.push_str(key);
+    let mut out = path.to_string();
+    push_key(&mut out, k);
     out
+}
+
+/// Extends `path` to its child `k` as [`child_path`] spells it.
+fn push_key(path: &mut String, k: &Value) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    match k.as_str() {
+        Some(key) => path.push_str(key),
+        None => path.push_str(&text_of(k)),
+    }
 }
 
 /// Every leaf of a tree as (dotted path, value), in document order. Empty mappings and lists
@@ -250,13 +249,7 @@ fn changed(prior: Option<&Value>, now: &Value, path: &mut String, out: &mut Vec<
                     Value::String(key) => field(o, key),
                     other => o.get(other),
                 });
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                match k.as_str() {
-                    Some(key) => path.push_str(key),
-                    None => path.push_str(&text_of(k)),
-                }
+                push_key(path, k);
                 changed(was, v, path, out);
                 path.truncate(at);
             }

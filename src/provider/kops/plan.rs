@@ -184,9 +184,9 @@ pub struct Stored {
     /// The cluster file's admin SSH key: its key in the store and its text.
     ssh: Option<(String, String)>,
     /// Documents already parsed: a plan reads `config` and each group several times.
-    parsed: std::cell::RefCell<BTreeMap<String, Arc<Value>>>,
+    parsed: Parsed<Value>,
     /// The Kubernetes objects already parsed, by key.
-    parsed_objects: std::cell::RefCell<BTreeMap<String, Arc<Vec<Value>>>>,
+    parsed_objects: Parsed<Vec<Value>>,
 }
 
 impl Stored {
@@ -199,66 +199,15 @@ impl Stored {
         let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
             return Ok(Arc::default());
         };
-        if let Some(v) = self.parsed_objects.borrow().get(key) {
-            return Ok(Arc::clone(v));
-        }
-        let text = String::from_utf8_lossy(&o.data);
-        let v =
-            Arc::new(
-                super::addons::parse(&text).map_err(|reason| PlanError::StoredObjects {
+        parsed_once(&self.parsed_objects, key, || {
+            super::addons::parse(&String::from_utf8_lossy(&o.data)).map_err(|reason| {
+                PlanError::StoredObjects {
                     key: key.into(),
                     url: url.into(),
                     reason,
-                })?,
-            );
-        self.parsed_objects
-            .borrow_mut()
-            .insert(key.to_string(), Arc::clone(&v));
-        Ok(v)
-    }
-
-    /// Takes `candidate` as the parse of `key` when the stored bytes are exactly what Palisade
-    /// writes for it (the emitter's output reads back as the value it was made from): a cluster
-    /// the store already holds as rendered is planned without parsing its documents again.
-    fn recognise(&self, key: &str, candidate: &Arc<Value>) {
-        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
-            return;
-        };
-        if self.parsed.borrow().contains_key(key) {
-            return;
-        }
-        if o.data == yaml(candidate).as_bytes() {
-            debug_assert_eq!(
-                serde_yaml::from_slice::<Value>(&o.data).ok().as_ref(),
-                Some(&**candidate),
-                "{key}: the emitter's output does not read back as its value"
-            );
-            self.parsed
-                .borrow_mut()
-                .insert(key.to_string(), Arc::clone(candidate));
-        }
-    }
-
-    /// The same for the Kubernetes objects at `key`.
-    fn recognise_objects(&self, key: &str, candidate: &Arc<Vec<Value>>) {
-        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
-            return;
-        };
-        if self.parsed_objects.borrow().contains_key(key) {
-            return;
-        }
-        if o.data == super::addons::emit(candidate).as_bytes() {
-            debug_assert_eq!(
-                super::addons::parse(&String::from_utf8_lossy(&o.data))
-                    .ok()
-                    .as_deref(),
-                Some(candidate.as_slice()),
-                "{key}: the emitter's output does not read back as its objects"
-            );
-            self.parsed_objects
-                .borrow_mut()
-                .insert(key.to_string(), Arc::clone(candidate));
-        }
+                }
+            })
+        })
     }
 
     /// The stored document at `key`, parsed.
@@ -266,15 +215,72 @@ impl Stored {
         let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
             return Ok(None);
         };
-        if let Some(v) = self.parsed.borrow().get(key) {
-            return Ok(Some(Arc::clone(v)));
-        }
-        let v = Arc::new(parse_stored(key, url, &o.data)?);
-        self.parsed
-            .borrow_mut()
-            .insert(key.to_string(), Arc::clone(&v));
-        Ok(Some(v))
+        parsed_once(&self.parsed, key, || parse_stored(key, url, &o.data)).map(Some)
     }
+
+    /// Takes `candidate` as the parse of the document at `key` when the stored bytes are
+    /// exactly what Palisade writes for it (the emitter's output reads back as the value it
+    /// was made from): a cluster the store already holds as rendered is planned without
+    /// parsing its documents again.
+    fn recognise(&self, key: &str, candidate: &Arc<Value>) {
+        self.recognise_in(&self.parsed, key, candidate, yaml, |data| {
+            serde_yaml::from_slice(data).ok()
+        });
+    }
+
+    /// The same for the Kubernetes objects at `key`.
+    fn recognise_objects(&self, key: &str, candidate: &Arc<Vec<Value>>) {
+        self.recognise_in(
+            &self.parsed_objects,
+            key,
+            candidate,
+            |objects| super::addons::emit(objects),
+            |data| super::addons::parse(&String::from_utf8_lossy(data)).ok(),
+        );
+    }
+
+    /// Puts `candidate` in `cache` for `key` when the stored bytes are `emit(candidate)`;
+    /// debug builds (every test) parse the bytes anyway and check they read back equal.
+    fn recognise_in<T: PartialEq + std::fmt::Debug>(
+        &self,
+        cache: &Parsed<T>,
+        key: &str,
+        candidate: &Arc<T>,
+        emit: impl FnOnce(&T) -> String,
+        parse: impl FnOnce(&[u8]) -> Option<T>,
+    ) {
+        let Some(o) = self.objects.get(key).and_then(Option::as_ref) else {
+            return;
+        };
+        if cache.borrow().contains_key(key) || o.data != emit(candidate).as_bytes() {
+            return;
+        }
+        debug_assert_eq!(
+            parse(&o.data).as_ref(),
+            Some(&**candidate),
+            "{key}: the emitter's output does not read back as its value"
+        );
+        cache
+            .borrow_mut()
+            .insert(key.to_string(), Arc::clone(candidate));
+    }
+}
+
+/// Parsed stored values by key.
+type Parsed<T> = std::cell::RefCell<BTreeMap<String, Arc<T>>>;
+
+/// The value at `key` in `cache`, or `parse()`'s, kept there.
+fn parsed_once<T>(
+    cache: &Parsed<T>,
+    key: &str,
+    parse: impl FnOnce() -> Result<T, PlanError>,
+) -> Result<Arc<T>, PlanError> {
+    if let Some(v) = cache.borrow().get(key) {
+        return Ok(Arc::clone(v));
+    }
+    let v = Arc::new(parse()?);
+    cache.borrow_mut().insert(key.to_string(), Arc::clone(&v));
+    Ok(v)
 }
 
 /// The cluster file's `kops.sshPublicKey`, read beside the file: (store key, text).
@@ -503,13 +509,13 @@ pub fn make_plan(
 
     // what the store holds as Palisade would write it now needs no parse
     let config_key = layout.config();
-    for (doc, shared) in rendered.documents().zip(rendered.shared_documents()) {
+    for doc in rendered.shared_documents() {
         if crate::kops::spec::is_kind(doc, "Cluster") {
-            stored.recognise(&config_key, shared);
+            stored.recognise(&config_key, doc);
         } else if crate::kops::spec::is_kind(doc, "InstanceGroup") {
             stored.recognise(
                 &layout.instance_group(name_of(doc).unwrap_or_default()),
-                shared,
+                doc,
             );
         }
     }

@@ -502,17 +502,17 @@ impl Target for KopsTarget {
         }
         record(trace, &before, spec, &Source::Override);
         // kops writes specs with sorted keys; so does Palisade, so that diffs stay small
+        // (only a document whose spec is out of order is copied to be sorted)
         let count = spec.documents().len();
         for i in 0..count {
             let unsorted = spec
                 .document(i)
                 .and_then(|d| d.get("spec"))
                 .is_some_and(|body| !tree::is_sorted(body));
-            if let Some(body) = spec
-                .document_mut(i)
-                .filter(|_| unsorted)
-                .and_then(|d| d.get_mut("spec"))
-            {
+            if !unsorted {
+                continue;
+            }
+            if let Some(body) = spec.document_mut(i).and_then(|d| d.get_mut("spec")) {
                 *body = tree::sorted(body);
             }
         }
